@@ -1,0 +1,118 @@
+// Scores a feature table with fitted models in SQL (the linear predictor, then the logistic), explains
+// each person's emergency-admission score with top_factors, and assigns tiers by rank.
+// Coefficients and means are bound as parameters; only the registry's own SQL expressions are composed.
+import type { Database, Params } from '../pipeline/db/Database.ts';
+import { quoteIdentifier } from '../pipeline/db/Database.ts';
+import { dateParam } from '../pipeline/db/values.ts';
+import { factors } from './terms.ts';
+import type { ModelCard } from './trainModel.ts';
+
+export interface ScoringOptions {
+  asOf: string;
+  /** Cumulative shares of the ranked population closing tiers 1, 2 and 3 (tier 4 is the rest). */
+  tierCutoffs: readonly [number, number, number];
+  /** Largest number of reasons shown per person. */
+  maxFactors?: number;
+  /** A factor is a reason only when it adds at least this much to the log-odds against the average. */
+  minFactorContribution?: number;
+}
+
+export async function scorePopulation(
+  db: Database,
+  featureTable: string,
+  eaModel: ModelCard,
+  ltcModel: ModelCard,
+  options: ScoringOptions,
+): Promise<number> {
+  const features = quoteIdentifier(featureTable);
+  const params: Params = {
+    as_of: dateParam(options.asOf),
+    tier1: options.tierCutoffs[0],
+    tier2: options.tierCutoffs[1],
+    tier3: options.tierCutoffs[2],
+    min_contribution: options.minFactorContribution ?? 0.1,
+  };
+  const ea = linearPredictor(eaModel, 'ea', params);
+  const ltc = linearPredictor(ltcModel, 'ltc', params);
+
+  // Each factor's contribution against the population average of its terms.
+  const means = await termMeans(db, features, eaModel);
+  const contributions = factors
+    .map((factor) => {
+      const parts = eaModel.terms
+        .map((t, j) => ({ t, j }))
+        .filter(({ t }) => t.factor === factor.id)
+        .map(({ t, j }) => {
+          params[`ea_mean${j}`] = means[j]!;
+          return `$ea_b${j + 1} * ((${t.sql}) - $ea_mean${j})`;
+        });
+      if (parts.length === 0) return null;
+      return `{'k': -(${parts.join(' + ')}), 't': ${factor.reason}}`;
+    })
+    .filter((s): s is string => s !== null);
+  const maxFactors = options.maxFactors ?? 4;
+
+  await db.run(
+    `CREATE OR REPLACE TABLE scores AS
+     WITH scored AS (
+       SELECT f.*,
+         1 / (1 + exp(-(${ea}))) AS ea_risk,
+         1 / (1 + exp(-(${ltc}))) AS ltc_risk,
+         list_sort([${contributions.join(', ')}]) AS ranked_factors
+       FROM ${features} f
+     ),
+     ranked AS (
+       SELECT *,
+         row_number() OVER (ORDER BY ea_risk DESC, person_id) AS ea_rank,
+         count(*) OVER () AS population
+       FROM scored
+     ),
+     previous AS (
+       SELECT person_id, ea_tier AS previous_ea_tier FROM tier_history
+       WHERE as_of = (SELECT max(as_of) FROM tier_history WHERE as_of < $as_of)
+     ),
+     final AS (
+       SELECT
+         r.person_id, r.practice_code, r.pcn_code, CAST(r.age AS INTEGER) AS age, r.age_band, r.sex,
+         r.ethnic_group, r.imd_decile, CAST(r.ltc_count AS INTEGER) AS ltc_count,
+         CAST(r.charlson_index AS INTEGER) AS charlson_index, r.frailty_score, r.frailty_band,
+         CAST(r.emergency_admissions_12m AS INTEGER) AS emergency_admissions_12m,
+         CAST(r.emergency_bed_days_12m AS INTEGER) AS emergency_bed_days_12m,
+         CAST(r.ae_attendances_12m AS INTEGER) AS ae_attendances_12m,
+         CAST(r.days_since_emergency_discharge AS INTEGER) AS days_since_emergency_discharge,
+         CAST(r.distinct_medicines_6m AS INTEGER) AS distinct_medicines_6m,
+         r.ea_risk,
+         CAST(CASE WHEN r.ea_rank <= ceil(r.population * $tier1) THEN 1
+                   WHEN r.ea_rank <= ceil(r.population * $tier2) THEN 2
+                   WHEN r.ea_rank <= ceil(r.population * $tier3) THEN 3
+                   ELSE 4 END AS INTEGER) AS ea_tier,
+         r.ltc_risk,
+         [x.t FOR x IN r.ranked_factors IF x.k <= -$min_contribution][1:${maxFactors}] AS top_factors,
+         CAST(p.previous_ea_tier AS INTEGER) AS previous_ea_tier,
+         CAST(r.ea_rank AS INTEGER) AS ea_rank
+       FROM ranked r LEFT JOIN previous p USING (person_id)
+     )
+     SELECT * FROM final ORDER BY ea_rank`,
+    params,
+  );
+  await db.run('DELETE FROM tier_history WHERE as_of = $as_of', { as_of: params['as_of']! });
+  await db.run('INSERT INTO tier_history SELECT $as_of, person_id, ea_tier, ea_risk FROM scores', { as_of: params['as_of']! });
+  return Number(await db.value<bigint>('SELECT count(*) FROM scores'));
+}
+
+/** `intercept + sum(coefficient * term)` with every number bound as $<prefix>_b<j>. */
+function linearPredictor(model: ModelCard, prefix: string, params: Params): string {
+  params[`${prefix}_b0`] = model.intercept;
+  const terms = model.terms.map((t, j) => {
+    params[`${prefix}_b${j + 1}`] = t.coefficient;
+    return `$${prefix}_b${j + 1} * (${t.sql})`;
+  });
+  return [`$${prefix}_b0`, ...terms].join(' + ');
+}
+
+async function termMeans(db: Database, features: string, model: ModelCard): Promise<number[]> {
+  const select = model.terms.map((t, j) => `avg(CAST(${t.sql} AS DOUBLE)) AS m${j}`).join(', ');
+  const row = (await db.rows<Record<string, number | null>>(`SELECT ${select} FROM ${features}`))[0] ?? {};
+  // Rounded so that parallel floating-point sums cannot change a re-run's output.
+  return model.terms.map((_, j) => Number((row[`m${j}`] ?? 0).toPrecision(12)));
+}

@@ -1,0 +1,17 @@
+// The `strata` command line: global options here, one command per file in ./commands.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { generateCommand } from './commands/generate.ts';
+import { runCommand } from './commands/run.ts';
+import { reportFailure } from './commands/reportFailure.ts';
+
+await yargs(hideBin(process.argv))
+  .scriptName('strata')
+  .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces on errors' })
+  .command(runCommand)
+  .command(generateCommand)
+  .demandCommand(1, 'Name a command: run or generate.')
+  .strict()
+  .fail((message, error, argv) => reportFailure(message, error, argv))
+  .help()
+  .parseAsync();

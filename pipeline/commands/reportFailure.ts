@@ -1,0 +1,27 @@
+// Turns any failure into one line on stderr and the contract's exit code.
+import type { Argv } from 'yargs';
+import { ExitCode, StrataError } from '../errors.ts';
+
+const verbose = process.argv.includes('--verbose');
+
+export function reportFailure(message: string | null, error: Error | undefined, _argv: Argv): never {
+  if (error === undefined) {
+    // yargs itself rejected the command line.
+    process.stderr.write(`strata: ${message ?? 'bad usage'} (see strata --help)\n`);
+    process.exit(ExitCode.badUsage);
+  }
+  return exitWithError(error);
+}
+
+export function exitWithError(error: unknown): never {
+  const exitCode = error instanceof StrataError ? error.exitCode : ExitCode.failed;
+  const text = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`strata: ${firstLine(text)}\n`);
+  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  process.exit(exitCode);
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? 'unknown error';
+  return line.trim();
+}

@@ -1,0 +1,49 @@
+// `strata run`: the nightly batch on an inbox.
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { parseRunConfig } from '../config.ts';
+import { runBatch } from '../runBatch.ts';
+import { exitWithError } from './reportFailure.ts';
+
+interface RunArgs {
+  inbox: string;
+  out: string;
+  db?: string;
+  'as-of'?: string;
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run',
+  describe: 'Load new extract folders from the inbox, score everyone, and write lists and the report',
+  builder: (yargs) =>
+    yargs
+      .option('inbox', { type: 'string', demandOption: true, describe: 'Folder holding one sub-folder per extract date' })
+      .option('out', { type: 'string', demandOption: true, describe: 'Output folder; each run writes <out>/<as_of>/' })
+      .option('db', { type: 'string', describe: 'DuckDB database file (default <out>/strata.duckdb)' })
+      .option('as-of', { type: 'string', describe: 'Score as of this date (YYYY-MM-DD); default the newest extract loaded' }),
+  handler: async (args) => {
+    try {
+      const config = parseRunConfig({
+        inbox: args.inbox,
+        out: args.out,
+        db: args.db ?? join(args.out, 'strata.duckdb'),
+        ...(args['as-of'] !== undefined ? { asOf: args['as-of'] } : {}),
+      });
+      const summary = await runBatch(config, (line) => process.stderr.write(`${line}\n`));
+      const lists = summary.outputs.filter((o) => o.path.startsWith('case-finding/')).length;
+      process.stdout.write(
+        [
+          `strata run ${summary.runId}: ${summary.status}, as of ${summary.asOf}`,
+          `  extracts loaded: ${summary.load.loaded.join(', ') || 'none new'}${summary.load.rejected.length ? `; rejected: ${summary.load.rejected.map((r) => r.extract).join(', ')}` : ''}`,
+          `  people scored: ${summary.peopleScored}`,
+          `  rows quarantined: ${summary.rowsQuarantined}`,
+          `  files written: ${summary.outputs.length + 1} in ${summary.outputFolder} (population_scores.arrow, ${lists} case-finding lists, quarantine.csv, report.html, run.json)`,
+        ].join('\n') + '\n',
+      );
+      for (const rejected of summary.load.rejected) process.stderr.write(`strata: ${rejected.message}\n`);
+      process.exitCode = summary.exitCode;
+    } catch (error) {
+      exitWithError(error);
+    }
+  },
+};

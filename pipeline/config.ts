@@ -1,0 +1,35 @@
+// The run's configuration: one typed, validated object, checked before any work starts.
+import { z } from 'zod';
+import { isIsoDate } from './db/values.ts';
+import { UsageError } from './errors.ts';
+
+const isoDate = z.string().refine(isIsoDate, 'must be a real date written YYYY-MM-DD');
+
+export const runConfigSchema = z
+  .object({
+    inbox: z.string().min(1),
+    out: z.string().min(1),
+    db: z.string().min(1),
+    asOf: isoDate.optional(),
+    /** Cumulative shares of the ranked population closing tiers 1, 2 and 3. */
+    tierCutoffs: z
+      .tuple([z.number().gt(0).lt(1), z.number().gt(0).lt(1), z.number().gt(0).lt(1)])
+      .refine(([a, b, c]) => a < b && b < c, 'tier cut-offs must increase, e.g. [0.005, 0.05, 0.2]')
+      .default([0.005, 0.05, 0.2]),
+    /** Case-finding lists hold tiers 1..listTiers. */
+    listTiers: z.number().int().min(1).max(4).default(2),
+    /** Training rows above this are sampled (events kept, non-events hash-sampled and re-weighted). */
+    maxTrainingRows: z.number().int().min(1000).default(250_000),
+  })
+  .strict();
+
+export type RunConfig = z.infer<typeof runConfigSchema>;
+
+export function parseRunConfig(input: unknown): RunConfig {
+  const result = runConfigSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new UsageError(`invalid setting ${issue.path.join('.') || '(config)'}: ${issue.message}`);
+  }
+  return result.data;
+}

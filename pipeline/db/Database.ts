@@ -1,0 +1,107 @@
+// A thin wrapper over one DuckDB instance: bound parameters only, typed rows back, SQL files by name.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { ExitCode, StrataError } from '../errors.ts';
+
+export type Params = Record<string, DuckDBValue>;
+export type Row = Record<string, unknown>;
+
+const sqlRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sql');
+
+export interface DatabaseSettings {
+  /** Path of the DuckDB file, or ':memory:'. */
+  path: string;
+  memoryLimit?: string;
+  threads?: number;
+  tempDirectory?: string;
+}
+
+export class Database {
+  private constructor(
+    readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    readonly path: string,
+  ) {}
+
+  static async open(settings: DatabaseSettings): Promise<Database> {
+    const options: Record<string, string> = {};
+    if (settings.memoryLimit) options['memory_limit'] = settings.memoryLimit;
+    if (settings.threads) options['threads'] = String(settings.threads);
+    if (settings.tempDirectory) options['temp_directory'] = settings.tempDirectory;
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(settings.path, options);
+    } catch (error) {
+      throw describeOpenError(settings.path, error);
+    }
+    const connection = await instance.connect();
+    return new Database(instance, connection, settings.path);
+  }
+
+  /** Runs a statement (or several) with bound parameters. */
+  async run(sql: string, params?: Params): Promise<void> {
+    await this.connection.run(sql, params);
+  }
+
+  /** Runs a query and returns its rows as plain JS values (bigint for BIGINT, Date-like objects otherwise). */
+  async rows<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS() as T[];
+  }
+
+  /** Runs a query and returns its rows as JSON-safe values (numbers as numbers or strings, dates as strings). */
+  async rowsJson<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    return reader.getRowObjectsJson() as T[];
+  }
+
+  async value<T = unknown>(sql: string, params?: Params): Promise<T> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    const rows = reader.getRowsJS();
+    return rows[0]?.[0] as T;
+  }
+
+  /** Runs `fn` inside one transaction: all of it is committed, or none of it. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.connection.run('BEGIN TRANSACTION');
+    try {
+      const result = await fn();
+      await this.connection.run('COMMIT');
+      return result;
+    } catch (error) {
+      await this.connection.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** Reads a SQL file from sql/, e.g. sqlFile('features/person_features.sql'). */
+export function sqlFile(relativePath: string): string {
+  return readFileSync(join(sqlRoot, relativePath), 'utf8');
+}
+
+/** Quotes an identifier for DuckDB. Identifiers are our own table and column names, never user data. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function describeOpenError(path: string, error: unknown): StrataError {
+  const message = error instanceof Error ? error.message : String(error);
+  const lock = /Conflicting lock is held in (.*?)(?: \(PID (\d+)\))?/.exec(message);
+  if (lock) {
+    const pid = /PID (\d+)/.exec(message)?.[1];
+    return new StrataError(
+      `the database ${path} is in use by another process${pid ? ` (pid ${pid})` : ''}; wait for that run to finish`,
+      ExitCode.databaseLocked,
+      { cause: error },
+    );
+  }
+  return new StrataError(`cannot open the database ${path}: ${message.split('\n')[0]}`, ExitCode.failed, { cause: error });
+}

@@ -1,0 +1,25 @@
+// Converting ISO date strings to and from DuckDB values, so dates are bound as DATE, never pasted.
+import { dateValue, type DuckDBDateValue } from '@duckdb/node-api';
+
+const isoDatePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** True for a real calendar date written YYYY-MM-DD. */
+export function isIsoDate(text: string): boolean {
+  const match = isoDatePattern.exec(text);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+export function dateParam(isoDate: string): DuckDBDateValue {
+  if (!isIsoDate(isoDate)) throw new Error(`not a YYYY-MM-DD date: ${isoDate}`);
+  const [year, month, day] = isoDate.split('-').map(Number) as [number, number, number];
+  return dateValue({ year, month, day });
+}
+
+/** Adds whole days to an ISO date. */
+export function addDays(isoDate: string, days: number): string {
+  const [year, month, day] = isoDate.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+}

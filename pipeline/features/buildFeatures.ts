@@ -1,0 +1,52 @@
+// Builds the person-level feature table for one population at one index date, from sql/features/.
+// The same SQL builds training rows (index = as_of - 365) and scoring rows (index = as_of).
+import type { Database } from '../db/Database.ts';
+import { quoteIdentifier, sqlFile } from '../db/Database.ts';
+import { dateParam } from '../db/values.ts';
+
+/** Feature tables in build order; person_features joins them. */
+export const featureTables = [
+  'demographic_features',
+  'utilisation_features',
+  'ltc_features',
+  'charlson_features',
+  'frailty_features',
+  'medication_features',
+] as const;
+
+export type Population = 'scoring_population' | 'training_population';
+
+export interface FeatureBuild {
+  table: string;
+  rows: number;
+}
+
+/**
+ * Creates `table` (one row per person) for `population` at `indexDate`. With `withOutcomes`, adds the
+ * outcome columns for the 365 days after the index date.
+ */
+export async function buildFeatures(
+  db: Database,
+  population: Population,
+  indexDate: string,
+  table: string,
+  withOutcomes = false,
+): Promise<FeatureBuild> {
+  const params = { as_of: dateParam(indexDate) };
+  await db.run(`CREATE OR REPLACE TEMP TABLE cohort AS ${sqlFile(`population/${population}.sql`)}`, params);
+  for (const name of featureTables) {
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(`feature_${name}`)} AS ${sqlFile(`features/${name}.sql`)}`, params);
+  }
+  const target = quoteIdentifier(table);
+  await db.run(`CREATE OR REPLACE TABLE ${target} AS ${sqlFile('features/person_features.sql')}`, params);
+  if (withOutcomes) {
+    await db.run(`CREATE OR REPLACE TEMP TABLE feature_outcomes AS ${sqlFile('features/outcomes.sql')}`, params);
+    await db.run(
+      `CREATE OR REPLACE TABLE ${target} AS
+       SELECT f.*, o.* EXCLUDE (person_id) FROM ${target} f JOIN feature_outcomes o USING (person_id) ORDER BY person_id`,
+    );
+  }
+  for (const name of [...featureTables, 'outcomes']) await db.run(`DROP TABLE IF EXISTS ${quoteIdentifier(`feature_${name}`)}`);
+  const rows = Number(await db.value<bigint>(`SELECT count(*) FROM ${target}`));
+  return { table, rows };
+}

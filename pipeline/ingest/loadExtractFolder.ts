@@ -1,0 +1,122 @@
+// Loads one verified extract folder in a single transaction: every row is loaded or quarantined,
+// corrections replace earlier versions by key, and a row-count mismatch undoes the whole folder.
+import type { Database } from '../db/Database.ts';
+import { quoteIdentifier, sqlFile } from '../db/Database.ts';
+import { dateParam } from '../db/values.ts';
+import { ExtractRejectedError } from '../errors.ts';
+import { extractTables } from './extractTables.ts';
+import { readExtractFile } from './readExtractFile.ts';
+import type { ManifestFile, VerifiedExtract } from './verifyManifest.ts';
+
+export interface LoadedFile {
+  extract: string;
+  name: string;
+  table: string;
+  sha256: string;
+  rows_read: number;
+  rows_loaded: number;
+  rows_quarantined: number;
+  rows_corrected: number;
+}
+
+export async function loadExtractFolder(db: Database, extract: VerifiedExtract, runId: string, loadedAt: Date): Promise<LoadedFile[]> {
+  const byLoadOrder = [...extract.files].sort(
+    (a, b) => extractTables.indexOf(a.table) - extractTables.indexOf(b.table),
+  );
+  return db.transaction(async () => {
+    const loaded: LoadedFile[] = [];
+    for (const file of byLoadOrder) loaded.push(await loadFile(db, extract.extractDate, file, runId));
+    await db.run(
+      'INSERT INTO extracts VALUES ($extract_date, $run_id, $loaded_at, $manifest_sha256)',
+      {
+        extract_date: dateParam(extract.extractDate),
+        run_id: runId,
+        loaded_at: loadedAt.toISOString().replace('Z', ''),
+        manifest_sha256: extract.manifestSha256,
+      },
+    );
+    for (const f of loaded) {
+      await db.run(
+        `INSERT INTO extract_files VALUES ($extract_date, $run_id, $table_name, $file_name, $sha256,
+                                          $rows_read, $rows_loaded, $rows_quarantined, $rows_corrected)`,
+        {
+          extract_date: dateParam(f.extract), run_id: runId, table_name: f.table, file_name: f.name,
+          sha256: f.sha256, rows_read: f.rows_read, rows_loaded: f.rows_loaded,
+          rows_quarantined: f.rows_quarantined, rows_corrected: f.rows_corrected,
+        },
+      );
+    }
+    await db.run('DROP TABLE IF EXISTS staging_raw; DROP TABLE IF EXISTS staging_rejects; DROP TABLE IF EXISTS staged;');
+    return loaded;
+  });
+}
+
+async function loadFile(db: Database, extractDate: string, file: ManifestFile, runId: string): Promise<LoadedFile> {
+  const read = await readExtractFile(db, extractDate, file);
+  if (read.rowsRead !== file.rows) {
+    throw new ExtractRejectedError(extractDate, file.name, `row count mismatch: manifest says ${file.rows}, file has ${read.rowsRead}`);
+  }
+  const extractDateValue = dateParam(extractDate);
+  await db.run(`CREATE OR REPLACE TEMP TABLE staged AS ${sqlFile(`staging/${file.table.name}.sql`)}`, {
+    extract_date: extractDateValue,
+  });
+
+  // The quarantined row is rebuilt from its parsed fields, in the file's own column order.
+  const rebuiltRow = read.columnOrder.map((c) => `strata_csv_field(r.${quoteIdentifier(c)})`).join(', ');
+  await db.run(
+    `INSERT INTO quarantine
+     SELECT $extract_date, $run_id, $file_name, s.line, s.reason, s.detail, concat_ws(',', ${rebuiltRow})
+     FROM staged s JOIN staging_raw r USING (line) WHERE s.reason IS NOT NULL
+     UNION ALL
+     SELECT $extract_date, $run_id, $file_name, line, reason, detail, raw_row FROM staging_rejects`,
+    { extract_date: extractDateValue, run_id: runId, file_name: file.name },
+  );
+
+  const counts = (await db.rows<{ loaded: bigint; quarantined: bigint }>(
+    'SELECT count(*) FILTER (reason IS NULL) AS loaded, count(*) FILTER (reason IS NOT NULL) AS quarantined FROM staged',
+  ))[0]!;
+  const rowsLoaded = Number(counts.loaded);
+  const rowsQuarantined = Number(counts.quarantined) + read.rowsRejectedByParser;
+  // A snapshot replaces the population as a whole, so only activity files count corrections.
+  let rowsCorrected = 0;
+  if (file.table.name === 'demographics') await mergeDemographics(db, extractDate);
+  else rowsCorrected = await mergeActivity(db, extractDate, file.table.name, file.table.columns, file.table.key);
+
+  return {
+    extract: extractDate, name: file.name, table: file.table.name, sha256: file.sha256,
+    rows_read: read.rowsRead, rows_loaded: rowsLoaded, rows_quarantined: rowsQuarantined, rows_corrected: rowsCorrected,
+  };
+}
+
+/** Replaces rows whose key was loaded before (a correction), then appends. Returns the corrections. */
+async function mergeActivity(db: Database, extractDate: string, table: string, columns: readonly string[], key: readonly string[]): Promise<number> {
+  const target = quoteIdentifier(table);
+  const keyMatch = key.map((k) => `${target}.${quoteIdentifier(k)} = s.${quoteIdentifier(k)}`).join(' AND ');
+  const corrected = await db.value<bigint>(
+    `SELECT count(*) FROM staged s WHERE s.reason IS NULL AND EXISTS (SELECT 1 FROM ${target} WHERE ${keyMatch})`,
+  );
+  if (corrected > 0n) await db.run(`DELETE FROM ${target} USING staged s WHERE s.reason IS NULL AND ${keyMatch}`);
+  const columnList = columns.map(quoteIdentifier).join(', ');
+  await db.run(
+    `INSERT INTO ${target} (${columnList}, extract_date, source_line)
+     SELECT ${columnList}, $extract_date, line FROM staged WHERE reason IS NULL ORDER BY line`,
+    { extract_date: dateParam(extractDate) },
+  );
+  return Number(corrected);
+}
+
+/** Demographics is a full snapshot: everyone in it gets their newest record and last_extract = this extract. */
+async function mergeDemographics(db: Database, extractDate: string): Promise<void> {
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE snapshot_persons AS
+     SELECT s.person_id, s.year_of_birth, s.sex, s.ethnic_category, s.lsoa_code, s.imd_decile, s.practice_code,
+            s.pcn_code, s.registered_on, s.date_of_death, s.opt_out,
+            coalesce(p.first_extract, $extract_date) AS first_extract, $extract_date AS last_extract
+     FROM staged s LEFT JOIN persons p USING (person_id)
+     WHERE s.reason IS NULL`,
+    { extract_date: dateParam(extractDate) },
+  );
+  await db.run('DELETE FROM persons USING snapshot_persons s WHERE persons.person_id = s.person_id');
+  await db.run('INSERT INTO persons SELECT * FROM snapshot_persons ORDER BY person_id');
+  await db.run('DROP TABLE snapshot_persons');
+}

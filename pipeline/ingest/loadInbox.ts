@@ -1,0 +1,76 @@
+// Finds the inbox's extract folders and loads each new one in date order, exactly once.
+// A folder older than the newest loaded is refused; after a refused folder, later ones are held
+// back, because loading them would make the refused one permanently "late".
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database } from '../db/Database.ts';
+import { isIsoDate } from '../db/values.ts';
+import { ExtractRejectedError, UsageError } from '../errors.ts';
+import { type LoadedFile, loadExtractFolder } from './loadExtractFolder.ts';
+import { verifyManifest } from './verifyManifest.ts';
+
+export interface InboxLoad {
+  /** Extract dates loaded by this run, in order. */
+  loaded: string[];
+  files: LoadedFile[];
+  /** Extract dates already loaded by an earlier run. */
+  alreadyLoaded: string[];
+  rejected: { extract: string; file: string | null; message: string }[];
+  /** Entries of the inbox that are not extract folders. */
+  ignored: string[];
+}
+
+export interface LoadInboxOptions {
+  runId: string;
+  now: Date;
+  /** Folders dated after this are left for a later run. */
+  asOf?: string;
+  onExtractLoaded?: (extract: string, files: LoadedFile[]) => void;
+}
+
+export async function loadInbox(db: Database, inbox: string, options: LoadInboxOptions): Promise<InboxLoad> {
+  if (!existsSync(inbox) || !statSync(inbox).isDirectory()) throw new UsageError(`the inbox ${inbox} is not a folder`);
+  const entries = readdirSync(inbox).sort();
+  const folders = entries.filter((name) => isIsoDate(name) && statSync(join(inbox, name)).isDirectory());
+  const result: InboxLoad = {
+    loaded: [], files: [], alreadyLoaded: [], rejected: [],
+    ignored: entries.filter((name) => !folders.includes(name)),
+  };
+
+  const done = new Set(
+    (await db.rowsJson<{ extract_date: string }>('SELECT extract_date FROM extracts')).map((r) => r.extract_date),
+  );
+  let newest = [...done].sort().at(-1);
+  let blockedBy: string | null = null;
+
+  for (const extractDate of folders) {
+    if (options.asOf && extractDate > options.asOf) continue;
+    if (done.has(extractDate)) {
+      result.alreadyLoaded.push(extractDate);
+      continue;
+    }
+    const refuse = (error: ExtractRejectedError) =>
+      result.rejected.push({ extract: extractDate, file: error.fileName, message: error.message });
+    if (newest !== undefined && extractDate < newest) {
+      refuse(new ExtractRejectedError(extractDate, null, `it is older than the newest extract already loaded (${newest}); folders must arrive in date order`));
+      continue;
+    }
+    if (blockedBy !== null) {
+      refuse(new ExtractRejectedError(extractDate, null, `held back until the earlier extract ${blockedBy} is fixed or removed`));
+      continue;
+    }
+    try {
+      const verified = await verifyManifest(join(inbox, extractDate), extractDate);
+      const files = await loadExtractFolder(db, verified, options.runId, options.now);
+      result.loaded.push(extractDate);
+      result.files.push(...files);
+      newest = extractDate;
+      options.onExtractLoaded?.(extractDate, files);
+    } catch (error) {
+      if (!(error instanceof ExtractRejectedError)) throw error;
+      refuse(error);
+      blockedBy = extractDate;
+    }
+  }
+  return result;
+}

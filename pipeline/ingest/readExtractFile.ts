@@ -1,0 +1,149 @@
+// Reads one extract file into two temporary tables, losing nothing:
+//   staging_raw     every parsed row, all columns VARCHAR, with its line number;
+//   staging_rejects every row the parser could not read (bad encoding, wrong field count), whole.
+// Validation of values is left to sql/staging/<table>.sql.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import type { Database } from '../db/Database.ts';
+import { quoteIdentifier } from '../db/Database.ts';
+import { ExtractRejectedError } from '../errors.ts';
+import type { ManifestFile } from './verifyManifest.ts';
+
+export interface ReadResult {
+  /** The file's columns in the order they appear in it. */
+  columnOrder: string[];
+  rowsRead: number;
+  rowsRejectedByParser: number;
+}
+
+export async function readExtractFile(db: Database, extractDate: string, file: ManifestFile): Promise<ReadResult> {
+  await db.run('DROP TABLE IF EXISTS staging_raw; DROP TABLE IF EXISTS staging_rejects;');
+  if (file.format === '.parquet') return readParquet(db, extractDate, file);
+  return readCsv(db, extractDate, file);
+}
+
+async function readCsv(db: Database, extractDate: string, file: ManifestFile): Promise<ReadResult> {
+  const header = readCsvHeader(file.path, file.format === '.csv.gz');
+  const columnOrder = checkColumns(extractDate, file, header);
+  // Column names are pasted only after checkColumns proved them equal to the contract's own names.
+  const columnsLiteral = `{${columnOrder.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}`;
+  await db.run('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
+  // Materialise first, with no filter or projection on the read itself (tech-notes.md: a filter on a
+  // store_rejects scan can raise an INTERNAL error that invalidates the database instance).
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE staging_parsed AS
+     SELECT * FROM read_csv($path, columns = ${columnsLiteral}, header = true, auto_detect = false,
+                            delim = ',', quote = '"', escape = '"', strict_mode = true,
+                            store_rejects = true)`,
+    { path: file.path },
+  );
+  await db.run(`
+    CREATE TEMP TABLE staging_rejects AS
+    SELECT
+      line,
+      CASE WHEN bool_or(error_type = 'INVALID ENCODING') THEN 'bad_encoding' ELSE 'bad_value' END AS reason,
+      CASE
+        WHEN bool_or(error_type = 'INVALID ENCODING') THEN 'row holds bytes that are not valid UTF-8'
+        WHEN bool_or(error_type = 'MISSING COLUMNS') THEN 'row has fewer fields than the header'
+        WHEN bool_or(error_type = 'TOO MANY COLUMNS') THEN 'row has more fields than the header'
+        WHEN bool_or(error_type = 'UNQUOTED VALUE') THEN 'row has an unclosed or stray quote'
+        ELSE 'row cannot be parsed as CSV: ' || lower(min(error_type))
+      END AS detail,
+      min(csv_line) AS raw_row
+    FROM reject_errors
+    GROUP BY line
+  `);
+  // The parser keeps file order, so the g-th parsed row sits on the g-th line that was not rejected.
+  const selectColumns = columnOrder.map((c) => `p.${quoteIdentifier(c)}`).join(', ');
+  await db.run(`
+    CREATE TEMP TABLE staging_raw AS
+    WITH parsed AS (SELECT rowid - (SELECT min(rowid) FROM staging_parsed) AS g, * FROM staging_parsed),
+    rejected AS (SELECT line, row_number() OVER (ORDER BY line) AS rejected_so_far FROM staging_rejects),
+    thresholds AS (
+      SELECT line - 2 - (rejected_so_far - 1) AS good_before, max(rejected_so_far) AS rejected_so_far
+      FROM rejected GROUP BY ALL
+    )
+    SELECT p.g + 2 + coalesce(t.rejected_so_far, 0) AS line, ${selectColumns}
+    FROM parsed p ASOF LEFT JOIN thresholds t ON p.g >= t.good_before
+    ORDER BY line
+  `);
+  await db.run('DROP TABLE staging_parsed; DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
+  return summarise(db, columnOrder);
+}
+
+async function readParquet(db: Database, extractDate: string, file: ManifestFile): Promise<ReadResult> {
+  let described: { column_name: string }[];
+  try {
+    described = await db.rows<{ column_name: string }>('DESCRIBE SELECT * FROM read_parquet($path)', { path: file.path });
+  } catch (error) {
+    throw new ExtractRejectedError(extractDate, file.name, `not a readable parquet file (${firstLine(error)})`);
+  }
+  const columnOrder = checkColumns(extractDate, file, described.map((d) => d.column_name));
+  const selectColumns = columnOrder.map((c) => `CAST(${quoteIdentifier(c)} AS VARCHAR) AS ${quoteIdentifier(c)}`).join(', ');
+  // For parquet, "line" is the 1-based row number within the file.
+  await db.run(
+    `CREATE TEMP TABLE staging_raw AS
+     SELECT file_row_number + 1 AS line, ${selectColumns}
+     FROM read_parquet($path, file_row_number = true) ORDER BY line`,
+    { path: file.path },
+  );
+  await db.run(`CREATE TEMP TABLE staging_rejects (line BIGINT, reason VARCHAR, detail VARCHAR, raw_row VARCHAR)`);
+  return summarise(db, columnOrder);
+}
+
+async function summarise(db: Database, columnOrder: string[]): Promise<ReadResult> {
+  const counts = await db.rows<{ parsed: bigint; rejected: bigint }>(
+    'SELECT (SELECT count(*) FROM staging_raw) AS parsed, (SELECT count(*) FROM staging_rejects) AS rejected',
+  );
+  const parsed = Number(counts[0]!.parsed);
+  const rejected = Number(counts[0]!.rejected);
+  return { columnOrder, rowsRead: parsed + rejected, rowsRejectedByParser: rejected };
+}
+
+/** The header must name exactly the contract's columns, in any order. */
+function checkColumns(extractDate: string, file: ManifestFile, header: string[]): string[] {
+  const expected = new Set(file.table.columns);
+  const missing = file.table.columns.filter((c) => !header.includes(c));
+  const unexpected = header.filter((c) => !expected.has(c));
+  const repeated = header.filter((c, i) => header.indexOf(c) !== i);
+  const problems: string[] = [];
+  if (missing.length) problems.push(`missing column(s) ${missing.join(', ')}`);
+  if (unexpected.length) problems.push(`unexpected column(s) ${unexpected.join(', ')}`);
+  if (repeated.length) problems.push(`repeated column(s) ${repeated.join(', ')}`);
+  if (problems.length) throw new ExtractRejectedError(extractDate, file.name, `header has ${problems.join('; ')}`);
+  return header;
+}
+
+/** Reads the first line of a CSV (gzipped or not) and splits it into column names. */
+function readCsvHeader(path: string, gzipped: boolean): string[] {
+  let text = gzipped ? firstBytesGunzipped(path) : firstBytes(path, 1 << 16).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const end = text.search(/\r?\n/);
+  const line = end === -1 ? text : text.slice(0, end);
+  return line.split(',').map((name) => name.trim().replace(/^"(.*)"$/, '$1'));
+}
+
+function firstBytes(path: string, size: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(size);
+    const read = readSync(fd, buffer, 0, size, 0);
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function firstBytesGunzipped(path: string): string {
+  // A header fits in the first 64 KiB of compressed bytes; a truncated stream is fine for reading it.
+  const compressed = firstBytes(path, 1 << 16);
+  try {
+    return gunzipSync(compressed, { finishFlush: 2 /* Z_SYNC_FLUSH */ }).toString('utf8');
+  } catch {
+    return '';
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}

@@ -1,0 +1,97 @@
+// Checks an extract folder against its manifest.json before anything of it is loaded.
+// Row counts are checked later, while loading, because counting rows means parsing the file.
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ExtractRejectedError } from '../errors.ts';
+import { type ExtractTable, type FileFormat, parseExtractFileName } from './extractTables.ts';
+
+const manifestSchema = z.object({
+  extract_date: z.string(),
+  files: z.array(
+    z.object({
+      name: z.string().min(1),
+      rows: z.number().int().nonnegative(),
+      sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'sha256 must be 64 hex characters'),
+    }),
+  ),
+});
+
+export interface ManifestFile {
+  name: string;
+  path: string;
+  table: ExtractTable;
+  format: FileFormat;
+  rows: number;
+  sha256: string;
+}
+
+export interface VerifiedExtract {
+  extractDate: string;
+  folder: string;
+  manifestSha256: string;
+  files: ManifestFile[];
+}
+
+export async function verifyManifest(folder: string, extractDate: string): Promise<VerifiedExtract> {
+  const reject = (file: string | null, reason: string) => new ExtractRejectedError(extractDate, file, reason);
+  const manifestPath = join(folder, 'manifest.json');
+  let manifestText: Buffer;
+  try {
+    manifestText = readFileSync(manifestPath);
+  } catch {
+    throw reject('manifest.json', 'the folder has no manifest.json');
+  }
+  let parsed: z.infer<typeof manifestSchema>;
+  try {
+    parsed = manifestSchema.parse(JSON.parse(manifestText.toString('utf8')));
+  } catch (error) {
+    const why = error instanceof z.ZodError ? describeZodError(error) : 'it is not valid JSON';
+    throw reject('manifest.json', `manifest is malformed: ${why}`);
+  }
+  if (parsed.extract_date !== extractDate) {
+    throw reject('manifest.json', `manifest extract_date ${parsed.extract_date} does not match the folder name`);
+  }
+
+  const present = readdirSync(folder).filter((name) => name !== 'manifest.json' && statSync(join(folder, name)).isFile());
+  const listed = new Set(parsed.files.map((f) => f.name));
+  for (const name of present) {
+    if (!listed.has(name)) throw reject(name, 'file is present but not listed in manifest.json');
+  }
+
+  const files: ManifestFile[] = [];
+  const tablesSeen = new Set<string>();
+  for (const entry of parsed.files) {
+    const kind = parseExtractFileName(entry.name);
+    if (!kind) throw reject(entry.name, 'manifest lists a file that is not a contract extract (NAME.csv, NAME.csv.gz or NAME.parquet)');
+    if (tablesSeen.has(kind.table.name)) throw reject(entry.name, `manifest lists ${kind.table.name} twice`);
+    tablesSeen.add(kind.table.name);
+    if (!present.includes(entry.name)) throw reject(entry.name, 'file is listed in manifest.json but missing');
+    const path = join(folder, entry.name);
+    const actual = await sha256File(path);
+    if (actual !== entry.sha256.toLowerCase()) {
+      throw reject(entry.name, `sha256 mismatch: manifest says ${entry.sha256.toLowerCase()}, file is ${actual}`);
+    }
+    files.push({ name: entry.name, path, table: kind.table, format: kind.format, rows: entry.rows, sha256: actual });
+  }
+  if (!tablesSeen.has('demographics')) throw reject('demographics', 'every extract must hold a demographics snapshot');
+
+  return { extractDate, folder, manifestSha256: createHash('sha256').update(manifestText).digest('hex'), files };
+}
+
+export function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path, { highWaterMark: 1 << 20 })
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+function describeZodError(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'unknown problem';
+  return `${issue.path.join('.') || 'document'}: ${issue.message}`;
+}

@@ -1,0 +1,32 @@
+-- features/charlson_features: Charlson comorbidity index (Quan 2005 ICD-10 coding, Charlson 1987
+-- weights, no age points) from primary and secondary diagnoses on spells admitted in the 5 years to
+-- the index date. Hierarchy: metastatic tumour removes any malignancy, diabetes with complications
+-- removes diabetes without, moderate/severe liver disease removes mild.
+-- Grain: one row per person in cohort. Inputs: cohort, inpatient_spells, ref_charlson_icd10_quan2005, $as_of.
+WITH diagnoses AS (
+  SELECT DISTINCT s.person_id, d.code
+  FROM inpatient_spells s JOIN cohort c USING (person_id),
+       unnest(list_prepend(s.primary_diagnosis, coalesce(s.secondary_diagnoses, []))) AS d(code)
+  WHERE s.admission_date <= $as_of AND s.admission_date > $as_of - INTERVAL 5 YEAR
+),
+categories AS (
+  SELECT DISTINCT d.person_id, r.category, CAST(r.weight_charlson1987 AS INTEGER) AS weight
+  FROM diagnoses d JOIN ref_charlson_icd10_quan2005 r ON starts_with(d.code, r.icd10_prefix)
+),
+after_hierarchy AS (
+  SELECT c.* FROM categories c
+  WHERE NOT (c.category = 'canc' AND EXISTS (SELECT 1 FROM categories m WHERE m.person_id = c.person_id AND m.category = 'metacanc'))
+    AND NOT (c.category = 'diab' AND EXISTS (SELECT 1 FROM categories m WHERE m.person_id = c.person_id AND m.category = 'diabwc'))
+    AND NOT (c.category = 'mld' AND EXISTS (SELECT 1 FROM categories m WHERE m.person_id = c.person_id AND m.category = 'msld'))
+),
+per_person AS (
+  SELECT person_id, sum(weight) AS charlson_index, list(category ORDER BY category) AS charlson_categories
+  FROM after_hierarchy GROUP BY person_id
+),
+final AS (
+  SELECT c.person_id,
+    CAST(coalesce(p.charlson_index, 0) AS INTEGER) AS charlson_index,
+    coalesce(p.charlson_categories, []) AS charlson_categories
+  FROM cohort c LEFT JOIN per_person p USING (person_id)
+)
+SELECT * FROM final

@@ -1,0 +1,15 @@
+-- population/scoring_population: the people Strata scores as of $as_of.
+-- Grain: one row per person. A person is scored when they are in the newest demographics snapshot,
+-- alive at $as_of (date_of_death null or after it) and not opted out (data-contract.md §2).
+-- Inputs: persons, extracts, $as_of.
+WITH newest_snapshot AS (
+  SELECT max(extract_date) AS extract_date FROM extracts WHERE extract_date <= $as_of
+),
+final AS (
+  SELECT p.person_id
+  FROM persons p, newest_snapshot n
+  WHERE p.last_extract = n.extract_date
+    AND (p.date_of_death IS NULL OR p.date_of_death > $as_of)
+    AND p.opt_out = 'N'
+)
+SELECT * FROM final

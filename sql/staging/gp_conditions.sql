@@ -1,0 +1,45 @@
+-- staging/gp_conditions: validates and types one GP long-term-condition register file.
+-- Grain: one row per data row of the file; reason is NULL for a row that loads.
+-- Inputs: staging_raw (every contract column as VARCHAR, plus line), persons, $extract_date.
+WITH typed AS (
+  SELECT
+    line, person_id, condition,
+    diagnosed_on AS diagnosed_on_text,
+    strata_date(diagnosed_on) AS diagnosed_on
+  FROM staging_raw
+),
+checked AS (
+  SELECT *,
+    CASE
+      WHEN strata_is_nhs_number(person_id)
+        THEN {'reason': 'direct_identifier', 'detail': 'person_id is an NHS number, not a pseudonym'}
+      WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
+      WHEN condition IS NULL THEN {'reason': 'missing_value', 'detail': 'condition is empty'}
+      WHEN diagnosed_on_text IS NULL THEN {'reason': 'missing_value', 'detail': 'diagnosed_on is empty'}
+      WHEN NOT strata_valid_person_id(person_id)
+        THEN {'reason': 'bad_value', 'detail': 'person_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -'}
+      WHEN diagnosed_on IS NULL THEN {'reason': 'bad_date', 'detail': 'diagnosed_on is not a real YYYY-MM-DD date'}
+      WHEN condition NOT IN ('AF', 'AST', 'CAN', 'CHD', 'CKD', 'COPD', 'DEM', 'DEP', 'DM', 'EP', 'HF', 'HYP',
+                             'LD', 'MH', 'OST', 'PAD', 'RA', 'STIA')
+        THEN {'reason': 'bad_code', 'detail': 'condition is not a QOF register code'}
+      WHEN diagnosed_on > $extract_date
+        THEN {'reason': 'future_date', 'detail': 'diagnosed_on is after the extract date'}
+      WHEN person_id NOT IN (SELECT person_id FROM persons)
+        THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
+    END AS problem
+  FROM typed
+),
+keyed AS (
+  SELECT *,
+    CASE WHEN problem IS NULL
+         THEN row_number() OVER (PARTITION BY person_id, condition, problem IS NULL ORDER BY line) END AS key_occurrence
+  FROM checked
+),
+final AS (
+  SELECT
+    line, person_id, condition, diagnosed_on,
+    coalesce(problem.reason, CASE WHEN key_occurrence > 1 THEN 'duplicate_key' END) AS reason,
+    coalesce(problem.detail, CASE WHEN key_occurrence > 1 THEN 'person_id and condition appear earlier in this file' END) AS detail
+  FROM keyed
+)
+SELECT * FROM final

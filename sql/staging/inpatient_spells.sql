@@ -1,0 +1,67 @@
+-- staging/inpatient_spells: validates and types one inpatient spells file; normalises ICD-10 codes.
+-- Grain: one row per data row of the file; reason is NULL for a row that loads.
+-- Inputs: staging_raw (every contract column as VARCHAR, plus line), persons (every person in any
+-- snapshot so far, this folder's included), $extract_date.
+WITH typed AS (
+  SELECT
+    line, spell_id, person_id, admission_method, treatment_specialty,
+    admission_date AS admission_date_text, discharge_date AS discharge_date_text,
+    primary_diagnosis AS primary_diagnosis_text,
+    strata_icd10_items(secondary_diagnoses) AS secondary_items,
+    strata_date(admission_date) AS admission_date,
+    strata_date(discharge_date) AS discharge_date
+  FROM staging_raw
+),
+checked AS (
+  SELECT *,
+    CASE
+      WHEN strata_is_nhs_number(person_id)
+        THEN {'reason': 'direct_identifier', 'detail': 'person_id is an NHS number, not a pseudonym'}
+      WHEN spell_id IS NULL THEN {'reason': 'missing_value', 'detail': 'spell_id is empty'}
+      WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
+      WHEN admission_date_text IS NULL THEN {'reason': 'missing_value', 'detail': 'admission_date is empty'}
+      WHEN admission_method IS NULL THEN {'reason': 'missing_value', 'detail': 'admission_method is empty'}
+      WHEN primary_diagnosis_text IS NULL THEN {'reason': 'missing_value', 'detail': 'primary_diagnosis is empty'}
+      WHEN NOT strata_valid_person_id(person_id)
+        THEN {'reason': 'bad_value', 'detail': 'person_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -'}
+      WHEN admission_date IS NULL THEN {'reason': 'bad_date', 'detail': 'admission_date is not a real YYYY-MM-DD date'}
+      WHEN discharge_date_text IS NOT NULL AND discharge_date IS NULL
+        THEN {'reason': 'bad_date', 'detail': 'discharge_date is not a real YYYY-MM-DD date'}
+      WHEN admission_method NOT IN ('11', '12', '13', '21', '22', '23', '24', '25', '2A', '2B', '2C', '2D', '28',
+                                    '31', '32', '81', '82', '83')
+        THEN {'reason': 'bad_code', 'detail': 'admission_method is not an NHS admission method code'}
+      WHEN NOT strata_icd10_valid(primary_diagnosis_text)
+        THEN {'reason': 'bad_code', 'detail': 'primary_diagnosis is not an ICD-10 code'}
+      WHEN NOT list_bool_and(list_transform(secondary_items, lambda c: strata_icd10_valid(c)))
+        THEN {'reason': 'bad_code', 'detail': 'secondary_diagnoses holds a value that is not an ICD-10 code'}
+      WHEN treatment_specialty IS NOT NULL AND NOT regexp_full_match(treatment_specialty, '[0-9]{3}')
+        THEN {'reason': 'bad_code', 'detail': 'treatment_specialty must be a 3-digit treatment function code'}
+      WHEN admission_date > $extract_date
+        THEN {'reason': 'future_date', 'detail': 'admission_date is after the extract date'}
+      WHEN discharge_date > $extract_date
+        THEN {'reason': 'future_date', 'detail': 'discharge_date is after the extract date'}
+      WHEN discharge_date < admission_date
+        THEN {'reason': 'date_order', 'detail': 'discharge_date is before admission_date'}
+      WHEN person_id NOT IN (SELECT person_id FROM persons)
+        THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
+    END AS problem
+  FROM typed
+),
+keyed AS (
+  SELECT *,
+    CASE WHEN problem IS NULL
+         THEN row_number() OVER (PARTITION BY spell_id, problem IS NULL ORDER BY line) END AS key_occurrence
+  FROM checked
+),
+final AS (
+  SELECT
+    line, spell_id, person_id, admission_date, discharge_date, admission_method,
+    strata_icd10(primary_diagnosis_text) AS primary_diagnosis,
+    CASE WHEN len(secondary_items) > 0
+         THEN list_transform(secondary_items, lambda c: strata_icd10(c)) END AS secondary_diagnoses,
+    treatment_specialty,
+    coalesce(problem.reason, CASE WHEN key_occurrence > 1 THEN 'duplicate_key' END) AS reason,
+    coalesce(problem.detail, CASE WHEN key_occurrence > 1 THEN 'spell_id appears earlier in this file' END) AS detail
+  FROM keyed
+)
+SELECT * FROM final

@@ -1,0 +1,51 @@
+-- staging/outpatient_appointments: validates and types one outpatient appointments file.
+-- Grain: one row per data row of the file; reason is NULL for a row that loads.
+-- Inputs: staging_raw (every contract column as VARCHAR, plus line), persons, $extract_date.
+WITH typed AS (
+  SELECT
+    line, appointment_id, person_id, attendance_status, first_attendance, treatment_specialty,
+    appointment_date AS appointment_date_text,
+    strata_date(appointment_date) AS appointment_date
+  FROM staging_raw
+),
+checked AS (
+  SELECT *,
+    CASE
+      WHEN strata_is_nhs_number(person_id)
+        THEN {'reason': 'direct_identifier', 'detail': 'person_id is an NHS number, not a pseudonym'}
+      WHEN appointment_id IS NULL THEN {'reason': 'missing_value', 'detail': 'appointment_id is empty'}
+      WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
+      WHEN appointment_date_text IS NULL THEN {'reason': 'missing_value', 'detail': 'appointment_date is empty'}
+      WHEN attendance_status IS NULL THEN {'reason': 'missing_value', 'detail': 'attendance_status is empty'}
+      WHEN first_attendance IS NULL THEN {'reason': 'missing_value', 'detail': 'first_attendance is empty'}
+      WHEN NOT strata_valid_person_id(person_id)
+        THEN {'reason': 'bad_value', 'detail': 'person_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -'}
+      WHEN appointment_date IS NULL
+        THEN {'reason': 'bad_date', 'detail': 'appointment_date is not a real YYYY-MM-DD date'}
+      WHEN attendance_status NOT IN ('0', '2', '3', '4', '5', '6', '7')
+        THEN {'reason': 'bad_code', 'detail': 'attendance_status must be 0, 2, 3, 4, 5, 6 or 7'}
+      WHEN first_attendance NOT IN ('1', '2', '3', '4')
+        THEN {'reason': 'bad_code', 'detail': 'first_attendance must be 1, 2, 3 or 4'}
+      WHEN treatment_specialty IS NOT NULL AND NOT regexp_full_match(treatment_specialty, '[0-9]{3}')
+        THEN {'reason': 'bad_code', 'detail': 'treatment_specialty must be a 3-digit treatment function code'}
+      WHEN appointment_date > $extract_date
+        THEN {'reason': 'future_date', 'detail': 'appointment_date is after the extract date'}
+      WHEN person_id NOT IN (SELECT person_id FROM persons)
+        THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
+    END AS problem
+  FROM typed
+),
+keyed AS (
+  SELECT *,
+    CASE WHEN problem IS NULL
+         THEN row_number() OVER (PARTITION BY appointment_id, problem IS NULL ORDER BY line) END AS key_occurrence
+  FROM checked
+),
+final AS (
+  SELECT
+    line, appointment_id, person_id, appointment_date, attendance_status, first_attendance, treatment_specialty,
+    coalesce(problem.reason, CASE WHEN key_occurrence > 1 THEN 'duplicate_key' END) AS reason,
+    coalesce(problem.detail, CASE WHEN key_occurrence > 1 THEN 'appointment_id appears earlier in this file' END) AS detail
+  FROM keyed
+)
+SELECT * FROM final

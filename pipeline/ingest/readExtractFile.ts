@@ -30,13 +30,17 @@ async function readCsv(db: Database, extractDate: string, file: ManifestFile): P
   await db.run('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
   // Materialise first, with no filter or projection on the read itself (tech-notes.md: a filter on a
   // store_rejects scan can raise an INTERNAL error that invalidates the database instance).
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE staging_parsed AS
-     SELECT * FROM read_csv($path, columns = ${columnsLiteral}, header = true, auto_detect = false,
-                            delim = ',', quote = '"', escape = '"', strict_mode = true,
-                            store_rejects = true)`,
-    { path: file.path },
-  );
+  try {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE staging_parsed AS
+       SELECT * FROM read_csv($path, columns = ${columnsLiteral}, header = true, auto_detect = false,
+                              delim = ',', quote = '"', escape = '"', strict_mode = true,
+                              store_rejects = true)`,
+      { path: file.path },
+    );
+  } catch (error) {
+    throw new ExtractRejectedError(extractDate, file.name, `the file cannot be read as CSV (${firstLine(error)})`);
+  }
   await db.run(`
     CREATE TEMP TABLE staging_rejects AS
     SELECT

@@ -1,0 +1,74 @@
+// The logistic fit recovers known coefficients from data drawn from a known model, deterministically.
+import { describe, expect, it } from 'vitest';
+import { fitLogistic } from '../../models/fitLogistic.ts';
+
+/** mulberry32: a small seeded generator, so the test never depends on Math.random. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function simulate(n: number, seed: number) {
+  const random = seeded(seed);
+  const x1 = new Float64Array(n);
+  const x2 = new Float64Array(n);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    x1[i] = random() * 4;
+    x2[i] = random() < 0.3 ? 1 : 0;
+    const eta = -3 + 0.8 * x1[i]! + 1.2 * x2[i]!;
+    y[i] = random() < 1 / (1 + Math.exp(-eta)) ? 1 : 0;
+  }
+  return { x1, x2, y };
+}
+
+describe('fitLogistic', () => {
+  it('recovers the coefficients of a known model', () => {
+    const { x1, x2, y } = simulate(50_000, 7);
+    const fit = fitLogistic([x1, x2], y, { ridge: 0 });
+    expect(fit.converged).toBe(true);
+    expect(fit.intercept).toBeCloseTo(-3, 1);
+    expect(fit.coefficients[0]).toBeCloseTo(0.8, 1);
+    expect(fit.coefficients[1]).toBeCloseTo(1.2, 1);
+  });
+
+  it('gives the same answer with non-events sampled and re-weighted', () => {
+    const { x1, x2, y } = simulate(50_000, 11);
+    const keep: number[] = [];
+    for (let i = 0; i < y.length; i++) if (y[i] === 1 || i % 4 === 0) keep.push(i);
+    const pick = (a: Float64Array) => Float64Array.from(keep, (i) => a[i]!);
+    const ySample = Uint8Array.from(keep, (i) => y[i]!);
+    const weights = Float64Array.from(ySample, (v) => (v === 1 ? 1 : 4));
+    const full = fitLogistic([x1, x2], y, { ridge: 0 });
+    const sampled = fitLogistic([pick(x1), pick(x2)], ySample, { ridge: 0, weights });
+    expect(sampled.coefficients[0]).toBeCloseTo(full.coefficients[0]!, 1);
+    expect(sampled.intercept).toBeCloseTo(full.intercept, 1);
+  });
+
+  it('is deterministic and shrinks coefficients with a ridge penalty', () => {
+    const { x1, x2, y } = simulate(5_000, 3);
+    const a = fitLogistic([x1, x2], y, { ridge: 1 });
+    const b = fitLogistic([x1, x2], y, { ridge: 1 });
+    expect(a).toEqual(b);
+    const heavy = fitLogistic([x1, x2], y, { ridge: 5_000 });
+    expect(Math.abs(heavy.coefficients[0]!)).toBeLessThan(Math.abs(a.coefficients[0]!));
+  });
+
+  it('reproduces the event rate on the training data (calibration in the large)', () => {
+    const { x1, x2, y } = simulate(20_000, 5);
+    const fit = fitLogistic([x1, x2], y, { ridge: 0 });
+    let predicted = 0;
+    let observed = 0;
+    for (let i = 0; i < y.length; i++) {
+      predicted += 1 / (1 + Math.exp(-(fit.intercept + fit.coefficients[0]! * x1[i]! + fit.coefficients[1]! * x2[i]!)));
+      observed += y[i]!;
+    }
+    expect(predicted / y.length).toBeCloseTo(observed / y.length, 6);
+  });
+});

@@ -42,23 +42,23 @@ export class Database {
 
   /** Runs a statement (or several) with bound parameters. */
   async run(sql: string, params?: Params): Promise<void> {
-    await this.connection.run(sql, params);
+    await this.connection.run(sql, usedParams(sql, params));
   }
 
   /** Runs a query and returns its rows as plain JS values (bigint for BIGINT, Date-like objects otherwise). */
   async rows<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
-    const reader = await this.connection.runAndReadAll(sql, params);
+    const reader = await this.connection.runAndReadAll(sql, usedParams(sql, params));
     return reader.getRowObjectsJS() as T[];
   }
 
   /** Runs a query and returns its rows as JSON-safe values (numbers as numbers or strings, dates as strings). */
   async rowsJson<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
-    const reader = await this.connection.runAndReadAll(sql, params);
+    const reader = await this.connection.runAndReadAll(sql, usedParams(sql, params));
     return reader.getRowObjectsJson() as T[];
   }
 
   async value<T = unknown>(sql: string, params?: Params): Promise<T> {
-    const reader = await this.connection.runAndReadAll(sql, params);
+    const reader = await this.connection.runAndReadAll(sql, usedParams(sql, params));
     const rows = reader.getRowsJS();
     return rows[0]?.[0] as T;
   }
@@ -80,6 +80,20 @@ export class Database {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+/**
+ * Keeps only the parameters a statement names, so one parameter set (say $as_of and $lookback_days)
+ * can be passed to every SQL file of a stage; DuckDB refuses a parameter the statement does not use.
+ */
+export function usedParams(sql: string, params: Params | undefined): Params | undefined {
+  if (!params) return undefined;
+  const code = sql.replace(/--[^\n]*/g, '');
+  const used: Params = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (new RegExp(`\\$${name}(?![A-Za-z0-9_])`).test(code)) used[name] = value;
+  }
+  return used;
 }
 
 /** Reads a SQL file from sql/, e.g. sqlFile('features/person_features.sql'). */

@@ -46,13 +46,13 @@ export class Database {
   }
 
   /** Runs a query and returns its rows as plain JS values (bigint for BIGINT, Date-like objects otherwise). */
-  async rows<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
+  async rows<T = Row>(sql: string, params?: Params): Promise<T[]> {
     const reader = await this.connection.runAndReadAll(sql, usedParams(sql, params));
     return reader.getRowObjectsJS() as T[];
   }
 
   /** Runs a query and returns its rows as JSON-safe values (numbers as numbers or strings, dates as strings). */
-  async rowsJson<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
+  async rowsJson<T = Row>(sql: string, params?: Params): Promise<T[]> {
     const reader = await this.connection.runAndReadAll(sql, usedParams(sql, params));
     return reader.getRowObjectsJson() as T[];
   }

@@ -1,0 +1,235 @@
+// The person counts behind sections 1-5 (tiers, practices, PCNs, deprivation, age, sex, ethnic group, LTC counts),
+// queried once from `scores` and suppressed as one set. One set matters: a figure shows the same way in every
+// table, and a count hidden in one table cannot be recovered from a table it nests in (practice within PCN,
+// age band and sex within age band, tiers 1 and 2 within "tiers 1-2").
+import type { Database } from '../pipeline/db/Database.ts';
+import { type CountGroup, type Figure, type SuppressedFigures, suppressSmallNumbers } from './suppressSmallNumbers.ts';
+import type { TierDefinition } from './reportInput.ts';
+
+export const ageBands = ['0-17', '18-44', '45-64', '65-74', '75-84', '85+'] as const;
+/** NHS stated gender codes (data contract §2). Codes 9 and X are listed only when someone has them. */
+export const sexLabels: Readonly<Record<string, string>> = { '1': 'Male', '2': 'Female', '9': 'Indeterminate', X: 'Not known' };
+/** The NHS 5+1 ethnic groups. */
+export const ethnicGroups = ['White', 'Mixed', 'Asian', 'Black', 'Other', 'Not stated'] as const;
+
+export type Dimension = 'all' | 'tier' | 'pcn' | 'practice' | 'imd' | 'age' | 'ageSex' | 'ethnic';
+export type Measure = 'people' | 'tier12' | 'multimorbid' | 'ltc0' | 'ltc1' | 'ltc2to3' | 'ltc4plus';
+
+/**
+ * One category of a dimension. key1/key2 by dimension: tier (tier), pcn (pcn_code), practice (practice_code,
+ * pcn_code), imd (decile), age (age band), ageSex (age band, sex code), ethnic (group); null = not recorded.
+ */
+export interface Category {
+  readonly key1: string | null;
+  readonly key2: string | null;
+}
+
+export interface PopulationFigures {
+  readonly figures: SuppressedFigures;
+  /** The categories of a dimension in display order (fixed lists include empty categories, shown as 0). */
+  categories(dimension: Dimension): readonly Category[];
+  cellId(measure: Measure, dimension: Dimension, category?: Category): string;
+  count(measure: Measure, dimension: Dimension, category?: Category): Figure;
+  /** measure / denominator × per within one category. */
+  rate(measure: Measure, denominator: Measure, per: number, dimension: Dimension, category?: Category): Figure;
+}
+
+const allMeasures: readonly Measure[] = ['people', 'tier12', 'multimorbid', 'ltc0', 'ltc1', 'ltc2to3', 'ltc4plus'];
+
+/** The measures the report shows for each dimension: only these take part in suppression. */
+const measuresShown: Readonly<Record<Dimension, readonly Measure[]>> = {
+  all: allMeasures,
+  tier: ['people'],
+  pcn: ['people', 'tier12'],
+  practice: ['people', 'tier12'],
+  imd: ['people', 'tier12', 'multimorbid'],
+  age: ['people', 'multimorbid', 'ltc0', 'ltc1', 'ltc2to3', 'ltc4plus'],
+  ageSex: ['people', 'tier12', 'multimorbid'],
+  ethnic: ['people', 'tier12', 'multimorbid'],
+};
+
+// One pass over scores, each person counted once in every dimension (scores holds only scored, non-opted-out people).
+const populationCountsSql = `
+WITH categorised AS (
+  SELECT c.dimension, c.key1, c.key2, s.ea_tier, s.ltc_count
+  FROM scores AS s
+  CROSS JOIN LATERAL (VALUES
+    ('all', NULL, NULL),
+    ('tier', s.ea_tier::VARCHAR, NULL),
+    ('pcn', s.pcn_code, NULL),
+    ('practice', s.practice_code, s.pcn_code),
+    ('imd', s.imd_decile::VARCHAR, NULL),
+    ('age', s.age_band, NULL),
+    ('ageSex', s.age_band, s.sex),
+    ('ethnic', s.ethnic_group, NULL)
+  ) AS c(dimension, key1, key2)
+),
+final AS (
+  SELECT
+    dimension, key1, key2,
+    count(*)::INTEGER AS people,
+    count(*) FILTER (WHERE ea_tier <= 2)::INTEGER AS tier12,
+    count(*) FILTER (WHERE ltc_count >= 2)::INTEGER AS multimorbid,
+    count(*) FILTER (WHERE ltc_count = 0)::INTEGER AS ltc0,
+    count(*) FILTER (WHERE ltc_count = 1)::INTEGER AS ltc1,
+    count(*) FILTER (WHERE ltc_count BETWEEN 2 AND 3)::INTEGER AS ltc2to3,
+    count(*) FILTER (WHERE ltc_count >= 4)::INTEGER AS ltc4plus
+  FROM categorised
+  GROUP BY dimension, key1, key2
+)
+SELECT * FROM final
+ORDER BY dimension, key1 NULLS LAST, key2 NULLS LAST`;
+
+type CountsRow = { dimension: Dimension; key1: string | null; key2: string | null } & Record<Measure, number>;
+
+export async function loadPopulationFigures(
+  db: Database,
+  tiers: readonly TierDefinition[],
+  threshold: number,
+): Promise<PopulationFigures> {
+  const rows = await db.rows<CountsRow>(populationCountsSql);
+  const byDimension = new Map<Dimension, CountsRow[]>();
+  for (const row of rows) {
+    const list = byDimension.get(row.dimension) ?? [];
+    list.push(row);
+    byDimension.set(row.dimension, list);
+  }
+  const present = (dimension: Dimension): CountsRow[] => byDimension.get(dimension) ?? [];
+
+  const categories = new Map<Dimension, Category[]>([
+    ['all', [{ key1: null, key2: null }]],
+    ['tier', withExtras(tiers.map((t) => String(t.tier)), present('tier'))],
+    ['pcn', present('pcn').map(({ key1, key2 }) => ({ key1, key2 }))],
+    ['practice', present('practice').map(({ key1, key2 }) => ({ key1, key2 })).sort(comparePractices)],
+    ['imd', withExtras(Array.from({ length: 10 }, (_unused, index) => String(index + 1)), present('imd'))],
+    ['age', withExtras(ageBands, present('age'))],
+    ['ageSex', ageSexCategories(present('ageSex'))],
+    ['ethnic', withExtras(ethnicGroups, present('ethnic'))],
+  ]);
+
+  const rowFor = new Map(rows.map((row) => [categoryKey(row.dimension, row), row]));
+  const counts = new Map<string, number>();
+  for (const [dimension, list] of categories) {
+    for (const category of list) {
+      const row = rowFor.get(categoryKey(dimension, category));
+      for (const measure of measuresShown[dimension]) counts.set(cellId(measure, dimension, category), row?.[measure] ?? 0);
+    }
+  }
+
+  const figures = suppressSmallNumbers({ counts, groups: populationGroups(categories), threshold });
+  const categoriesOf = (dimension: Dimension): readonly Category[] => categories.get(dimension) ?? [];
+  return {
+    figures,
+    categories: categoriesOf,
+    cellId,
+    count: (measure, dimension, category = allCategory) => figures.count(cellId(measure, dimension, category)),
+    rate: (measure, denominator, per, dimension, category = allCategory) =>
+      figures.rate(cellId(measure, dimension, category), cellId(denominator, dimension, category), per),
+  };
+}
+
+const allCategory: Category = { key1: null, key2: null };
+
+function cellId(measure: Measure, dimension: Dimension, category: Category = allCategory): string {
+  return JSON.stringify([measure, dimension, category.key1, category.key2]);
+}
+
+function categoryKey(dimension: Dimension, category: Category): string {
+  return JSON.stringify([dimension, category.key1, category.key2]);
+}
+
+/** The fixed list in its own order, then anything else the data holds (unexpected codes, null last). */
+function withExtras(fixed: readonly string[], rows: readonly CountsRow[]): Category[] {
+  const extras = rows.map((row) => row.key1).filter((key) => key === null || !fixed.includes(key));
+  return [...fixed, ...extras].map((key1) => ({ key1, key2: null }));
+}
+
+function ageSexCategories(rows: readonly CountsRow[]): Category[] {
+  const firstOfEachBand = rows.filter((row, index) => rows.findIndex((other) => other.key1 === row.key1) === index);
+  const bands = withExtras(ageBands, firstOfEachBand);
+  const sexesPresent = new Set(rows.map((row) => row.key2));
+  const sexes: (string | null)[] = ['1', '2', ...['9', 'X'].filter((code) => sexesPresent.has(code))];
+  for (const code of sexesPresent) if (!sexes.includes(code)) sexes.push(code);
+  return bands.flatMap((band) => sexes.map((sex) => ({ key1: band.key1, key2: sex })));
+}
+
+function comparePractices(a: Category, b: Category): number {
+  return compareNullable(a.key1, b.key1) || compareNullable(a.key2, b.key2);
+}
+
+function compareNullable(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  return a < b ? -1 : 1;
+}
+
+/** Every way a reader could add shown counts up to another shown count. */
+function populationGroups(categories: ReadonlyMap<Dimension, readonly Category[]>): CountGroup[] {
+  const list = (dimension: Dimension): readonly Category[] => categories.get(dimension) ?? [];
+  const groups: CountGroup[] = [];
+
+  // Each dimension splits the whole population: its categories add up to the overall figure.
+  for (const dimension of ['tier', 'pcn', 'practice', 'imd', 'age', 'ageSex', 'ethnic'] as const) {
+    for (const measure of measuresShown[dimension]) {
+      groups.push({ parts: list(dimension).map((c) => cellId(measure, dimension, c)), total: cellId(measure, 'all') });
+    }
+  }
+  // Tiers 1 and 2 add up to "tiers 1-2".
+  const tierCell = (tier: string): string => cellId('people', 'tier', { key1: tier, key2: null });
+  groups.push({ parts: [tierCell('1'), tierCell('2')], total: cellId('tier12', 'all') });
+
+  // Practices add up to their PCN.
+  for (const pcn of list('pcn')) {
+    const practices = list('practice').filter((practice) => practice.key2 === pcn.key1);
+    for (const measure of ['people', 'tier12'] as const) {
+      groups.push({ parts: practices.map((c) => cellId(measure, 'practice', c)), total: cellId(measure, 'pcn', pcn) });
+    }
+  }
+  // Sexes add up to their age band.
+  for (const band of list('age')) {
+    const cells = list('ageSex').filter((c) => c.key1 === band.key1);
+    for (const measure of ['people', 'multimorbid'] as const) {
+      groups.push({ parts: cells.map((c) => cellId(measure, 'ageSex', c)), total: cellId(measure, 'age', band) });
+    }
+  }
+  // LTC-count bands add up to the people in an age band (and overall); 2-3 and 4+ add up to multimorbidity.
+  for (const [dimension, category] of [
+    ['all', allCategory] as const,
+    ...list('age').map((band) => ['age', band] as const),
+  ]) {
+    const cell = (measure: Measure): string => cellId(measure, dimension, category);
+    groups.push({ parts: [cell('ltc0'), cell('ltc1'), cell('ltc2to3'), cell('ltc4plus')], total: cell('people') });
+    groups.push({ parts: [cell('ltc2to3'), cell('ltc4plus')], total: cell('multimorbid') });
+  }
+  return groups;
+}
+
+/** The words a table shows for a category. */
+export function categoryLabel(dimension: Dimension, category: Category): string {
+  const { key1, key2 } = category;
+  switch (dimension) {
+    case 'all':
+      return 'All';
+    case 'tier':
+      return `Tier ${key1 ?? 'not recorded'}`;
+    case 'pcn':
+      return key1 ?? 'No PCN recorded';
+    case 'practice':
+      return key1 ?? 'Not recorded';
+    case 'imd':
+      if (key1 === null) return 'Not known';
+      return key1 === '1' ? '1 (most deprived)' : key1 === '10' ? '10 (least deprived)' : key1;
+    case 'age':
+      return key1 ?? 'Not recorded';
+    case 'ageSex':
+      return `${key1 ?? 'Age not recorded'}, ${sexLabel(key2)}`;
+    case 'ethnic':
+      return key1 ?? 'Not recorded';
+  }
+}
+
+export function sexLabel(code: string | null): string {
+  if (code === null) return 'not recorded';
+  return sexLabels[code] ?? `code ${code}`;
+}

@@ -1,0 +1,94 @@
+// Draws a report chart on the server: vega-lite → vega → inline SVG, so the report needs no script to read.
+// The SVG is normalised so the same data always gives the same bytes and the page stays self-contained.
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { parse, View } from 'vega';
+import { escapeHtml } from './escapeHtml.ts';
+
+/** The report's palette: NHS identity colours, chosen to stay apart in greyscale print. */
+export const chartColours = {
+  blue: '#005EB8',
+  darkBlue: '#003087',
+  orange: '#ED8B00',
+  purple: '#330072',
+  pink: '#AE2573',
+  green: '#009639',
+  grey: '#768692',
+  lightGrey: '#AEB7BD',
+} as const;
+
+const fontFamily = 'Arial, Helvetica, sans-serif';
+
+const chartConfig = {
+  font: fontFamily,
+  background: 'white',
+  view: { stroke: null },
+  // labelLimit 0: never cut a label short with an ellipsis ("Coronary heart dise…").
+  axis: { labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'bold', labelColor: '#212B32', titleColor: '#212B32', labelLimit: 0 },
+  legend: { labelFontSize: 11, titleFontSize: 11, orient: 'bottom', labelLimit: 0 },
+  range: {
+    category: [
+      chartColours.blue,
+      chartColours.orange,
+      chartColours.purple,
+      chartColours.green,
+      chartColours.pink,
+      chartColours.grey,
+      chartColours.darkBlue,
+      chartColours.lightGrey,
+    ],
+  },
+} as const;
+
+// vega-util's log levels: 0 none, 1 error, 2 warn. An empty chart (everything suppressed) warns about
+// infinite extents; that is expected and not worth the noise in a nightly log.
+const vegaLogLevelError = 1;
+
+export interface ChartFigure {
+  /** Unique in the report; prefixes every id inside the SVG. Letters, digits and '-' only. */
+  readonly id: string;
+  readonly spec: TopLevelSpec;
+  /** What the chart shows, in words (also its accessible name). */
+  readonly caption: string;
+  /** Shown under the chart, e.g. which bars were left out because their numbers are too small. */
+  readonly note?: string;
+}
+
+/** A <figure> holding the chart as inline SVG, with its caption and note. */
+export async function renderChart(chart: ChartFigure): Promise<string> {
+  const svg = await renderChartSvg(chart.spec, chart.id);
+  const labelled = svg.replace(/^<svg /, `<svg role="img" aria-label="${escapeHtml(chart.caption)}" `);
+  const note = chart.note ? `<p class="chart-note">${escapeHtml(chart.note)}</p>` : '';
+  return `<figure class="chart" id="${chart.id}">${labelled}<figcaption>${escapeHtml(chart.caption)}</figcaption>${note}</figure>`;
+}
+
+export async function renderChartSvg(spec: TopLevelSpec, chartId: string): Promise<string> {
+  if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(chartId)) throw new Error(`chart id must be letters, digits and '-': ${chartId}`);
+  const withConfig = { ...spec, config: { ...chartConfig, ...(spec.config ?? {}) } } as TopLevelSpec;
+  const view = new View(parse(compile(withConfig).spec), { renderer: 'none', logLevel: vegaLogLevelError });
+  try {
+    return normaliseSvg(await view.toSVG(), chartId);
+  } finally {
+    view.finalize();
+  }
+}
+
+/**
+ * Makes vega's SVG stable and self-contained:
+ * - vega numbers clip paths from a process-wide counter (clip1, clip2, ...), so a second render in the same
+ *   process differs, and two charts on one page could share an id: ids are renumbered per chart, prefixed by it;
+ * - the xmlns attributes (the only URLs vega writes) are not needed for SVG inside HTML: dropped;
+ * - coordinates are rounded to 2 decimals: the same picture, a smaller file.
+ */
+export function normaliseSvg(svg: string, chartId: string): string {
+  let out = svg.replace(/ xmlns(?::\w+)?="[^"]*"/g, '');
+  const ids = new Map<string, string>();
+  for (const match of out.matchAll(/ id="([^"]+)"/g)) {
+    const id = match[1] as string;
+    if (!ids.has(id)) ids.set(id, `${chartId}-${ids.size + 1}`);
+  }
+  out = out.replace(/ id="([^"]+)"/g, (_whole, id: string) => ` id="${ids.get(id) ?? id}"`);
+  out = out.replace(/url\(#([^)]+)\)/g, (whole, id: string) => (ids.has(id) ? `url(#${ids.get(id)})` : whole));
+  out = out.replace(/href="#([^"]+)"/g, (whole, id: string) => (ids.has(id) ? `href="#${ids.get(id)}"` : whole));
+  out = out.replace(/-?\d+\.\d{3,}/g, (number) => String(Number(Number(number).toFixed(2))));
+  return out;
+}

@@ -1,0 +1,91 @@
+// The cohort report for commissioners (data contract §4, report.html): one self-contained HTML page of
+// aggregates, built from the scored population in `scores` and the loaded activity. Sections are rendered in
+// order, each by its own module under sections/, and the page holds no script, no URL and no clock time.
+import type { Database } from '../pipeline/db/Database.ts';
+import { escapeHtml } from './escapeHtml.ts';
+import { loadPopulationFigures } from './populationFigures.ts';
+import type { ReportContext, ReportSection } from './reportContext.ts';
+import { type ReportInput, resolveReportInput } from './reportInput.ts';
+import { reportStyles } from './reportStyles.ts';
+import { activityTrendsSection } from './sections/activityTrends.ts';
+import { dataQualitySection } from './sections/dataQuality.ts';
+import { headlineSection } from './sections/headline.ts';
+import { inequalitiesSection } from './sections/inequalities.ts';
+import { longTermConditionsSection } from './sections/longTermConditions.ts';
+import { practicesSection } from './sections/practices.ts';
+import { riskModelsSection } from './sections/riskModels.ts';
+import { riskPyramidSection } from './sections/riskPyramid.ts';
+
+export type { ModelSummary, ModelValidation, ReportInput } from './reportInput.ts';
+
+/** The sections in the order they appear. */
+const sections: readonly ((context: ReportContext) => Promise<ReportSection>)[] = [
+  headlineSection,
+  riskPyramidSection,
+  practicesSection,
+  inequalitiesSection,
+  longTermConditionsSection,
+  activityTrendsSection,
+  riskModelsSection,
+  dataQualitySection,
+];
+
+/** Renders the whole report. The same database and input always give the same bytes. */
+export async function renderReport(db: Database, input: ReportInput): Promise<string> {
+  const resolved = resolveReportInput(input);
+  const population = await loadPopulationFigures(db, resolved.tiers, resolved.suppressionThreshold);
+  const context: ReportContext = { db, input: resolved, population };
+  // One after another: the sections share the database's single connection.
+  const rendered: ReportSection[] = [];
+  for (const section of sections) rendered.push(await section(context));
+  return page(resolved.asOf, resolved.suppressionThreshold, rendered);
+}
+
+function page(asOf: string, threshold: number, rendered: readonly ReportSection[]): string {
+  const title = `Strata cohort report: population risk, ${asOf}`;
+  const contents = rendered
+    .map((section, index) => `<li><a href="#${section.id}">${index + 1}. ${escapeHtml(section.title)}</a></li>`)
+    .join('');
+  const body = rendered
+    .map(
+      (section, index) =>
+        `<section id="${section.id}" aria-labelledby="${section.id}-heading">\n` +
+        `<h2 id="${section.id}-heading">${index + 1}. ${escapeHtml(section.title)}</h2>\n${section.html}\n</section>`,
+    )
+    .join('\n');
+  const smallest = threshold - 1;
+  return `<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${reportStyles}</style>
+</head>
+<body>
+<header class="report-header">
+<h1>Population risk: cohort report</h1>
+<p>People registered with a GP practice, scored on ${escapeHtml(asOf)} for their risk of an emergency hospital admission.</p>
+</header>
+<main>
+<div class="reading-notes">
+<h2>How to read this report</h2>
+<ul>
+<li>Every figure is for the people scored on ${escapeHtml(asOf)}: registered with a practice, alive, and not opted out. People who have opted out are in no figure.</li>
+<li>Counts from 1 to ${smallest} are shown as <strong>*</strong> to protect privacy. Some larger counts are also shown as * so that a hidden count cannot be worked out from a total. Rates and percentages built on a hidden count are hidden too, and charts leave them out.</li>
+<li>A dash (–) means there is no figure: nobody in the group. Rates are per 1,000 people unless they say otherwise. "Last 12 months" means the 365 days to ${escapeHtml(asOf)}.</li>
+</ul>
+</div>
+<nav class="contents" aria-label="Contents">
+<h2>Contents</h2>
+<ol>${contents}</ol>
+</nav>
+${body}
+<footer class="report-footer">
+<p>Produced by Strata from the data loaded up to ${escapeHtml(asOf)}. Aggregate figures only: this report holds no person-level data.</p>
+</footer>
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,20 @@
+// What every section of the cohort report is given, and what it gives back.
+import type { Database } from '../pipeline/db/Database.ts';
+import type { PopulationFigures } from './populationFigures.ts';
+import type { ResolvedReportInput } from './reportInput.ts';
+
+export interface ReportContext {
+  readonly db: Database;
+  readonly input: ResolvedReportInput;
+  /** Person counts shared by sections 1-5, already suppressed together. */
+  readonly population: PopulationFigures;
+}
+
+export interface ReportSection {
+  /** Anchor for the contents list: letters, digits and '-'. */
+  readonly id: string;
+  /** The section heading, e.g. "Risk pyramid". */
+  readonly title: string;
+  /** The section body (everything under its heading). */
+  readonly html: string;
+}

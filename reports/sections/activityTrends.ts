@@ -1,0 +1,165 @@
+// Section 6: activity trends. Emergency admissions, A&E attendances and emergency bed days per calendar month
+// over the loaded history, for the people scored today only.
+import { listValue } from '@duckdb/node-api';
+import { addDays, dateParam } from '../../pipeline/db/values.ts';
+import { formatCount } from '../formatFigures.ts';
+import { emergencyAdmissionMethods } from '../referenceCodeLists.ts';
+import type { ReportContext, ReportSection } from '../reportContext.ts';
+import { chartColours, renderChart } from '../renderChart.ts';
+import { paragraph } from '../renderParagraph.ts';
+import { renderTable } from '../renderTable.ts';
+import { type CountGroup, publishedValue, type SuppressedFigures, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
+
+// Bed days are nights in hospital (discharge date minus admission date), split across the months they fall in;
+// a spell still open counts to as_of. Months run from the first month with any activity to as_of's month.
+const monthlyActivitySql = `
+WITH scored AS (
+  SELECT person_id FROM scores
+),
+emergency_spells AS (
+  SELECT sp.admission_date, least(coalesce(sp.discharge_date, $as_of), $as_of) AS stay_end
+  FROM inpatient_spells AS sp
+  WHERE list_contains($emergency_methods, sp.admission_method)
+    AND sp.admission_date <= $as_of
+    AND sp.person_id IN (SELECT person_id FROM scored)
+),
+admissions AS (
+  SELECT date_trunc('month', admission_date)::DATE AS month, count(*) AS n
+  FROM emergency_spells
+  GROUP BY 1
+),
+attendances AS (
+  SELECT date_trunc('month', a.arrival_at)::DATE AS month, count(*) AS n
+  FROM ae_attendances AS a
+  WHERE a.arrival_at < $as_of + INTERVAL 1 DAY
+    AND a.person_id IN (SELECT person_id FROM scored)
+  GROUP BY 1
+),
+stay_months AS (
+  SELECT
+    s.admission_date,
+    s.stay_end,
+    unnest(generate_series(date_trunc('month', s.admission_date), date_trunc('month', s.stay_end), INTERVAL 1 MONTH))::DATE AS month
+  FROM emergency_spells AS s
+  WHERE s.stay_end > s.admission_date
+),
+bed_days AS (
+  SELECT month, sum(least(stay_end, (month + INTERVAL 1 MONTH)::DATE) - greatest(admission_date, month)) AS n
+  FROM stay_months
+  GROUP BY 1
+),
+months AS (
+  SELECT unnest(generate_series(
+    (SELECT min(month) FROM (SELECT month FROM admissions UNION ALL SELECT month FROM attendances UNION ALL SELECT month FROM bed_days)),
+    date_trunc('month', $as_of),
+    INTERVAL 1 MONTH))::DATE AS month
+),
+final AS (
+  SELECT
+    strftime(m.month, '%Y-%m-%d') AS month,
+    coalesce(ad.n, 0)::INTEGER AS emergency_admissions,
+    coalesce(ae.n, 0)::INTEGER AS ae_attendances,
+    coalesce(bd.n, 0)::INTEGER AS emergency_bed_days
+  FROM months AS m
+  LEFT JOIN admissions AS ad ON ad.month = m.month
+  LEFT JOIN attendances AS ae ON ae.month = m.month
+  LEFT JOIN bed_days AS bd ON bd.month = m.month
+)
+SELECT * FROM final ORDER BY month`;
+
+const series = [
+  { measure: 'emergency_admissions', label: 'Emergency admissions', colour: chartColours.blue },
+  { measure: 'ae_attendances', label: 'A&E attendances', colour: chartColours.orange },
+  { measure: 'emergency_bed_days', label: 'Emergency bed days', colour: chartColours.purple },
+] as const;
+type SeriesMeasure = (typeof series)[number]['measure'];
+type MonthRow = { month: string } & Record<SeriesMeasure, number>;
+
+export async function activityTrendsSection(context: ReportContext): Promise<ReportSection> {
+  const { db, input } = context;
+  const allMonths = await db.rows<MonthRow>(monthlyActivitySql, {
+    as_of: dateParam(input.asOf),
+    emergency_methods: listValue([...emergencyAdmissionMethods()]),
+  });
+  // A month is shown only when complete: as_of's own month only when as_of is its last day.
+  const monthEnd = addDays(input.asOf, 1).endsWith('-01');
+  const asOfMonth = `${input.asOf.slice(0, 7)}-01`;
+  const months = allMonths.filter((row) => monthEnd || row.month !== asOfMonth);
+
+  const figures = suppressMonthlyCounts(months, input.asOf, monthEnd, input.suppressionThreshold);
+  const cell = (measure: SeriesMeasure, month: string): string => `${measure}|${month}`;
+
+  const charts: string[] = [];
+  // No months, no charts: an empty time axis only draws "NaN".
+  for (const { measure, label, colour } of months.length > 0 ? series : []) {
+    const values = months.map((row) => ({ month: row.month, value: publishedValue(figures.count(cell(measure, row.month))) }));
+    const omitted = values.filter((value) => value.value === null).length;
+    charts.push(
+      await renderChart({
+        id: `chart-trend-${measure.replaceAll('_', '-')}`,
+        caption: `${label} per month, people scored`,
+        note: omitted > 0 ? `${omitted} month(s) left blank: the numbers are too small to publish.` : undefined,
+        spec: {
+          width: 560,
+          height: 150,
+          data: { values, format: { parse: { month: 'utc:"%Y-%m-%d"' } } },
+          mark: { type: 'line', point: true, color: colour, invalid: 'break-paths-show-domains' },
+          encoding: {
+            x: { field: 'month', type: 'temporal', timeUnit: 'utcyearmonth', title: null, axis: { format: '%b %Y' } },
+            y: { field: 'value', type: 'quantitative', title: `${label} per month` },
+          },
+        },
+      }),
+    );
+  }
+
+  const table = renderTable({
+    caption: 'Emergency activity per month, people scored',
+    compact: true,
+    columns: [{ header: 'Month' }, ...series.map(({ label }) => ({ header: label, numeric: true }))],
+    rows: months.map((row) => ({
+      cells: [monthLabel(row.month), ...series.map(({ measure }) => formatCount(figures.count(cell(measure, row.month))))],
+    })),
+  });
+
+  const period =
+    months.length === 0
+      ? 'No complete month of activity is loaded yet.'
+      : `Complete calendar months from ${monthLabel(months[0]!.month)} to ${monthLabel(months[months.length - 1]!.month)}.`;
+  const html = [
+    paragraph(
+      'Emergency hospital activity of the people scored today, month by month over the history loaded so far. ' +
+        'People who have died, moved away or opted out are not included, so earlier months undercount what ' +
+        'hospitals saw at the time. Bed days are nights in hospital after an emergency admission, counted in the ' +
+        `month they fall in. ${period}`,
+    ),
+    ...charts,
+    months.length > 0 ? table : '',
+  ].join('\n');
+  return { id: 'activity-trends', title: 'Activity trends', html };
+}
+
+/**
+ * Monthly counts need no secondary suppression on their own: no monthly total is shown. The exception is when
+ * as_of is a month end: the last 12 complete months then cover exactly the 365-day window whose emergency
+ * admissions the risk pyramid publishes, and one hidden month could be worked out from that total.
+ */
+function suppressMonthlyCounts(months: readonly MonthRow[], asOf: string, monthEnd: boolean, threshold: number): SuppressedFigures {
+  const counts = new Map<string, number>();
+  for (const row of months) for (const { measure } of series) counts.set(`${measure}|${row.month}`, row[measure]);
+  const groups: CountGroup[] = [];
+  const windowStart = addDays(asOf, -364);
+  if (monthEnd && windowStart.endsWith('-01')) {
+    const inWindow = months.filter((row) => row.month >= windowStart);
+    counts.set('emergency_admissions|12 months', inWindow.reduce((sum, row) => sum + row.emergency_admissions, 0));
+    groups.push({ parts: inWindow.map((row) => `emergency_admissions|${row.month}`), total: 'emergency_admissions|12 months' });
+  }
+  return suppressSmallNumbers({ counts, groups, threshold });
+}
+
+const monthNames = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** "2026-03-01" → "March 2026". */
+function monthLabel(isoMonthStart: string): string {
+  return `${monthNames[Number(isoMonthStart.slice(5, 7)) - 1]} ${isoMonthStart.slice(0, 4)}`;
+}

@@ -1,0 +1,73 @@
+// Section 1: the size of the scored population, how many people are in each risk tier, and which extracts
+// the figures come from.
+import { escapeHtml } from '../escapeHtml.ts';
+import { formatCount, formatPercent } from '../formatFigures.ts';
+import type { ReportContext, ReportSection } from '../reportContext.ts';
+import { paragraph } from '../renderParagraph.ts';
+import { renderTable } from '../renderTable.ts';
+
+export async function headlineSection(context: ReportContext): Promise<ReportSection> {
+  const { population, input } = context;
+  const people = population.count('people', 'all');
+  const tier12 = population.count('tier12', 'all');
+  const tier12Share = population.rate('tier12', 'people', 100, 'all');
+
+  const keyFigures: readonly (readonly [string, string])[] = [
+    ['People scored', formatCount(people)],
+    ['In tiers 1–2 (on practice case-finding lists)', `${formatCount(tier12)} (${formatPercent(tier12Share)})`],
+    ['Scores as of', input.asOf],
+    ['Extracts in this report', describeExtractDates(input.extractDates)],
+  ];
+  const keyFiguresHtml = keyFigures
+    .map(([term, value]) => `<div><dt>${escapeHtml(term)}</dt><dd>${escapeHtml(value)}</dd></div>`)
+    .join('');
+
+  const tierRows = population.categories('tier').map((category) => {
+    const tier = input.tiers.find((t) => String(t.tier) === category.key1);
+    return {
+      cells: [
+        tier?.label ?? `Tier ${category.key1 ?? 'not recorded'}`,
+        tier?.band ?? '',
+        tier?.care ?? '',
+        formatCount(population.count('people', 'tier', category)),
+        // Share of everyone scored, so the denominator is the overall count, not the tier's own.
+        formatPercent(population.figures.rate(population.cellId('people', 'tier', category), population.cellId('people', 'all'), 100)),
+      ],
+    };
+  });
+
+  const html = [
+    paragraph(
+      `Everyone registered with a GP practice in the area on ${input.asOf}, alive and not opted out, is given a risk ` +
+        'score: the chance of at least one emergency hospital admission in the next 12 months. People are then ranked ' +
+        'and grouped into tiers. People who have opted out of their data being used for this purpose are in no figure ' +
+        'of this report.',
+    ),
+    `<dl class="key-figures">${keyFiguresHtml}</dl>`,
+    renderTable({
+      caption: 'People in each risk tier',
+      columns: [
+        { header: 'Tier' },
+        { header: 'Share of the population by risk rank' },
+        { header: 'What it is for' },
+        { header: 'People', numeric: true },
+        { header: '% of people scored', numeric: true },
+      ],
+      rows: [
+        ...tierRows,
+        {
+          cells: ['All tiers', '', '', formatCount(people), formatPercent(population.rate('people', 'people', 100, 'all'))],
+          total: true,
+        },
+      ],
+      note: 'Tiers are set by rank, so their sizes follow the cut-offs; what differs between areas is who is in them.',
+    }),
+  ].join('\n');
+  return { id: 'headline', title: 'Headline', html };
+}
+
+function describeExtractDates(dates: readonly string[]): string {
+  if (dates.length === 0) return 'none new in this run';
+  if (dates.length <= 4) return dates.join(', ');
+  return `${dates.length} extracts, ${dates[0]} to ${dates[dates.length - 1]}`;
+}

@@ -1,0 +1,133 @@
+// Section 4: inequalities. Who is in tiers 1-2, and who lives with two or more long-term conditions, by
+// deprivation, by age band and sex, and by ethnic group.
+import type { TopLevelSpec } from 'vega-lite';
+import { formatCount, formatPercent, formatRate, roundTo } from '../formatFigures.ts';
+import { type Category, type Dimension, categoryLabel, sexLabel } from '../populationFigures.ts';
+import type { ReportContext, ReportSection } from '../reportContext.ts';
+import { chartColours, renderChart } from '../renderChart.ts';
+import { paragraph } from '../renderParagraph.ts';
+import { renderTable } from '../renderTable.ts';
+
+const tier12Title = 'Tiers 1–2 per 1,000 people';
+const multimorbidTitle = '% with 2 or more long-term conditions';
+
+export async function inequalitiesSection(context: ReportContext): Promise<ReportSection> {
+  const { population } = context;
+
+  const table = (dimension: Dimension, caption: string, firstHeader: string): string =>
+    renderTable({
+      caption,
+      columns: [
+        { header: firstHeader },
+        { header: 'People', numeric: true },
+        { header: 'People in tiers 1–2', numeric: true },
+        { header: tier12Title, numeric: true },
+        { header: 'People with 2+ long-term conditions', numeric: true },
+        { header: multimorbidTitle, numeric: true },
+      ],
+      rows: [
+        ...population.categories(dimension).map((category) => ({ cells: cellsFor(dimension, category) })),
+        { cells: cellsFor('all', { key1: null, key2: null }), total: true },
+      ],
+    });
+  const cellsFor = (dimension: Dimension, category: Category): string[] => [
+    categoryLabel(dimension, category),
+    formatCount(population.count('people', dimension, category)),
+    formatCount(population.count('tier12', dimension, category)),
+    formatRate(population.rate('tier12', 'people', 1000, dimension, category)),
+    formatCount(population.count('multimorbid', dimension, category)),
+    formatPercent(population.rate('multimorbid', 'people', 100, dimension, category)),
+  ];
+
+  // Chart rows for one dimension, both measures in one list: suppressed figures are left out and counted for the note.
+  const chartRows = (dimension: Dimension, label: (category: Category) => string) => {
+    const values: ChartRow[] = [];
+    let omitted = 0;
+    for (const category of population.categories(dimension)) {
+      const sex = dimension === 'ageSex' ? sexLabel(category.key2) : '';
+      const group = label(category);
+      for (const [measure, figure] of [
+        [tier12Title, population.rate('tier12', 'people', 1000, dimension, category)],
+        [multimorbidTitle, population.rate('multimorbid', 'people', 100, dimension, category)],
+      ] as const) {
+        // A group with nobody in it has no rate: no bar, and nothing to explain.
+        if (figure.kind === 'suppressed') omitted += 1;
+        else if (figure.kind === 'value') values.push({ group, sex, measure, value: roundTo(figure.value, 1) });
+      }
+    }
+    return { values, omitted };
+  };
+
+  const imd = chartRows('imd', (category) => category.key1 ?? 'Not known');
+  const imdChart = await renderChart({
+    id: 'chart-imd',
+    caption: 'Tiers 1–2 per 1,000 people and % with 2 or more long-term conditions, by deprivation decile (1 = most deprived)',
+    note: omittedNote(imd.omitted),
+    spec: twoMeasureBars(imd.values, 'IMD decile', population.categories('imd').map((category) => category.key1 ?? 'Not known'), false),
+  });
+
+  const ageSex = chartRows('ageSex', (category) => category.key1 ?? 'Not recorded');
+  const ageSexChart = await renderChart({
+    id: 'chart-age-sex',
+    caption: 'Tiers 1–2 per 1,000 people and % with 2 or more long-term conditions, by age band and sex',
+    note: omittedNote(ageSex.omitted),
+    spec: twoMeasureBars(ageSex.values, 'Age band', population.categories('age').map((category) => category.key1 ?? 'Not recorded'), true),
+  });
+
+  const html = [
+    paragraph(
+      'Risk and multimorbidity are not spread evenly. These tables show, for each group, the rate of people in ' +
+        'tiers 1–2 (per 1,000 people in the group) and the share living with two or more long-term conditions on ' +
+        'their GP record. Deprivation is the Index of Multiple Deprivation decile of the area people live in ' +
+        '(1 = the most deprived tenth of areas in England). Rates are not age-standardised: a group with more older ' +
+        'people will have higher rates.',
+    ),
+    imdChart,
+    table('imd', 'By deprivation (IMD decile)', 'IMD decile'),
+    ageSexChart,
+    table('ageSex', 'By age band and sex', 'Age band, sex'),
+    table('ethnic', 'By ethnic group', 'Ethnic group'),
+  ].join('\n');
+  return { id: 'inequalities', title: 'Inequalities', html };
+}
+
+function omittedNote(omitted: number): string | undefined {
+  return omitted > 0 ? `${omitted} bar(s) left out: the numbers behind them are too small to publish.` : undefined;
+}
+
+interface ChartRow {
+  readonly group: string;
+  readonly sex: string;
+  readonly measure: string;
+  readonly value: number;
+}
+
+/** Two small bar charts side by side, one per measure, each with its own scale; bars split by sex if asked. */
+function twoMeasureBars(values: readonly ChartRow[], groupTitle: string, order: readonly string[], bySex: boolean): TopLevelSpec {
+  const sexes = [...new Set(values.map((row) => row.sex))];
+  return {
+    width: 260,
+    height: 200,
+    data: { values: [...values] },
+    mark: { type: 'bar' },
+    encoding: {
+      column: {
+        field: 'measure',
+        type: 'nominal',
+        title: null,
+        sort: [tier12Title, multimorbidTitle],
+        header: { labelFontSize: 12, labelFontWeight: 'bold' },
+      },
+      // A fixed domain keeps a group whose bars are all suppressed on the axis, as a visible gap.
+      x: { field: 'group', type: 'nominal', title: groupTitle, sort: [...order], scale: { domain: [...order] }, axis: { labelAngle: 0 } },
+      y: { field: 'value', type: 'quantitative', title: null },
+      ...(bySex
+        ? {
+            xOffset: { field: 'sex', sort: sexes },
+            color: { field: 'sex', type: 'nominal', title: 'Sex', sort: sexes },
+          }
+        : { color: { value: chartColours.blue } }),
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}

@@ -1,0 +1,167 @@
+// Section 5: long-term conditions. How many scored people are on each GP (QOF) register, and how multimorbidity
+// builds up with age.
+import { dateParam } from '../../pipeline/db/values.ts';
+import { formatCount, formatPercent, roundTo } from '../formatFigures.ts';
+import { type Category, type Measure, categoryLabel } from '../populationFigures.ts';
+import { ltcRegisters } from '../referenceCodeLists.ts';
+import type { ReportContext, ReportSection } from '../reportContext.ts';
+import { chartColours, renderChart } from '../renderChart.ts';
+import { paragraph } from '../renderParagraph.ts';
+import { renderTable } from '../renderTable.ts';
+import { rateOf, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
+
+// People on each register by as_of, among the scored population only.
+const registerCountsSql = `
+WITH on_register AS (
+  SELECT DISTINCT g.person_id, g.condition
+  FROM gp_conditions AS g
+  WHERE g.diagnosed_on <= $as_of
+    AND g.person_id IN (SELECT person_id FROM scores)
+),
+final AS (
+  SELECT condition, count(*)::INTEGER AS people
+  FROM on_register
+  GROUP BY condition
+)
+SELECT * FROM final ORDER BY condition`;
+
+const ltcBands: readonly { measure: Measure; label: string }[] = [
+  { measure: 'ltc0', label: 'None' },
+  { measure: 'ltc1', label: '1' },
+  { measure: 'ltc2to3', label: '2–3' },
+  { measure: 'ltc4plus', label: '4 or more' },
+];
+
+export async function longTermConditionsSection(context: ReportContext): Promise<ReportSection> {
+  const { db, input, population } = context;
+  const rows = await db.rows<{ condition: string; people: number }>(registerCountsSql, { as_of: dateParam(input.asOf) });
+
+  const registers = [...ltcRegisters()];
+  for (const row of rows) {
+    if (!registers.some((register) => register.code === row.condition)) registers.push({ code: row.condition, name: row.condition });
+  }
+  const counts = new Map(registers.map((register) => [register.code, rows.find((row) => row.condition === register.code)?.people ?? 0]));
+  // People can be on several registers, so register counts add up to nothing shown: no groups.
+  const onRegister = suppressSmallNumbers({ counts, threshold: input.suppressionThreshold });
+  const peopleAll = population.count('people', 'all');
+  const prevalence = (code: string) => rateOf(onRegister.count(code), peopleAll, 100);
+
+  const registerTable = renderTable({
+    caption: 'People on each GP long-term-condition register',
+    columns: [
+      { header: 'Register' },
+      { header: 'Code' },
+      { header: 'People on the register', numeric: true },
+      { header: '% of people scored', numeric: true },
+    ],
+    rows: registers.map((register) => ({
+      cells: [register.name, register.code, formatCount(onRegister.count(register.code)), formatPercent(prevalence(register.code), 2)],
+    })),
+    note: `Registers as recorded by ${input.asOf}. Percentages are of everyone scored, all ages; QOF publishes some registers against older age groups only, so these can be lower than QOF prevalence.`,
+  });
+
+  const prevalenceData: { register: string; value: number }[] = [];
+  let registerOmitted = 0;
+  for (const register of registers) {
+    const figure = prevalence(register.code);
+    if (figure.kind === 'suppressed') registerOmitted += 1;
+    else if (figure.kind === 'value') prevalenceData.push({ register: register.name, value: roundTo(figure.value, 2) });
+  }
+  const registerChart = await renderChart({
+    id: 'chart-ltc-prevalence',
+    caption: 'People on each GP register, % of people scored',
+    note: registerOmitted > 0 ? `${registerOmitted} register(s) left out: the numbers are too small to publish.` : undefined,
+    spec: {
+      width: 480,
+      height: { step: 16 },
+      data: { values: prevalenceData },
+      mark: { type: 'bar', color: chartColours.blue },
+      encoding: {
+        y: { field: 'register', type: 'nominal', title: null, sort: '-x' },
+        x: { field: 'value', type: 'quantitative', title: '% of people scored' },
+      },
+    },
+  });
+
+  const ages: readonly [Category, string, boolean][] = [
+    ...population.categories('age').map((category) => [category, categoryLabel('age', category), false] as [Category, string, boolean]),
+    [{ key1: null, key2: null }, 'All ages', true],
+  ];
+  const ageTable = renderTable({
+    caption: 'Number of long-term conditions by age band',
+    columns: [
+      { header: 'Age band' },
+      { header: 'People', numeric: true },
+      ...ltcBands.map((band) => ({ header: `${band.label === 'None' ? 'No' : band.label} LTC${band.label === '1' ? '' : 's'}`, numeric: true })),
+      { header: '% with 2 or more', numeric: true },
+      { header: '% with 4 or more', numeric: true },
+    ],
+    rows: ages.map(([category, label, total]) => {
+      const dimension = total ? 'all' : 'age';
+      return {
+        cells: [
+          label,
+          formatCount(population.count('people', dimension, category)),
+          ...ltcBands.map((band) => formatCount(population.count(band.measure, dimension, category))),
+          formatPercent(population.rate('multimorbid', 'people', 100, dimension, category)),
+          formatPercent(population.rate('ltc4plus', 'people', 100, dimension, category)),
+        ],
+        total,
+      };
+    }),
+    note: 'Multimorbidity is 2 or more long-term conditions; complex multimorbidity is 4 or more.',
+  });
+
+  const stackData: { age: string; band: string; value: number }[] = [];
+  let stackOmitted = 0;
+  for (const category of population.categories('age')) {
+    for (const band of ltcBands) {
+      const figure = population.rate(band.measure, 'people', 100, 'age', category);
+      if (figure.kind === 'suppressed') stackOmitted += 1;
+      else if (figure.kind === 'value') stackData.push({ age: categoryLabel('age', category), band: band.label, value: roundTo(figure.value, 1) });
+    }
+  }
+  const bandLabels = ltcBands.map((band) => band.label);
+  const ageLabels = population.categories('age').map((category) => categoryLabel('age', category));
+  const ageChart = await renderChart({
+    id: 'chart-ltc-by-age',
+    caption: 'Share of people by number of long-term conditions, by age band',
+    note: stackOmitted > 0 ? `${stackOmitted} segment(s) left out: the numbers are too small to publish.` : undefined,
+    spec: {
+      width: 480,
+      height: { step: 20 },
+      data: { values: stackData },
+      mark: { type: 'bar' },
+      encoding: {
+        y: {
+          field: 'age',
+          type: 'nominal',
+          title: 'Age band',
+          sort: ageLabels,
+          scale: { domain: ageLabels },
+        },
+        x: { field: 'value', type: 'quantitative', title: '% of people in the age band', stack: 'zero', scale: { domain: [0, 100] } },
+        color: {
+          field: 'band',
+          type: 'nominal',
+          title: 'Long-term conditions',
+          scale: { domain: bandLabels, range: [chartColours.lightGrey, chartColours.grey, chartColours.blue, chartColours.darkBlue] },
+        },
+        order: { field: 'bandOrder' },
+      },
+      transform: [{ calculate: `indexof(${JSON.stringify(bandLabels)}, datum.band)`, as: 'bandOrder' }],
+    },
+  });
+
+  const html = [
+    paragraph(
+      'Long-term conditions are taken from GP registers (the Quality and Outcomes Framework lists). Living with ' +
+        'several at once, multimorbidity, is what drives much of the need for joined-up care.',
+    ),
+    registerChart,
+    registerTable,
+    ageChart,
+    ageTable,
+  ].join('\n');
+  return { id: 'long-term-conditions', title: 'Long-term conditions', html };
+}

@@ -1,0 +1,152 @@
+// Section 2: the risk pyramid. How many people are in each tier and how much of the last 12 months' emergency
+// admissions they account for: how concentrated emergency activity is at the top of the pyramid.
+import { listValue } from '@duckdb/node-api';
+import { dateParam } from '../../pipeline/db/values.ts';
+import { formatCount, formatPercent, formatRate, roundTo } from '../formatFigures.ts';
+import { emergencyAdmissionMethods } from '../referenceCodeLists.ts';
+import type { ReportContext, ReportSection } from '../reportContext.ts';
+import { chartColours, renderChart } from '../renderChart.ts';
+import { paragraph } from '../renderParagraph.ts';
+import { renderTable } from '../renderTable.ts';
+import { type CountGroup, type Figure, rateOf, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
+
+// The 365 days to as_of, the same window as the emergency_admissions_12m feature. Scored people only: the
+// join to scores drops opted-out, deceased and departed people's activity.
+const admissionsByTierSql = `
+WITH emergency_admissions AS (
+  SELECT s.ea_tier, sp.person_id
+  FROM inpatient_spells AS sp
+  JOIN scores AS s ON s.person_id = sp.person_id
+  WHERE list_contains($emergency_methods, sp.admission_method)
+    AND sp.admission_date > $as_of - INTERVAL 365 DAY
+    AND sp.admission_date <= $as_of
+),
+final AS (
+  SELECT
+    ea_tier::VARCHAR AS tier,
+    count(*)::INTEGER AS admissions,
+    count(DISTINCT person_id)::INTEGER AS people_admitted
+  FROM emergency_admissions
+  GROUP BY ea_tier
+)
+SELECT * FROM final ORDER BY tier`;
+
+const measures = ['admissions', 'people_admitted'] as const;
+type ActivityMeasure = (typeof measures)[number];
+type AdmissionsRow = { tier: string } & Record<ActivityMeasure, number>;
+
+export async function riskPyramidSection(context: ReportContext): Promise<ReportSection> {
+  const { db, input, population } = context;
+  const rows = await db.rows<AdmissionsRow>(admissionsByTierSql, {
+    as_of: dateParam(input.asOf),
+    emergency_methods: listValue([...emergencyAdmissionMethods()]),
+  });
+  const tiers = population.categories('tier').map((category) => category.key1 as string);
+
+  const cell = (measure: ActivityMeasure, scope: string): string => `${measure}|${scope}`;
+  const counts = new Map<string, number>();
+  const groups: CountGroup[] = [];
+  for (const measure of measures) {
+    let total = 0;
+    for (const tier of tiers) {
+      const value = rows.find((row) => row.tier === tier)?.[measure] ?? 0;
+      counts.set(cell(measure, tier), value);
+      total += value;
+    }
+    counts.set(cell(measure, 'all'), total);
+    counts.set(cell(measure, '1-2'), (counts.get(cell(measure, '1')) ?? 0) + (counts.get(cell(measure, '2')) ?? 0));
+    groups.push({ parts: tiers.map((tier) => cell(measure, tier)), total: cell(measure, 'all') });
+    groups.push({ parts: [cell(measure, '1'), cell(measure, '2')], total: cell(measure, '1-2') });
+  }
+  const activity = suppressSmallNumbers({ counts, groups, threshold: input.suppressionThreshold });
+
+  const peopleAll = population.count('people', 'all');
+  const admissionsAll = activity.count(cell('admissions', 'all'));
+  const row = (label: string, scope: string, people: Figure, total = false) => {
+    const admissions = activity.count(cell('admissions', scope));
+    return {
+      cells: [
+        label,
+        formatCount(people),
+        formatPercent(rateOf(people, peopleAll, 100)),
+        formatCount(activity.count(cell('people_admitted', scope))),
+        formatCount(admissions),
+        formatPercent(rateOf(admissions, admissionsAll, 100)),
+        formatRate(rateOf(admissions, people, 1000)),
+      ],
+      total,
+    };
+  };
+  const tierPeople = (tier: string): Figure => population.count('people', 'tier', { key1: tier, key2: null });
+  const tierLabel = (tier: string): string => input.tiers.find((t) => String(t.tier) === tier)?.label ?? `Tier ${tier}`;
+
+  const table = renderTable({
+    caption: 'Emergency admissions in the last 12 months, by risk tier today',
+    columns: [
+      { header: 'Tier' },
+      { header: 'People', numeric: true },
+      { header: '% of people', numeric: true },
+      { header: 'People with an emergency admission', numeric: true },
+      { header: 'Emergency admissions', numeric: true },
+      { header: '% of all emergency admissions', numeric: true },
+      { header: 'Emergency admissions per 1,000 people', numeric: true },
+    ],
+    rows: [
+      ...tiers.map((tier) => row(tierLabel(tier), tier, tierPeople(tier))),
+      row('Tiers 1–2', '1-2', population.count('tier12', 'all'), true),
+      row('All tiers', 'all', peopleAll, true),
+    ],
+    note: `Last 12 months: the 365 days to ${input.asOf}. Admissions are counted for the people scored today, by the tier they are in today.`,
+  });
+
+  const chartData: { tier: string; measure: string; value: number }[] = [];
+  let omitted = 0;
+  for (const tier of tiers) {
+    const people = rateOf(tierPeople(tier), peopleAll, 100);
+    const admissions = activity.rate(cell('admissions', tier), cell('admissions', 'all'), 100);
+    for (const [measure, figure] of [['% of people', people], ['% of emergency admissions', admissions]] as const) {
+      if (figure.kind === 'suppressed') omitted += 1;
+      else if (figure.kind === 'value') chartData.push({ tier: tierLabel(tier), measure, value: roundTo(figure.value, 1) });
+    }
+  }
+  const chart = await renderChart({
+    id: 'chart-risk-pyramid',
+    caption: 'Share of people and share of emergency admissions (last 12 months) in each risk tier',
+    note: omitted > 0 ? `${omitted} bar(s) left out: the numbers behind them are too small to publish.` : undefined,
+    spec: {
+      width: 520,
+      height: { step: 14 },
+      data: { values: chartData },
+      mark: { type: 'bar' },
+      encoding: {
+        y: { field: 'tier', type: 'nominal', title: null, sort: tiers.map(tierLabel), scale: { domain: tiers.map(tierLabel) } },
+        yOffset: { field: 'measure', sort: ['% of people', '% of emergency admissions'] },
+        x: { field: 'value', type: 'quantitative', title: 'Per cent', scale: { domain: [0, 100] } },
+        color: {
+          field: 'measure',
+          type: 'nominal',
+          title: null,
+          scale: { domain: ['% of people', '% of emergency admissions'], range: [chartColours.lightGrey, chartColours.blue] },
+        },
+      },
+    },
+  });
+
+  const summary = summarise(
+    rateOf(population.count('tier12', 'all'), peopleAll, 100),
+    activity.rate(cell('admissions', '1-2'), cell('admissions', 'all'), 100),
+  );
+  return { id: 'risk-pyramid', title: 'Risk pyramid', html: [summary, table, chart].join('\n') };
+}
+
+function summarise(peopleShare: Figure, admissionsShare: Figure): string {
+  if (peopleShare.kind !== 'value' || admissionsShare.kind !== 'value') {
+    return paragraph('The table shows how many people are in each tier and how many emergency admissions they had in the last 12 months.');
+  }
+  return paragraph(
+    `Tiers 1–2 are ${formatPercent(peopleShare)} of the people scored, and had ${formatPercent(admissionsShare)} of ` +
+      'the emergency admissions in the last 12 months. The higher the second figure against the first, the more ' +
+      'emergency activity is concentrated in the people that practices are asked to review.',
+  );
+}
+

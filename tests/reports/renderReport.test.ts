@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../pipeline/db/Database.ts';
+import { renderReport } from '../../reports/renderReport.ts';
+import { deleteOptedOutActivity, fixtureInput, openReportFixture, optedOutPersonId } from './reportFixture.ts';
+
+const sectionTitles = [
+  'Headline',
+  'Risk pyramid',
+  'Practices and primary care networks',
+  'Inequalities',
+  'Long-term conditions',
+  'Activity trends',
+  'Risk models',
+  'Data quality',
+];
+
+let db: Database;
+let html: string;
+
+beforeAll(async () => {
+  db = await openReportFixture();
+  html = await renderReport(db, fixtureInput);
+});
+
+afterAll(() => {
+  db.close();
+});
+
+/** The text of each cell of the table row whose first cell is `rowHeader`. */
+function rowCells(page: string, rowHeader: string): string[] {
+  const row = new RegExp(`<tr[^>]*><th scope="row"[^>]*>${rowHeader}</th>(.*?)</tr>`).exec(page);
+  if (!row) throw new Error(`no table row for ${rowHeader}`);
+  return [...(row[1] as string).matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((cell) => cell[1] as string);
+}
+
+describe('renderReport: structure', () => {
+  it('has every section heading, in order', () => {
+    let from = 0;
+    sectionTitles.forEach((title, index) => {
+      const at = html.indexOf(`>${index + 1}. ${title}</h2>`, from);
+      expect(at, title).toBeGreaterThan(from);
+      from = at;
+    });
+  });
+
+  it('is one self-contained page: no script, no URL, no external resource', () => {
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).not.toMatch(/<script/i);
+    expect(html).not.toMatch(/https?:\/\//i);
+    expect(html).not.toMatch(/@import|<link|<img|<iframe/i);
+    // url(...) only for in-page SVG references such as clip paths.
+    expect(html).not.toMatch(/url\((?!#)/);
+    expect(html).toMatch(/@media print/);
+  });
+
+  it('draws charts as inline SVG with ids unique in the page', () => {
+    const svgs = html.match(/<svg /g) ?? [];
+    expect(svgs.length).toBeGreaterThanOrEqual(8);
+    const ids = [...html.matchAll(/ id="([^"]+)"/g)].map((match) => match[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('renderReport: disclosure control', () => {
+  it('shows no person_id, and nothing from a quarantined row', async () => {
+    const ids = await db.rows<{ person_id: string }>('SELECT person_id FROM persons ORDER BY person_id');
+    expect(ids.length).toBe(302);
+    for (const { person_id } of ids) expect(html.includes(person_id), person_id).toBe(false);
+    expect(html).not.toContain('9434765919');
+    expect(html).not.toContain('detail mentions');
+  });
+
+  it("shows '*' for a practice with 1 to 7 people in tiers 1-2", () => {
+    // B82001 has 5 people in tiers 1-2 out of 60.
+    const cells = rowCells(html, 'B82001');
+    expect(cells[1]).toBe('60');
+    expect(cells[2]).toBe('*');
+    expect(cells[3]).toBe('*');
+  });
+
+  it('hides a second practice so the hidden one cannot be worked out from the total', () => {
+    const hiddenPractices = ['A81001', 'A81002', 'B82001', 'B82002'].filter((code) => rowCells(html, code)[2] === '*');
+    expect(hiddenPractices.length).toBeGreaterThanOrEqual(2);
+    expect(rowCells(html, 'All practices')[2]).toBe('66');
+  });
+
+  it('shows no count from 1 to 7 in any table', () => {
+    const tables = [...html.matchAll(/<table[^>]*>(.*?)<\/table>/gs)].map((match) => match[1] as string);
+    for (const table of tables) {
+      const headers = [...table.matchAll(/<th scope="col"[^>]*>(.*?)<\/th>/g)].map((match) => match[1]);
+      for (const row of table.matchAll(/<tr[^>]*>(<th scope="row".*?)<\/tr>/g)) {
+        const cells = [...(row[1] as string).matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/g)].map((match) => match[1] as string);
+        cells.forEach((cell, index) => {
+          // Row headers are labels (IMD decile 2); the PCN table's "Practices" column counts practices, not people.
+          if (index === 0 || headers[index] === 'Practices') return;
+          if (/^\d[\d,]*$/.test(cell)) {
+            const count = Number(cell.replaceAll(',', ''));
+            expect(count >= 1 && count <= 7, `${headers[index]}: ${cell} in ${cells[0]}`).toBe(false);
+          }
+        });
+      }
+    }
+  });
+
+  it("does not let an opted-out person's activity change any figure", async () => {
+    const other = await openReportFixture();
+    try {
+      await deleteOptedOutActivity(other);
+      const remaining = await other.value<bigint>(
+        'SELECT count(*) FROM inpatient_spells WHERE person_id = $person_id',
+        { person_id: optedOutPersonId },
+      );
+      expect(remaining).toBe(0n);
+      expect(await renderReport(other, fixtureInput)).toBe(html);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('does change when a scored person has another emergency admission (the check above can fail)', async () => {
+    const other = await openReportFixture();
+    try {
+      await other.run(
+        `INSERT INTO inpatient_spells VALUES ('SNEW', 'PX000010', DATE '2026-10-10', DATE '2026-10-12', '21', 'J441', NULL, NULL, DATE '2026-11-22', 1)`,
+      );
+      expect(await renderReport(other, fixtureInput)).not.toBe(html);
+    } finally {
+      other.close();
+    }
+  });
+});
+
+describe('renderReport: determinism and input', () => {
+  it('gives byte-identical HTML on a second render, and from a second copy of the database', async () => {
+    expect(await renderReport(db, fixtureInput)).toBe(html);
+    const copy = await openReportFixture();
+    try {
+      expect(await renderReport(copy, fixtureInput)).toBe(html);
+    } finally {
+      copy.close();
+    }
+  });
+
+  it('says plainly when a model is not yet validated', () => {
+    expect(html).toContain('not yet validated');
+  });
+
+  it('refuses input it cannot use, before any query', async () => {
+    await expect(renderReport(db, { ...fixtureInput, asOf: '2026-02-30' })).rejects.toThrow(/asOf/);
+    await expect(renderReport(db, { ...fixtureInput, tierCutoffs: [0.05, 0.005] })).rejects.toThrow(/increase/);
+  });
+
+  it('renders a data-quality section with no new extracts', async () => {
+    const page = await renderReport(db, { ...fixtureInput, extractDates: [] });
+    expect(page).toContain('No new extract was loaded for this report.');
+  });
+
+  it('renders when nobody is scored yet', async () => {
+    const empty = await openReportFixture();
+    try {
+      await empty.run('DELETE FROM scores');
+      const page = await renderReport(empty, fixtureInput);
+      for (const [index, title] of sectionTitles.entries()) expect(page).toContain(`>${index + 1}. ${title}</h2>`);
+      expect(page).not.toMatch(/NaN|undefined|Infinity/);
+      expect(page).toContain('The funnel plot is not shown');
+    } finally {
+      empty.close();
+    }
+  });
+
+  it('hides a second month when the last 12 months add up to the risk pyramid total', async () => {
+    const other = await openReportFixture();
+    try {
+      // Leave 3 emergency admissions in March 2026.
+      await other.run(`
+        DELETE FROM inpatient_spells
+        WHERE admission_method <> '11' AND admission_date BETWEEN DATE '2026-03-01' AND DATE '2026-03-31'
+          AND spell_id NOT IN (
+            SELECT spell_id FROM inpatient_spells
+            WHERE admission_method <> '11' AND admission_date BETWEEN DATE '2026-03-01' AND DATE '2026-03-31'
+            ORDER BY spell_id LIMIT 3)`);
+      const hiddenMonths = (page: string): string[] =>
+        [...page.matchAll(/<tr><th scope="row">(\w+ \d{4})<\/th><td class="num">\*<\/td>/g)].map((match) => match[1] as string);
+
+      // 31 October: the 12 months November 2025 to October 2026 are exactly the pyramid's 365 days.
+      const monthEnd = await renderReport(other, { ...fixtureInput, asOf: '2026-10-31' });
+      expect(hiddenMonths(monthEnd)).toContain('March 2026');
+      expect(hiddenMonths(monthEnd).length).toBeGreaterThanOrEqual(2);
+
+      // 30 October: no run of whole months matches the pyramid's window, so March alone is hidden.
+      const midMonth = await renderReport(other, { ...fixtureInput, asOf: '2026-10-30' });
+      expect(hiddenMonths(midMonth)).toEqual(['March 2026']);
+    } finally {
+      other.close();
+    }
+  });
+});

@@ -53,8 +53,19 @@ export async function loadExtractFolder(db: Database, extract: VerifiedExtract, 
 
 async function loadFile(db: Database, extractDate: string, file: ManifestFile, runId: string): Promise<LoadedFile> {
   const read = await readExtractFile(db, extractDate, file);
-  if (read.rowsRead !== file.rows) {
-    throw new ExtractRejectedError(extractDate, file.name, `row count mismatch: manifest says ${file.rows}, file has ${read.rowsRead}`);
+  // An empty line is not a data row, unless the sender counted it as one: then it is a bad row.
+  let rowsRead = read.rowsRead;
+  let rowsRejectedByParser = read.rowsRejectedByParser;
+  if (rowsRead !== file.rows && read.blankLines.length > 0 && rowsRead + read.blankLines.length === file.rows) {
+    await db.run(
+      `INSERT INTO staging_rejects SELECT line, 'bad_value', 'line is empty', '' FROM staging_blank_lines`,
+    );
+    rowsRead += read.blankLines.length;
+    rowsRejectedByParser += read.blankLines.length;
+  }
+  if (rowsRead !== file.rows) {
+    const blanks = read.blankLines.length ? ` (and ${read.blankLines.length} empty line(s))` : '';
+    throw new ExtractRejectedError(extractDate, file.name, `row count mismatch: manifest says ${file.rows}, file has ${rowsRead}${blanks}`);
   }
   const extractDateValue = dateParam(extractDate);
   await db.run(`CREATE OR REPLACE TEMP TABLE staged AS ${sqlFile(`staging/${file.table.name}.sql`)}`, {
@@ -76,7 +87,7 @@ async function loadFile(db: Database, extractDate: string, file: ManifestFile, r
     'SELECT count(*) FILTER (reason IS NULL) AS loaded, count(*) FILTER (reason IS NOT NULL) AS quarantined FROM staged',
   ))[0]!;
   const rowsLoaded = Number(counts.loaded);
-  const rowsQuarantined = Number(counts.quarantined) + read.rowsRejectedByParser;
+  const rowsQuarantined = Number(counts.quarantined) + rowsRejectedByParser;
   // A snapshot replaces the population as a whole, so only activity files count corrections.
   let rowsCorrected = 0;
   if (file.table.name === 'demographics') await mergeDemographics(db, extractDate);
@@ -84,7 +95,7 @@ async function loadFile(db: Database, extractDate: string, file: ManifestFile, r
 
   return {
     extract: extractDate, name: file.name, table: file.table.name, sha256: file.sha256,
-    rows_read: read.rowsRead, rows_loaded: rowsLoaded, rows_quarantined: rowsQuarantined, rows_corrected: rowsCorrected,
+    rows_read: rowsRead, rows_loaded: rowsLoaded, rows_quarantined: rowsQuarantined, rows_corrected: rowsCorrected,
   };
 }
 

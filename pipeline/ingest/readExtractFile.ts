@@ -7,17 +7,21 @@ import { gunzipSync } from 'node:zlib';
 import type { Database } from '../db/Database.ts';
 import { quoteIdentifier } from '../db/Database.ts';
 import { ExtractRejectedError } from '../errors.ts';
+import { findBlankLines } from './findBlankLines.ts';
 import type { ManifestFile } from './verifyManifest.ts';
 
 export interface ReadResult {
   /** The file's columns in the order they appear in it. */
   columnOrder: string[];
+  /** Rows the parser produced or rejected; empty lines not included. */
   rowsRead: number;
   rowsRejectedByParser: number;
+  /** Physical line numbers of empty lines, which the parser skips. */
+  blankLines: number[];
 }
 
 export async function readExtractFile(db: Database, extractDate: string, file: ManifestFile): Promise<ReadResult> {
-  await db.run('DROP TABLE IF EXISTS staging_raw; DROP TABLE IF EXISTS staging_rejects;');
+  await db.run('DROP TABLE IF EXISTS staging_raw; DROP TABLE IF EXISTS staging_rejects; DROP TABLE IF EXISTS staging_blank_lines;');
   if (file.format === '.parquet') return readParquet(db, extractDate, file);
   return readCsv(db, extractDate, file);
 }
@@ -25,6 +29,12 @@ export async function readExtractFile(db: Database, extractDate: string, file: M
 async function readCsv(db: Database, extractDate: string, file: ManifestFile): Promise<ReadResult> {
   const header = readCsvHeader(file.path, file.format === '.csv.gz');
   const columnOrder = checkColumns(extractDate, file, header);
+  const blankLines = await findBlankLines(file.path, file.format === '.csv.gz');
+  await db.run(
+    `CREATE TEMP TABLE staging_blank_lines AS
+     SELECT CAST(unnest(string_split($lines, ',')) AS BIGINT) AS line WHERE $lines <> ''`,
+    { lines: blankLines.join(',') },
+  );
   // Column names are pasted only after checkColumns proved them equal to the contract's own names.
   const columnsLiteral = `{${columnOrder.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}`;
   await db.run('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
@@ -57,12 +67,16 @@ async function readCsv(db: Database, extractDate: string, file: ManifestFile): P
     FROM reject_errors
     GROUP BY line
   `);
-  // The parser keeps file order, so the g-th parsed row sits on the g-th line that was not rejected.
+  // The parser keeps file order, so the g-th parsed row sits on the g-th line that was neither
+  // rejected nor empty.
   const selectColumns = columnOrder.map((c) => `p.${quoteIdentifier(c)}`).join(', ');
   await db.run(`
     CREATE TEMP TABLE staging_raw AS
     WITH parsed AS (SELECT rowid - (SELECT min(rowid) FROM staging_parsed) AS g, * FROM staging_parsed),
-    rejected AS (SELECT line, row_number() OVER (ORDER BY line) AS rejected_so_far FROM staging_rejects),
+    rejected AS (
+      SELECT line, row_number() OVER (ORDER BY line) AS rejected_so_far
+      FROM (SELECT line FROM staging_rejects UNION SELECT line FROM staging_blank_lines)
+    ),
     thresholds AS (
       SELECT line - 2 - (rejected_so_far - 1) AS good_before, max(rejected_so_far) AS rejected_so_far
       FROM rejected GROUP BY ALL
@@ -72,7 +86,7 @@ async function readCsv(db: Database, extractDate: string, file: ManifestFile): P
     ORDER BY line
   `);
   await db.run('DROP TABLE staging_parsed; DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
-  return summarise(db, columnOrder);
+  return summarise(db, columnOrder, blankLines);
 }
 
 async function readParquet(db: Database, extractDate: string, file: ManifestFile): Promise<ReadResult> {
@@ -92,16 +106,16 @@ async function readParquet(db: Database, extractDate: string, file: ManifestFile
     { path: file.path },
   );
   await db.run(`CREATE TEMP TABLE staging_rejects (line BIGINT, reason VARCHAR, detail VARCHAR, raw_row VARCHAR)`);
-  return summarise(db, columnOrder);
+  return summarise(db, columnOrder, []);
 }
 
-async function summarise(db: Database, columnOrder: string[]): Promise<ReadResult> {
+async function summarise(db: Database, columnOrder: string[], blankLines: number[]): Promise<ReadResult> {
   const counts = await db.rows<{ parsed: bigint; rejected: bigint }>(
     'SELECT (SELECT count(*) FROM staging_raw) AS parsed, (SELECT count(*) FROM staging_rejects) AS rejected',
   );
   const parsed = Number(counts[0]!.parsed);
   const rejected = Number(counts[0]!.rejected);
-  return { columnOrder, rowsRead: parsed + rejected, rowsRejectedByParser: rejected };
+  return { columnOrder, rowsRead: parsed + rejected, rowsRejectedByParser: rejected, blankLines };
 }
 
 /** The header must name exactly the contract's columns, in any order. */

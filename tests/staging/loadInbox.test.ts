@@ -166,6 +166,38 @@ describe('corrections and formats', () => {
   });
 });
 
+describe('empty lines', () => {
+  const lines = [spellsHeader, 'S1,P1,2026-11-01,,21,J44.1,,300', '', 'S2,P1,2026-11-02,,21,J44.1,,300', 'S3,P1,2026-02-30,,21,J44.1,,300'];
+
+  it('keeps physical line numbers exact after an empty line the manifest did not count', async () => {
+    const folder = writeExtract(inbox, '2026-11-20', [
+      { name: 'demographics.csv', lines: [demographicsHeader, person('P1')] },
+      { name: 'inpatient_spells.csv', lines },
+    ]);
+    rewriteManifest(folder, (m) => { m.files.find((f) => f.name === 'inpatient_spells.csv')!.rows = 3; });
+    const result = await load();
+    expect(result.rejected).toEqual([]);
+    expect(await db.rowsJson('SELECT spell_id, CAST(source_line AS INTEGER) AS line FROM inpatient_spells ORDER BY 1')).toEqual([
+      { spell_id: 'S1', line: 2 },
+      { spell_id: 'S2', line: 4 },
+    ]);
+    expect(await db.rowsJson('SELECT CAST(line AS INTEGER) AS line, reason FROM quarantine')).toEqual([{ line: 5, reason: 'bad_date' }]);
+  });
+
+  it('quarantines an empty line as a bad row when the manifest counted it', async () => {
+    writeExtract(inbox, '2026-11-20', [
+      { name: 'demographics.csv', lines: [demographicsHeader, person('P1')] },
+      { name: 'inpatient_spells.csv', lines },
+    ]);
+    const result = await load();
+    expect(result.files.find((f) => f.name === 'inpatient_spells.csv')).toMatchObject({ rows_read: 4, rows_loaded: 2, rows_quarantined: 2 });
+    expect(await db.rowsJson('SELECT CAST(line AS INTEGER) AS line, reason, detail FROM quarantine ORDER BY line')).toEqual([
+      { line: 3, reason: 'bad_value', detail: 'line is empty' },
+      { line: 5, reason: 'bad_date', detail: 'admission_date is not a real YYYY-MM-DD date' },
+    ]);
+  });
+});
+
 describe('row accounting', () => {
   it('rows read = rows loaded + rows quarantined, for every file', async () => {
     writeExtract(inbox, '2026-11-20', [

@@ -3,7 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { generateCommand } from './commands/generate.ts';
 import { runCommand } from './commands/run.ts';
-import { reportFailure } from './commands/reportFailure.ts';
+import { reportFailure } from './exitWithError.ts';
 
 await yargs(hideBin(process.argv))
   .scriptName('strata')

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { parseRunConfig } from '../config.ts';
 import { runBatch } from '../runBatch.ts';
-import { exitWithError } from './reportFailure.ts';
+import { exitWithError } from '../exitWithError.ts';
 
 interface RunArgs {
   inbox: string;
@@ -31,13 +31,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
       });
       const summary = await runBatch(config, (line) => process.stderr.write(`${line}\n`));
       const lists = summary.outputs.filter((o) => o.path.startsWith('case-finding/')).length;
+      const others = summary.outputs.length - lists;
       process.stdout.write(
         [
           `strata run ${summary.runId}: ${summary.status}, as of ${summary.asOf}`,
           `  extracts loaded: ${summary.load.loaded.join(', ') || 'none new'}${summary.load.rejected.length ? `; rejected: ${summary.load.rejected.map((r) => r.extract).join(', ')}` : ''}`,
           `  people scored: ${summary.peopleScored}`,
-          `  rows quarantined: ${summary.rowsQuarantined}`,
-          `  files written: ${summary.outputs.length + 1} in ${summary.outputFolder} (population_scores.arrow, ${lists} case-finding lists, quarantine.csv, report.html, run.json)`,
+          summary.load.loaded.length > 0
+            ? `  rows quarantined: ${summary.rowsQuarantined}`
+            : `  rows quarantined: none new (quarantine.csv repeats the newest load's ${summary.outputs.find((o) => o.path === 'quarantine.csv')?.rows ?? 0})`,
+          `  files written: ${summary.outputs.length + 1} in ${summary.outputFolder}: ${lists} case-finding lists, ${others} other outputs and run.json`,
         ].join('\n') + '\n',
       );
       for (const rejected of summary.load.rejected) process.stderr.write(`strata: ${rejected.message}\n`);

@@ -1,6 +1,6 @@
-// Turns any failure into one line on stderr and the contract's exit code.
+// Turns any failure into one line on stderr and the contract's exit code (the stack only with --verbose).
 import type { Argv } from 'yargs';
-import { ExitCode, StrataError } from '../errors.ts';
+import { ExitCode, StrataError } from './errors.ts';
 
 const verbose = process.argv.includes('--verbose');
 

@@ -60,7 +60,7 @@ export async function runBatch(config: RunConfig, log: (line: string) => void = 
         now: startedAt,
         ...(config.asOf ? { asOf: config.asOf } : {}),
         onExtractLoaded: (extract, files) =>
-          log(`loaded extract ${extract}: ${files.map((f) => `${f.name} ${f.rows_loaded}/${f.rows_read}`).join(', ')}`),
+          log(`loaded extract ${extract}: ${files.map((f) => `${f.name} ${f.rows_loaded}/${f.rows_read} (${(f.duration_ms / 1000).toFixed(1)} s)`).join(', ')}`),
       }),
     );
     for (const rejected of load.rejected) log(`REJECTED ${rejected.message}`);
@@ -136,7 +136,7 @@ export async function runBatch(config: RunConfig, log: (line: string) => void = 
       inbox_entries_ignored: load.ignored,
       files: load.files.map((f) => ({
         extract: f.extract, name: f.name, sha256: f.sha256, rows_read: f.rows_read, rows_loaded: f.rows_loaded,
-        rows_quarantined: f.rows_quarantined, rows_corrected: f.rows_corrected,
+        rows_quarantined: f.rows_quarantined, rows_corrected: f.rows_corrected, duration_ms: f.duration_ms,
       })),
       people_scored: peopleScored,
       models: Object.fromEntries(models.map((m) => [m.target, m.model_version])),

@@ -17,6 +17,7 @@ export interface LoadedFile {
   rows_loaded: number;
   rows_quarantined: number;
   rows_corrected: number;
+  duration_ms: number;
 }
 
 export async function loadExtractFolder(db: Database, extract: VerifiedExtract, runId: string, loadedAt: Date): Promise<LoadedFile[]> {
@@ -52,6 +53,7 @@ export async function loadExtractFolder(db: Database, extract: VerifiedExtract, 
 }
 
 async function loadFile(db: Database, extractDate: string, file: ManifestFile, runId: string): Promise<LoadedFile> {
+  const started = performance.now();
   const read = await readExtractFile(db, extractDate, file);
   // An empty line is not a data row, unless the sender counted it as one: then it is a bad row.
   let rowsRead = read.rowsRead;
@@ -96,6 +98,7 @@ async function loadFile(db: Database, extractDate: string, file: ManifestFile, r
   return {
     extract: extractDate, name: file.name, table: file.table.name, sha256: file.sha256,
     rows_read: rowsRead, rows_loaded: rowsLoaded, rows_quarantined: rowsQuarantined, rows_corrected: rowsCorrected,
+    duration_ms: Math.round(performance.now() - started),
   };
 }
 
@@ -110,7 +113,7 @@ async function mergeActivity(db: Database, extractDate: string, table: string, c
   const columnList = columns.map(quoteIdentifier).join(', ');
   await db.run(
     `INSERT INTO ${target} (${columnList}, extract_date, source_line)
-     SELECT ${columnList}, $extract_date, line FROM staged WHERE reason IS NULL ORDER BY line`,
+     SELECT ${columnList}, $extract_date, line FROM staged WHERE reason IS NULL`,
     { extract_date: dateParam(extractDate) },
   );
   return Number(corrected);
@@ -128,6 +131,6 @@ async function mergeDemographics(db: Database, extractDate: string): Promise<voi
     { extract_date: dateParam(extractDate) },
   );
   await db.run('DELETE FROM persons USING snapshot_persons s WHERE persons.person_id = s.person_id');
-  await db.run('INSERT INTO persons SELECT * FROM snapshot_persons ORDER BY person_id');
+  await db.run('INSERT INTO persons SELECT * FROM snapshot_persons');
   await db.run('DROP TABLE snapshot_persons');
 }

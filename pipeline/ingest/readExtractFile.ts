@@ -83,7 +83,6 @@ async function readCsv(db: Database, extractDate: string, file: ManifestFile): P
     )
     SELECT p.g + 2 + coalesce(t.rejected_so_far, 0) AS line, ${selectColumns}
     FROM parsed p ASOF LEFT JOIN thresholds t ON p.g >= t.good_before
-    ORDER BY line
   `);
   await db.run('DROP TABLE staging_parsed; DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
   return summarise(db, columnOrder, blankLines);
@@ -102,7 +101,7 @@ async function readParquet(db: Database, extractDate: string, file: ManifestFile
   await db.run(
     `CREATE TEMP TABLE staging_raw AS
      SELECT file_row_number + 1 AS line, ${selectColumns}
-     FROM read_parquet($path, file_row_number = true) ORDER BY line`,
+     FROM read_parquet($path, file_row_number = true)`,
     { path: file.path },
   );
   await db.run(`CREATE TEMP TABLE staging_rejects (line BIGINT, reason VARCHAR, detail VARCHAR, raw_row VARCHAR)`);

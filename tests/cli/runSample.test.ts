@@ -1,6 +1,7 @@
 // End to end from the CLI on the bundled sample inbox: exit codes 0, 2 and 3, every planted bad row
 // quarantined under its reason, row accounting in run.json, an idempotent re-run, and Arrow files that
 // an independent reader (polars) reads with the contract's columns.
+import { spawn } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
@@ -166,6 +167,23 @@ describe('strata run exit codes', () => {
       const runJson: RunJson = JSON.parse(readFileSync(join(out, folders[0]!, 'run.json'), 'utf8'));
       expect(runJson.status).toBe('extract_rejected');
       expect(runJson.files.some((f) => f.extract === newestExtract)).toBe(false);
+    }
+  });
+
+  it('exits 4 at once, naming the holder, when another process holds the database', async () => {
+    const out = temporaryFolder();
+    const dbPath = join(out, 'strata.duckdb');
+    const holder = spawn(process.execPath, ['--input-type=module', '-e',
+      `import { DuckDBInstance } from '@duckdb/node-api'; const db = await DuckDBInstance.create(${JSON.stringify(dbPath)}); await db.connect(); console.log('holding'); setTimeout(() => {}, 60000);`,
+    ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+      const result = runCli(['run', '--inbox', sampleInbox, '--out', out]);
+      expect(result.status).toBe(4);
+      expect(result.stderr).toMatch(new RegExp(`in use by another process \\(pid ${holder.pid}\\)`));
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    } finally {
+      holder.kill();
     }
   });
 

@@ -24,9 +24,27 @@ per_person AS (
   FROM after_hierarchy GROUP BY person_id
 ),
 final AS (
+  -- One flag per category, after the hierarchy, so the index is the weighted sum of the flags.
   SELECT c.person_id,
     CAST(coalesce(p.charlson_index, 0) AS INTEGER) AS charlson_index,
-    coalesce(p.charlson_categories, []) AS charlson_categories
+    coalesce(p.charlson_categories, []) AS charlson_categories,
+    list_contains(coalesce(p.charlson_categories, []), 'ami') AS charlson_ami,
+    list_contains(coalesce(p.charlson_categories, []), 'chf') AS charlson_chf,
+    list_contains(coalesce(p.charlson_categories, []), 'pvd') AS charlson_pvd,
+    list_contains(coalesce(p.charlson_categories, []), 'cevd') AS charlson_cevd,
+    list_contains(coalesce(p.charlson_categories, []), 'dementia') AS charlson_dementia,
+    list_contains(coalesce(p.charlson_categories, []), 'copd') AS charlson_copd,
+    list_contains(coalesce(p.charlson_categories, []), 'rheumd') AS charlson_rheumd,
+    list_contains(coalesce(p.charlson_categories, []), 'pud') AS charlson_pud,
+    list_contains(coalesce(p.charlson_categories, []), 'mld') AS charlson_mld,
+    list_contains(coalesce(p.charlson_categories, []), 'diab') AS charlson_diab,
+    list_contains(coalesce(p.charlson_categories, []), 'diabwc') AS charlson_diabwc,
+    list_contains(coalesce(p.charlson_categories, []), 'hp') AS charlson_hp,
+    list_contains(coalesce(p.charlson_categories, []), 'rend') AS charlson_rend,
+    list_contains(coalesce(p.charlson_categories, []), 'canc') AS charlson_canc,
+    list_contains(coalesce(p.charlson_categories, []), 'msld') AS charlson_msld,
+    list_contains(coalesce(p.charlson_categories, []), 'metacanc') AS charlson_metacanc,
+    list_contains(coalesce(p.charlson_categories, []), 'aids') AS charlson_aids
   FROM cohort c LEFT JOIN per_person p USING (person_id)
 )
 SELECT * FROM final

@@ -1,8 +1,9 @@
 -- features/utilisation_features: hospital activity in the windows before the index date.
+-- Elective spells are split into day cases (discharged the day they were admitted) and the rest.
 -- Grain: one row per person in cohort. A window "last 12 months" is the 365 days ending on $as_of.
 -- Inputs: cohort, inpatient_spells, ref_admission_methods, ae_attendances, outpatient_appointments, $as_of.
 WITH spells AS (
-  SELECT s.person_id, s.admission_date,
+  SELECT s.person_id, s.admission_date, s.discharge_date,
          least(coalesce(s.discharge_date, $as_of), $as_of) AS discharge_or_index,
          m.admission_group
   FROM inpatient_spells s
@@ -18,7 +19,10 @@ spell_counts AS (
     sum(date_diff('day', admission_date, discharge_or_index))
       FILTER (admission_group = 'emergency' AND admission_date > $as_of - INTERVAL 365 DAY) AS emergency_bed_days_12m,
     date_diff('day', max(discharge_or_index) FILTER (admission_group = 'emergency'), $as_of) AS days_since_emergency_discharge,
-    count(*) FILTER (admission_group = 'elective' AND admission_date > $as_of - INTERVAL 365 DAY) AS elective_spells_12m
+    count(*) FILTER (admission_group = 'elective' AND admission_date > $as_of - INTERVAL 365 DAY
+                     AND (discharge_date IS NULL OR discharge_date > admission_date)) AS elective_spells_12m,
+    count(*) FILTER (admission_group = 'elective' AND admission_date > $as_of - INTERVAL 365 DAY
+                     AND discharge_date = admission_date) AS day_case_spells_12m
   FROM spells GROUP BY person_id
 ),
 ae AS (
@@ -46,11 +50,14 @@ final AS (
     coalesce(s.emergency_bed_days_12m, 0) AS emergency_bed_days_12m,
     s.days_since_emergency_discharge,
     coalesce(s.elective_spells_12m, 0) AS elective_spells_12m,
+    coalesce(s.day_case_spells_12m, 0) AS day_case_spells_12m,
     coalesce(a.ae_attendances_12m, 0) AS ae_attendances_12m,
     coalesce(a.ae_attendances_not_admitted_12m, 0) AS ae_attendances_not_admitted_12m,
     coalesce(a.ae_attendances_90d, 0) AS ae_attendances_90d,
     coalesce(o.outpatient_attendances_12m, 0) AS outpatient_attendances_12m,
-    coalesce(o.outpatient_dna_12m, 0) AS outpatient_dna_12m
+    coalesce(o.outpatient_dna_12m, 0) AS outpatient_dna_12m,
+    CAST(o.outpatient_dna_12m AS DOUBLE) / nullif(o.outpatient_attendances_12m + o.outpatient_dna_12m, 0)
+      AS outpatient_dna_rate_12m
   FROM cohort c
   LEFT JOIN spell_counts s USING (person_id)
   LEFT JOIN ae a USING (person_id)

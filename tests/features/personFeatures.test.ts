@@ -6,7 +6,7 @@ import { buildFeatures } from '../../pipeline/features/buildFeatures.ts';
 import { loadInbox } from '../../pipeline/ingest/loadInbox.ts';
 import { openTestDatabase, temporaryFolder } from '../helpers/testDatabase.ts';
 import {
-  aeHeader, conditionsHeader, demographicsHeader, person, prescriptionsHeader, spellsHeader, writeExtract,
+  aeHeader, conditionsHeader, demographicsHeader, outpatientHeader, person, prescriptionsHeader, spellsHeader, writeExtract,
 } from '../helpers/writeExtract.ts';
 
 const asOf = '2026-11-21';
@@ -36,6 +36,16 @@ beforeEach(async () => {
         'S3,P1,2026-09-01,2026-09-04,2A,R29.6,W19;I50.0,300',
         'S4,P1,2026-10-01,2026-10-02,11,K80.2,,100',
         'S5,P2,2020-01-01,2020-01-02,21,J45.9,,420',
+        'S6,P1,2026-03-03,2026-03-03,12,H25.9,,130',
+      ],
+    },
+    {
+      name: 'outpatient_appointments.csv',
+      lines: [
+        outpatientHeader,
+        // 2025-11-21 is 365 days before as_of: outside. 2025-11-22 is inside.
+        'O1,P1,2025-11-21,5,1,300', 'O2,P1,2025-11-22,6,2,300', 'O3,P1,2026-05-01,3,2,300', 'O4,P1,2026-11-21,5,2,300',
+        'O5,P1,2026-06-01,2,2,300', 'O6,P1,2026-06-02,3,2,300',
       ],
     },
     { name: 'ae_attendances.csv', lines: [aeHeader, 'A1,P1,2025-11-22T00:00:00,01,2,Y', 'A2,P1,2025-11-21T23:59:59,01,2,N', 'A3,P1,2026-11-21T08:00:00,01,3,N'] },
@@ -79,7 +89,14 @@ describe('person_features', () => {
       emergency_bed_days_12m: 8 + 3,
       days_since_emergency_discharge: 78,
       elective_spells_12m: 1,
+      day_case_spells_12m: 1,
     });
+  });
+
+  it('outpatient attendances, did-not-attends and the DNA rate in the last 12 months', async () => {
+    // Attended: O2, O4 (O1 is a day too early); DNA: O3, O6; O5 was cancelled by the patient.
+    expect(await features('P1')).toMatchObject({ outpatient_attendances_12m: 2, outpatient_dna_12m: 2, outpatient_dna_rate_12m: 0.5 });
+    expect(await features('P2')).toMatchObject({ outpatient_attendances_12m: 0, outpatient_dna_rate_12m: null });
   });
 
   it('A&E attendances in the last 12 months, at the edge of the window', async () => {

@@ -17,10 +17,12 @@ beforeEach(async () => {
       40 + i % 50 AS age, CASE WHEN 40 + i % 50 < 45 THEN '18-44' WHEN 40 + i % 50 < 65 THEN '45-64' WHEN 40 + i % 50 < 75 THEN '65-74' ELSE '75-84' END AS age_band,
       '2' AS sex, 'White' AS ethnic_group, 5 AS imd_decile, 3 AS imd_quintile,
       i % 4 AS ltc_count, 0 AS charlson_index, 0.0 AS frailty_score, 'low' AS frailty_band,
-      i % 10 AS emergency_admissions_12m, i % 10 AS emergency_admissions_24m, 0 AS emergency_admissions_90d,
-      0 AS emergency_bed_days_12m, NULL::INTEGER AS days_since_emergency_discharge, 0 AS ae_attendances_12m,
-      0 AS outpatient_attendances_12m, 0 AS distinct_medicines_6m,
-      false AS ltc_hf, false AS ltc_copd, false AS ltc_dem, false AS ltc_ckd, false AS ltc_dm, false AS ltc_hyp
+      i % 10 AS emergency_admissions_12m, i % 10 AS emergency_admissions_24m, i % 10 AS emergency_admissions_36m,
+      0 AS emergency_admissions_90d, 0 AS emergency_bed_days_12m, NULL::INTEGER AS days_since_emergency_discharge,
+      0 AS ae_attendances_12m, 0 AS ae_attendances_90d, 0 AS ae_attendances_36m,
+      0 AS outpatient_attendances_12m, 0 AS outpatient_dna_12m, 0 AS outpatient_attendances_36m, 0 AS distinct_medicines_6m,
+      ${['af', 'ast', 'can', 'chd', 'ckd', 'copd', 'dem', 'dep', 'dm', 'ep', 'hf', 'hyp', 'ld', 'mh', 'ost', 'pad', 'ra', 'stia']
+        .map((c) => `false AS ltc_${c}`).join(', ')}
     FROM range(1000) t(i)`);
 });
 afterEach(() => db.close());

@@ -37,6 +37,9 @@ beforeEach(async () => {
         'S4,P1,2026-10-01,2026-10-02,11,K80.2,,100',
         'S5,P2,2020-01-01,2020-01-02,21,J45.9,,420',
         'S6,P1,2026-03-03,2026-03-03,12,H25.9,,130',
+        // 1,095 days before as_of is 2023-11-22: outside "the last 3 years"; 2023-11-23 is inside.
+        'S7,P1,2023-11-22,2023-11-24,21,J18.9,,300',
+        'S8,P1,2023-11-23,2023-11-24,21,J18.9,,300',
       ],
     },
     {
@@ -45,10 +48,16 @@ beforeEach(async () => {
         outpatientHeader,
         // 2025-11-21 is 365 days before as_of: outside. 2025-11-22 is inside.
         'O1,P1,2025-11-21,5,1,300', 'O2,P1,2025-11-22,6,2,300', 'O3,P1,2026-05-01,3,2,300', 'O4,P1,2026-11-21,5,2,300',
-        'O5,P1,2026-06-01,2,2,300', 'O6,P1,2026-06-02,3,2,300',
+        'O5,P1,2026-06-01,2,2,300', 'O6,P1,2026-06-02,3,2,300', 'O7,P1,2023-11-22,5,2,300', 'O8,P1,2023-11-23,5,2,300',
       ],
     },
-    { name: 'ae_attendances.csv', lines: [aeHeader, 'A1,P1,2025-11-22T00:00:00,01,2,Y', 'A2,P1,2025-11-21T23:59:59,01,2,N', 'A3,P1,2026-11-21T08:00:00,01,3,N'] },
+    {
+      name: 'ae_attendances.csv',
+      lines: [
+        aeHeader, 'A1,P1,2025-11-22T00:00:00,01,2,Y', 'A2,P1,2025-11-21T23:59:59,01,2,N', 'A3,P1,2026-11-21T08:00:00,01,3,N',
+        'A4,P1,2023-11-22T23:59:59,01,3,N', 'A5,P1,2023-11-23T00:00:00,01,3,N',
+      ],
+    },
     { name: 'gp_conditions.csv', lines: [conditionsHeader, 'P1,COPD,2010-01-01', 'P1,HF,2026-01-01', 'P1,CKD,2026-11-21', 'P2,AST,2026-11-22'.replace('2026-11-22', '2026-11-21')] },
     {
       name: 'prescriptions.csv',
@@ -85,6 +94,7 @@ describe('person_features', () => {
     expect(await features('P1')).toMatchObject({
       emergency_admissions_12m: 2, // S2 and S3; S1 is 365 days before
       emergency_admissions_24m: 3,
+      emergency_admissions_36m: 4, // S8 counts, S7 does not
       emergency_admissions_90d: 1,
       emergency_bed_days_12m: 8 + 3,
       days_since_emergency_discharge: 78,
@@ -95,12 +105,16 @@ describe('person_features', () => {
 
   it('outpatient attendances, did-not-attends and the DNA rate in the last 12 months', async () => {
     // Attended: O2, O4 (O1 is a day too early); DNA: O3, O6; O5 was cancelled by the patient.
-    expect(await features('P1')).toMatchObject({ outpatient_attendances_12m: 2, outpatient_dna_12m: 2, outpatient_dna_rate_12m: 0.5 });
+    expect(await features('P1')).toMatchObject({
+      outpatient_attendances_12m: 2, outpatient_dna_12m: 2, outpatient_dna_rate_12m: 0.5, outpatient_attendances_36m: 4,
+    });
     expect(await features('P2')).toMatchObject({ outpatient_attendances_12m: 0, outpatient_dna_rate_12m: null });
   });
 
   it('A&E attendances in the last 12 months, at the edge of the window', async () => {
-    expect(await features('P1')).toMatchObject({ ae_attendances_12m: 2, ae_attendances_not_admitted_12m: 1, ae_attendances_90d: 1 });
+    expect(await features('P1')).toMatchObject({
+      ae_attendances_12m: 2, ae_attendances_not_admitted_12m: 1, ae_attendances_90d: 1, ae_attendances_36m: 4,
+    });
   });
 
   it('GP registers: flags, count, multimorbidity and new diagnoses', async () => {

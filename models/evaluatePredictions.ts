@@ -1,0 +1,535 @@
+// Out-of-time validation of a binary risk model (domain notes, "How the model is validated"): predictions
+// scored at a validation index date against the outcome in the 365 days after it. Discrimination, calibration,
+// the Kaiser-pyramid cut-offs and the same again by sex, age band, deprivation and ethnic group. Pure and
+// deterministic; no DB. Full precision is kept here: rounding belongs to whoever presents the figures.
+//
+// One radix sort of a typed index array by predicted risk (descending, ties by original index, as scorePopulation
+// ranks by ea_risk then person_id: pass rows in person_id order for the same tie-breaks) feeds every rank-based
+// figure, and nothing allocates per row: a million people evaluate in well under a second.
+
+/** Group labels per dimension, aligned with the predictions: { sex: [...], age_band: [...], ... }. */
+export interface Subgroups {
+  readonly [dimension: string]: readonly (string | null)[];
+}
+
+export interface EvaluationOptions {
+  /** Shares flagged from the top of the ranking. Default: the pyramid cut-offs 0.5%, 5% and 20%. */
+  topShares?: number[];
+  /** A subgroup with fewer events, or fewer non-events, than this shows no metrics. Default 8. */
+  minEventsPerGroup?: number;
+  /** Number of risk groups for observed/expected. Default 10. */
+  deciles?: number;
+}
+
+export interface DecileCalibration {
+  /** 1 is the lowest predicted risk, `deciles` the highest. */
+  decile: number;
+  n: number;
+  observed: number;
+  /** Sum of the predicted risks. */
+  expected: number;
+  observed_rate: number | null;
+  mean_predicted: number | null;
+  /** observed / expected: above 1 means the model under-predicts in this group. */
+  o_e: number | null;
+  min_predicted: number | null;
+  max_predicted: number | null;
+}
+
+export interface Calibration {
+  method: string;
+  /**
+   * Calibration-in-the-large: a in logit P(y = 1) = a + logit(p), i.e. with logit(p) as an offset (slope fixed
+   * at 1). 0 is ideal; above 0 the model under-predicts on average, below 0 it over-predicts.
+   * Null when there are no events or no non-events, or the fit did not converge.
+   */
+  intercept: number | null;
+  /**
+   * b in logit P(y = 1) = a' + b logit(p), logit(p) the single covariate. 1 is ideal; below 1 the predictions are
+   * too extreme (typical of overfitting), above 1 too modest. Null as for the intercept.
+   */
+  slope: number | null;
+  observed_expected_by_decile: DecileCalibration[];
+}
+
+export interface TopShareResult {
+  share: number;
+  /** ceil(n × share), the same count that scorePopulation puts in a tier. */
+  n_flagged: number;
+  true_positives: number;
+  ppv: number;
+  /** Null when nobody had the outcome. */
+  sensitivity: number | null;
+  /** The lowest predicted risk in the flagged set. People tied at it may fall either side (by original index). */
+  threshold: number;
+}
+
+export interface SubgroupResult {
+  group: string | null;
+  /** Null when a suppressed group has fewer than 8 people. */
+  n: number | null;
+  /** Null when suppressed. */
+  events: number | null;
+  /** Too few events or non-events for honest metrics: none are given. */
+  suppressed: boolean;
+  auroc?: number;
+  brier?: number;
+  event_rate?: number;
+  mean_predicted?: number;
+  /** Of the group's people in the GLOBAL top 5%, the share with the outcome; null when none of them is flagged. */
+  ppv_top5?: number | null;
+  /** Of the group's people with the outcome, the share in the GLOBAL top 5%. */
+  sensitivity_top5?: number;
+}
+
+export interface ModelEvaluation {
+  n: number;
+  events: number;
+  event_rate: number;
+  mean_predicted: number;
+  /** Null when every outcome is the same. */
+  auroc: number | null;
+  /** Average precision; null when nobody had the outcome. */
+  auprc: number | null;
+  brier: number;
+  calibration: Calibration;
+  at_top: TopShareResult[];
+  by_subgroup: { [dimension: string]: SubgroupResult[] };
+}
+
+const defaultTopShares = [0.005, 0.05, 0.2];
+/** Fairness review asks about the MDT-review cut-off: the top 5%. */
+const subgroupTopShare = 0.05;
+/** Counts 1-7 are not published (data contract §4; reports/suppressSmallNumbers.ts applies it at export). */
+const smallCountThreshold = 8;
+const probabilityFloor = 1e-12;
+
+export function evaluatePredictions(
+  predicted: Float64Array,
+  observed: Uint8Array,
+  subgroups: Subgroups = {},
+  options: EvaluationOptions = {},
+): ModelEvaluation {
+  const topShares = options.topShares ?? defaultTopShares;
+  const minEvents = options.minEventsPerGroup ?? 8;
+  const deciles = options.deciles ?? 10;
+  for (const share of topShares) {
+    if (!(share > 0 && share <= 1)) throw new Error(`evaluatePredictions: each top share must be in (0, 1], got ${share}`);
+  }
+  if (!Number.isInteger(minEvents) || minEvents < 1) {
+    throw new Error(`evaluatePredictions: minEventsPerGroup must be a whole number of at least 1, got ${minEvents}`);
+  }
+  if (!Number.isInteger(deciles) || deciles < 1) {
+    throw new Error(`evaluatePredictions: deciles must be a whole number of at least 1, got ${deciles}`);
+  }
+  const n = predicted.length;
+  if (observed.length !== n) {
+    throw new Error(`evaluatePredictions: ${n} predictions but ${observed.length} observed outcomes`);
+  }
+  if (n === 0) throw new Error('evaluatePredictions: no predictions to evaluate');
+  for (const [dimension, labels] of Object.entries(subgroups)) {
+    if (labels.length !== n) {
+      throw new Error(`evaluatePredictions: subgroup ${dimension} has ${labels.length} labels for ${n} predictions`);
+    }
+  }
+
+  let events = 0;
+  let sumPredicted = 0;
+  let sumSquaredError = 0;
+  for (let i = 0; i < n; i++) {
+    const p = predicted[i]!;
+    // Written so that NaN fails too.
+    if (!(p >= 0 && p <= 1)) throw new Error(`evaluatePredictions: prediction ${i} is ${p}, not a probability in [0, 1]`);
+    const y = observed[i]!;
+    if (y > 1) throw new Error(`evaluatePredictions: observed outcome ${i} is ${y}, not 0 or 1`);
+    events += y;
+    sumPredicted += p;
+    sumSquaredError += (p - y) * (p - y);
+  }
+  const nonEvents = n - events;
+
+  const ranking = rankByRisk(predicted, observed);
+  const { risk, outcome, closesTie } = ranking;
+  const [auroc] = aurocByGroup(ranking, null, [events], [nonEvents]);
+
+  // Average precision, deciles and the top-share counts in one pass down the ranking.
+  const decileN = new Float64Array(deciles);
+  const decileObserved = new Float64Array(deciles);
+  const decileExpected = new Float64Array(deciles);
+  const decileMin = new Float64Array(deciles).fill(Infinity);
+  const decileMax = new Float64Array(deciles).fill(-Infinity);
+  const cumulativeEvents = new Uint32Array(n);
+  let truePositives = 0;
+  let falsePositives = 0;
+  let tiePositives = 0;
+  let tieNegatives = 0;
+  let precisionSum = 0;
+  for (let j = 0; j < n; j++) {
+    const p = risk[j]!;
+    const y = outcome[j]!;
+    // Decile by ascending rank: the person ranked last (lowest risk, last among ties) has rank 0.
+    const decile = Math.floor(((n - 1 - j) * deciles) / n);
+    decileN[decile]!++;
+    decileObserved[decile]! += y;
+    decileExpected[decile]! += p;
+    if (p < decileMin[decile]!) decileMin[decile] = p;
+    if (p > decileMax[decile]!) decileMax[decile] = p;
+
+    if (y === 1) tiePositives++;
+    else tieNegatives++;
+    cumulativeEvents[j] = truePositives + tiePositives;
+    // Precision is taken only at the end of a run of equal scores, so the order within ties cannot change it.
+    if (closesTie[j] === 1) {
+      truePositives += tiePositives;
+      falsePositives += tieNegatives;
+      if (tiePositives > 0) precisionSum += (tiePositives * truePositives) / (truePositives + falsePositives);
+      tiePositives = 0;
+      tieNegatives = 0;
+    }
+  }
+
+  const observedExpected: DecileCalibration[] = [];
+  for (let d = 0; d < deciles; d++) {
+    const count = decileN[d]!;
+    observedExpected.push({
+      decile: d + 1,
+      n: count,
+      observed: decileObserved[d]!,
+      expected: decileExpected[d]!,
+      observed_rate: count > 0 ? decileObserved[d]! / count : null,
+      mean_predicted: count > 0 ? decileExpected[d]! / count : null,
+      o_e: decileExpected[d]! > 0 ? decileObserved[d]! / decileExpected[d]! : null,
+      min_predicted: count > 0 ? decileMin[d]! : null,
+      max_predicted: count > 0 ? decileMax[d]! : null,
+    });
+  }
+
+  const atTop: TopShareResult[] = topShares.map((share) => {
+    const flagged = Math.ceil(n * share);
+    const tp = cumulativeEvents[flagged - 1]!;
+    return {
+      share,
+      n_flagged: flagged,
+      true_positives: tp,
+      ppv: tp / flagged,
+      sensitivity: events > 0 ? tp / events : null,
+      threshold: risk[flagged - 1]!,
+    };
+  });
+
+  let intercept: number | null = null;
+  let slope: number | null = null;
+  if (events > 0 && nonEvents > 0) {
+    const logitP = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const p = Math.min(Math.max(predicted[i]!, probabilityFloor), 1 - probabilityFloor);
+      logitP[i] = Math.log(p / (1 - p));
+    }
+    const inTheLarge = fitRecalibration(logitP, observed, false);
+    const withSlope = fitRecalibration(logitP, observed, true);
+    intercept = inTheLarge.converged ? inTheLarge.intercept : null;
+    slope = withSlope.converged ? withSlope.slope : null;
+  }
+
+  const top5Count = Math.ceil(n * subgroupTopShare);
+  const bySubgroup: { [dimension: string]: SubgroupResult[] } = {};
+  for (const [dimension, labels] of Object.entries(subgroups)) {
+    bySubgroup[dimension] = evaluateSubgroups(dimension, labels, ranking, top5Count, minEvents);
+  }
+
+  return {
+    n,
+    events,
+    event_rate: events / n,
+    mean_predicted: sumPredicted / n,
+    auroc: Number.isNaN(auroc) ? null : auroc!,
+    auprc: events > 0 ? precisionSum / events : null,
+    brier: sumSquaredError / n,
+    calibration: {
+      method:
+        'logistic recalibration of observed on logit(p), p clamped to [1e-12, 1 - 1e-12], by Newton iterations: ' +
+        'intercept = calibration-in-the-large (logit(p) as an offset); slope = coefficient of logit(p) as the single covariate',
+      intercept,
+      slope,
+      observed_expected_by_decile: observedExpected,
+    },
+    at_top: atTop,
+    by_subgroup: bySubgroup,
+  };
+}
+
+/** Everyone in rank order (highest risk first), so later passes read memory in sequence. */
+interface Ranking {
+  /** order[j] is the original index of the person ranked j (0 = highest risk). */
+  order: Uint32Array;
+  risk: Float64Array;
+  outcome: Uint8Array;
+  /** 1 where the next person has a different risk: the end of a run of ties. */
+  closesTie: Uint8Array;
+}
+
+/**
+ * Ranks by predicted risk, highest first; equal risks keep their original order. A stable LSD radix sort on the
+ * bits of the doubles (for numbers >= 0 the bit patterns order like the numbers; inverted, they order highest
+ * first): four 16-bit passes carrying the keys along, several times faster than a comparison sort on a million rows.
+ */
+function rankByRisk(predicted: Float64Array, observed: Uint8Array): Ranking {
+  const n = predicted.length;
+  const values = new Float64Array(n);
+  // + 0 turns -0 into 0, whose sign bit would otherwise sort it above every positive number.
+  for (let i = 0; i < n; i++) values[i] = predicted[i]! + 0;
+  const words = new Uint32Array(values.buffer);
+  const littleEndian = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+  const low = littleEndian ? 0 : 1;
+  const high = 1 - low;
+
+  const radix = 1 << 16;
+  const counts = new Uint32Array(4 * radix);
+  let order = new Uint32Array(n);
+  let lowKeys = new Uint32Array(n);
+  let highKeys = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const lowKey = ~words[2 * i + low]! >>> 0;
+    const highKey = ~words[2 * i + high]! >>> 0;
+    order[i] = i;
+    lowKeys[i] = lowKey;
+    highKeys[i] = highKey;
+    counts[lowKey & 0xffff]!++;
+    counts[radix + (lowKey >>> 16)]!++;
+    counts[2 * radix + (highKey & 0xffff)]!++;
+    counts[3 * radix + (highKey >>> 16)]!++;
+  }
+  let nextOrder = new Uint32Array(n);
+  let nextLowKeys = new Uint32Array(n);
+  let nextHighKeys = new Uint32Array(n);
+  for (let pass = 0; pass < 4; pass++) {
+    const base = pass * radix;
+    // A digit every row shares (common in the low bits of rounded risks) leaves the order as it is.
+    let skip = false;
+    let position = 0;
+    for (let digit = 0; digit < radix; digit++) {
+      const count = counts[base + digit]!;
+      if (count === n) skip = true;
+      counts[base + digit] = position;
+      position += count;
+    }
+    if (skip) continue;
+    const keys = pass < 2 ? lowKeys : highKeys;
+    const shift = (pass & 1) * 16;
+    for (let j = 0; j < n; j++) {
+      const at = counts[base + ((keys[j]! >>> shift) & 0xffff)]!++;
+      nextOrder[at] = order[j]!;
+      nextLowKeys[at] = lowKeys[j]!;
+      nextHighKeys[at] = highKeys[j]!;
+    }
+    [order, nextOrder] = [nextOrder, order];
+    [lowKeys, nextLowKeys] = [nextLowKeys, lowKeys];
+    [highKeys, nextHighKeys] = [nextHighKeys, highKeys];
+  }
+
+  const risk = new Float64Array(n);
+  const outcome = new Uint8Array(n);
+  const closesTie = new Uint8Array(n);
+  for (let j = 0; j < n; j++) {
+    const i = order[j]!;
+    risk[j] = values[i]!;
+    outcome[j] = observed[i]!;
+  }
+  for (let j = 0; j < n - 1; j++) closesTie[j] = risk[j + 1] !== risk[j] ? 1 : 0;
+  closesTie[n - 1] = 1;
+  return { order, risk, outcome, closesTie };
+}
+
+/**
+ * Mann-Whitney AUROC for each group in one pass down the ranking: every positive scores 1 for each negative of its
+ * group ranked strictly below it and 1/2 for each tied with it (the average-rank treatment of ties). Runs of equal
+ * scores are closed together, so the order within ties does not matter. NaN for a group lacking either class.
+ * `rankedGroup[j]` is the group of the person ranked j; null puts everyone in group 0.
+ */
+function aurocByGroup(
+  ranking: Ranking,
+  rankedGroup: Int32Array | null,
+  positives: readonly number[],
+  negatives: readonly number[],
+): number[] {
+  const { outcome, closesTie } = ranking;
+  const groups = positives.length;
+  const tiePositives = new Float64Array(groups);
+  const tieNegatives = new Float64Array(groups);
+  const negativesAbove = new Float64Array(groups);
+  const concordant = new Float64Array(groups);
+  const touched = new Int32Array(groups);
+  let touchedCount = 0;
+  const n = outcome.length;
+  for (let j = 0; j < n; j++) {
+    const g = rankedGroup === null ? 0 : rankedGroup[j]!;
+    if (tiePositives[g] === 0 && tieNegatives[g] === 0) touched[touchedCount++] = g;
+    if (outcome[j] === 1) tiePositives[g]!++;
+    else tieNegatives[g]!++;
+    if (closesTie[j] === 1) {
+      for (let t = 0; t < touchedCount; t++) {
+        const h = touched[t]!;
+        const below = negatives[h]! - negativesAbove[h]! - tieNegatives[h]!;
+        concordant[h]! += tiePositives[h]! * (below + 0.5 * tieNegatives[h]!);
+        negativesAbove[h]! += tieNegatives[h]!;
+        tiePositives[h] = 0;
+        tieNegatives[h] = 0;
+      }
+      touchedCount = 0;
+    }
+  }
+  return positives.map((pos, g) => (pos > 0 && negatives[g]! > 0 ? concordant[g]! / (pos * negatives[g]!) : NaN));
+}
+
+function evaluateSubgroups(
+  dimension: string,
+  labels: readonly (string | null)[],
+  ranking: Ranking,
+  top5Count: number,
+  minEvents: number,
+): SubgroupResult[] {
+  const { order, risk, outcome } = ranking;
+  const n = order.length;
+  // Labels are read in input order (reading a million strings in rank order is several times slower), then ranked.
+  const ids = new Map<string | null, number>();
+  const groupOf = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const label = labels[i];
+    if (label !== null && typeof label !== 'string') {
+      throw new Error(`evaluatePredictions: subgroup ${dimension} label ${i} is ${String(label)}, not a string or null`);
+    }
+    let id = ids.get(label);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(label, id);
+    }
+    groupOf[i] = id;
+  }
+  const rankedGroup = new Int32Array(n);
+  for (let j = 0; j < n; j++) rankedGroup[j] = groupOf[order[j]!]!;
+  const groups = ids.size;
+  const count = new Float64Array(groups);
+  const events = new Float64Array(groups);
+  const sumPredicted = new Float64Array(groups);
+  const sumSquaredError = new Float64Array(groups);
+  const flagged = new Float64Array(groups);
+  const flaggedEvents = new Float64Array(groups);
+  for (let j = 0; j < n; j++) {
+    const g = rankedGroup[j]!;
+    const p = risk[j]!;
+    const y = outcome[j]!;
+    count[g]!++;
+    events[g]! += y;
+    sumPredicted[g]! += p;
+    sumSquaredError[g]! += (p - y) * (p - y);
+    // The people flagged in the whole population, not each group's own top 5%.
+    if (j < top5Count) {
+      flagged[g]!++;
+      flaggedEvents[g]! += y;
+    }
+  }
+  const positives = Array.from(events);
+  const negatives = positives.map((e, g) => count[g]! - e);
+  const auroc = aurocByGroup(ranking, rankedGroup, positives, negatives);
+
+  // Code-unit order (not locale order) so that the output is the same on every machine; missing labels last.
+  const labelled = [...ids.entries()].sort(([a], [b]) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1));
+  return labelled.map(([group, g]): SubgroupResult => {
+    const size = count[g]!;
+    if (events[g]! < minEvents || negatives[g]! < minEvents) {
+      return { group, n: size >= smallCountThreshold ? size : null, events: null, suppressed: true };
+    }
+    return {
+      group,
+      n: size,
+      events: events[g]!,
+      suppressed: false,
+      auroc: auroc[g]!,
+      brier: sumSquaredError[g]! / size,
+      event_rate: events[g]! / size,
+      mean_predicted: sumPredicted[g]! / size,
+      ppv_top5: flagged[g]! > 0 ? flaggedEvents[g]! / flagged[g]! : null,
+      sensitivity_top5: flaggedEvents[g]! / events[g]!,
+    };
+  });
+}
+
+interface Recalibration {
+  intercept: number;
+  slope: number;
+  converged: boolean;
+}
+
+/**
+ * Maximum-likelihood logistic regression of y on x = logit(p): both a and b when `freeSlope`, otherwise a alone
+ * with b fixed at 1 (x as an offset). Newton's method from (0, 1), the perfectly calibrated answer, with step
+ * halving whenever a step lowers the log-likelihood.
+ */
+function fitRecalibration(x: Float64Array, y: Uint8Array, freeSlope: boolean): Recalibration {
+  const n = x.length;
+  const maxIterations = 50;
+  const tolerance = 1e-10;
+  let a = 0;
+  let b = 1;
+  let baseA = 0;
+  let baseB = 1;
+  let stepA = 0;
+  let stepB = 0;
+  let scale = 1;
+  let bestLogLikelihood = -Infinity;
+  for (let iteration = 0; iteration < maxIterations; iteration++) {
+    let logLikelihood = 0;
+    let g0 = 0;
+    let g1 = 0;
+    let h00 = 0;
+    let h01 = 0;
+    let h11 = 0;
+    for (let i = 0; i < n; i++) {
+      const xi = x[i]!;
+      const eta = a + b * xi;
+      const yi = y[i]!;
+      // One exponential serves both log(1 + e^eta) and the fitted probability, finite for any eta.
+      const e = Math.exp(-Math.abs(eta));
+      logLikelihood += yi * eta - (eta > 0 ? eta : 0) - Math.log1p(e);
+      const mu = eta >= 0 ? 1 / (1 + e) : e / (1 + e);
+      const residual = yi - mu;
+      const w = mu * (1 - mu);
+      g0 += residual;
+      h00 += w;
+      if (freeSlope) {
+        g1 += residual * xi;
+        h01 += w * xi;
+        h11 += w * xi * xi;
+      }
+    }
+    // The tolerance keeps rounding in a sum over a million rows from rejecting the last, tiny steps.
+    if (logLikelihood < bestLogLikelihood - 1e-9 * Math.abs(bestLogLikelihood)) {
+      scale /= 2;
+      if (scale * Math.max(Math.abs(stepA), Math.abs(stepB)) < tolerance) {
+        return { intercept: baseA, slope: baseB, converged: true };
+      }
+      a = baseA + scale * stepA;
+      b = baseB + scale * stepB;
+      continue;
+    }
+    bestLogLikelihood = logLikelihood;
+    baseA = a;
+    baseB = b;
+    scale = 1;
+    if (freeSlope) {
+      const determinant = h00 * h11 - h01 * h01;
+      if (!(determinant > 0)) break;
+      stepA = (h11 * g0 - h01 * g1) / determinant;
+      stepB = (h00 * g1 - h01 * g0) / determinant;
+    } else {
+      if (!(h00 > 0)) break;
+      stepA = g0 / h00;
+      stepB = 0;
+    }
+    a = baseA + stepA;
+    b = baseB + stepB;
+    if (!Number.isFinite(a) || !Number.isFinite(b)) break;
+    if (Math.max(Math.abs(stepA), Math.abs(stepB)) < tolerance) return { intercept: a, slope: b, converged: true };
+  }
+  return { intercept: a, slope: b, converged: false };
+}

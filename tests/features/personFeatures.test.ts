@@ -133,7 +133,7 @@ describe('person_features', () => {
   });
 
   it('Hospital Frailty Risk Score: distinct 3-character codes in 2 years, weights from Gilbert 2018', async () => {
-    // R29 3.6, W19 3.2, N18 1.4, I50 0? (not in HFRS), E11 0.9, C78? none, J44? none -> from the reference weights.
+    // Only codes on the HFRS list score (R29, W19, N18 here); the expected sum is read from the reference weights.
     const weights = await db.rowsJson<{ icd10_3char: string; weight: string }>(
       "SELECT icd10_3char, weight FROM ref_hfrs_icd10_gilbert2018 WHERE icd10_3char IN ('R29','W19','N18','I50','E11','C78','C50','J44','K80')",
     );

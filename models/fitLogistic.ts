@@ -68,15 +68,38 @@ export function fitLogistic(columns: Float64Array[], y: Uint8Array, options: Fit
       gradient[a]! -= ridge * beta[a]!;
     }
     const step = solveSymmetric(hessian, gradient, p);
-    const next = beta.map((b, a) => b + step[a]!);
-    const change = Math.max(...step.map(Math.abs));
+    // Step halving: a full Newton step can overshoot on small or sparse data, so take the longest
+    // step (1, 1/2, 1/4, ...) that does not lower the penalised log-likelihood.
+    const current = penalisedLogLikelihood(beta, z, y, caseWeight, ridge);
+    let scale = 1;
+    let next = beta.map((b, a) => b + step[a]!);
+    for (let halvings = 0; halvings < 30 && !(penalisedLogLikelihood(next, z, y, caseWeight, ridge) >= current - 1e-12); halvings++) {
+      scale /= 2;
+      next = beta.map((b, a) => b + scale * step[a]!);
+    }
+    const change = Math.max(...step.map((v) => Math.abs(v * scale)));
     beta = next;
     converged = change < tolerance;
   }
+  if (!beta.every(Number.isFinite)) throw new Error('the logistic fit did not converge to finite coefficients');
 
   const coefficients = Array.from({ length: k }, (_, j) => beta[j + 1]! / scales[j]!);
   const intercept = beta[0]! - coefficients.reduce((sum, c, j) => sum + c * means[j]!, 0);
   return { intercept, coefficients, iterations, converged };
+}
+
+function penalisedLogLikelihood(beta: Float64Array, z: Float64Array[], y: Uint8Array, weights: Float64Array, ridge: number): number {
+  let total = 0;
+  for (let i = 0; i < y.length; i++) {
+    let eta = beta[0]!;
+    for (let j = 0; j < z.length; j++) eta += beta[j + 1]! * z[j]![i]!;
+    // log(1 + e^eta) computed stably
+    const softplus = eta > 0 ? eta + Math.log1p(Math.exp(-eta)) : Math.log1p(Math.exp(eta));
+    total += weights[i]! * (y[i]! * eta - softplus);
+  }
+  let penalty = 0;
+  for (let a = 1; a < beta.length; a++) penalty += beta[a]! * beta[a]!;
+  return total - (ridge / 2) * penalty;
 }
 
 function weightedMean(values: Float64Array, weights: Float64Array): number {

@@ -1,5 +1,11 @@
 // The two Strata models: what each predicts, from which outcome column, with which terms.
-import { emergencyAdmissionTerms, newLtcTerms, type Term } from './terms.ts';
+import { emergencyAdmissionInteractions, emergencyAdmissionTerms, newLtcInteractions, newLtcTerms, type Term } from './terms.ts';
+
+/** A candidate set of terms; validation picks the variant a model is fitted with. */
+export interface ModelVariant {
+  name: 'main effects' | 'with interactions';
+  terms: readonly Term[];
+}
 
 export interface ModelSpec {
   target: 'ea' | 'ltc';
@@ -8,7 +14,8 @@ export interface ModelSpec {
   /** Boolean outcome column from sql/features/outcomes.sql. */
   outcome: 'emergency_admission_next_12m' | 'new_ltc_next_12m';
   description: string;
-  terms: readonly Term[];
+  /** The first is the simpler model; a later one is kept only when it clearly validates better. */
+  variants: readonly ModelVariant[];
 }
 
 export const modelSpecs: readonly ModelSpec[] = [
@@ -17,13 +24,19 @@ export const modelSpecs: readonly ModelSpec[] = [
     scoreColumn: 'ea_risk',
     outcome: 'emergency_admission_next_12m',
     description: 'Probability of at least one emergency admission in the next 12 months',
-    terms: emergencyAdmissionTerms,
+    variants: [
+      { name: 'main effects', terms: emergencyAdmissionTerms },
+      { name: 'with interactions', terms: [...emergencyAdmissionTerms, ...emergencyAdmissionInteractions] },
+    ],
   },
   {
     target: 'ltc',
     scoreColumn: 'ltc_risk',
     outcome: 'new_ltc_next_12m',
     description: 'Probability of at least one new GP long-term-condition register entry in the next 12 months',
-    terms: newLtcTerms,
+    variants: [
+      { name: 'main effects', terms: newLtcTerms },
+      { name: 'with interactions', terms: [...newLtcTerms, ...newLtcInteractions] },
+    ],
   },
 ];

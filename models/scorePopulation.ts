@@ -4,8 +4,9 @@
 import type { Database, Params } from '../pipeline/db/Database.ts';
 import { quoteIdentifier } from '../pipeline/db/Database.ts';
 import { dateParam } from '../pipeline/db/values.ts';
+import { linearPredictorSql } from './linearPredictor.ts';
 import { factors } from './terms.ts';
-import type { ModelCard } from './trainModel.ts';
+import type { ModelCard } from './trainModels.ts';
 
 export interface ScoringOptions {
   asOf: string;
@@ -32,8 +33,8 @@ export async function scorePopulation(
     tier3: options.tierCutoffs[2],
     min_contribution: options.minFactorContribution ?? 0.1,
   };
-  const ea = linearPredictor(eaModel, 'ea', params);
-  const ltc = linearPredictor(ltcModel, 'ltc', params);
+  const ea = linearPredictorSql(eaModel, 'ea', params);
+  const ltc = linearPredictorSql(ltcModel, 'ltc', params);
 
   // Each factor's contribution against the population average of its terms.
   const means = await termMeans(db, features, eaModel);
@@ -98,16 +99,6 @@ export async function scorePopulation(
   await db.run('DELETE FROM tier_history WHERE as_of = $as_of', { as_of: params['as_of']! });
   await db.run('INSERT INTO tier_history SELECT $as_of, person_id, ea_tier, ea_risk FROM scores', { as_of: params['as_of']! });
   return Number(await db.value<bigint>('SELECT count(*) FROM scores'));
-}
-
-/** `intercept + sum(coefficient * term)` with every number bound as $<prefix>_b<j>. */
-function linearPredictor(model: ModelCard, prefix: string, params: Params): string {
-  params[`${prefix}_b0`] = model.intercept;
-  const terms = model.terms.map((t, j) => {
-    params[`${prefix}_b${j + 1}`] = t.coefficient;
-    return `$${prefix}_b${j + 1} * (${t.sql})`;
-  });
-  return [`$${prefix}_b0`, ...terms].join(' + ');
 }
 
 async function termMeans(db: Database, features: string, model: ModelCard): Promise<number[]> {

@@ -116,3 +116,16 @@ export const newLtcTerms: readonly Term[] = [
   { id: 'log_frailty_score', factor: 'frailty', sql: 'ln(1 + frailty_score)' },
   { id: 'medicines_capped', factor: 'medicines', sql: 'least(distinct_medicines_6m, 15)' },
 ];
+
+/** Interactions tried against the main-effects model (kept only if validation shows a clear gain). */
+export const emergencyAdmissionInteractions: readonly Term[] = [
+  { id: 'age_75_plus_x_ltc_count', factor: 'ltc_count', sql: 'CAST(age >= 75 AS DOUBLE) * least(ltc_count, 8)' },
+  { id: 'age_75_plus_x_log_emergency_admissions_12m', factor: 'emergency_admissions', sql: 'CAST(age >= 75 AS DOUBLE) * ln(1 + emergency_admissions_12m)' },
+  { id: 'log_emergency_admissions_12m_x_log_frailty', factor: 'frailty', sql: 'ln(1 + emergency_admissions_12m) * ln(1 + frailty_score)' },
+  { id: 'log_emergency_admissions_12m_x_log_ae_12m', factor: 'ae', sql: 'ln(1 + emergency_admissions_12m) * ln(1 + ae_attendances_12m)' },
+];
+
+export const newLtcInteractions: readonly Term[] = [
+  { id: 'age_65_plus_x_ltc_count', factor: 'ltc_count', sql: 'CAST(age >= 65 AS DOUBLE) * least(ltc_count, 6)' },
+  { id: 'deprivation_x_ltc_count', factor: 'deprivation', sql: 'CAST(coalesce(imd_quintile = 1, false) AS DOUBLE) * least(ltc_count, 6)' },
+];

@@ -1,11 +1,13 @@
-// Fits one model on a training feature table (features at an index date, outcomes in the 365 days
-// after it). Training cost is bounded: above maxTrainingRows, every event is kept and non-events are
-// sampled by a hash of person_id (deterministic) and weighted back up.
+// Fits one model variant on a training feature table (features at an index date, outcomes in the 365
+// days after it), then recalibrates it in the large so its mean risk on those rows equals their observed
+// rate. Training cost is bounded: above maxTrainingRows, every event is kept and non-events are sampled
+// by a hash of person_id (deterministic) and weighted back up.
 import { createHash } from 'node:crypto';
 import type { Database } from '../pipeline/db/Database.ts';
 import { quoteIdentifier } from '../pipeline/db/Database.ts';
 import { fitLogistic } from './fitLogistic.ts';
-import type { ModelSpec } from './modelSpecs.ts';
+import { linearPredictorSql } from './linearPredictor.ts';
+import type { ModelSpec, ModelVariant } from './modelSpecs.ts';
 
 export interface FittedTerm {
   id: string;
@@ -14,11 +16,9 @@ export interface FittedTerm {
   coefficient: number;
 }
 
-export interface ModelCard {
-  model_version: string;
+export interface FittedModel {
   target: ModelSpec['target'];
-  description: string;
-  method: string;
+  variant: ModelVariant['name'];
   training_index_date: string;
   outcome_window: { from_exclusive: string; to_inclusive: string };
   training_rows: number;
@@ -27,8 +27,7 @@ export interface ModelCard {
   event_rate: number;
   iterations: number;
   converged: boolean;
-  validation: null | Record<string, unknown>;
-  validation_note: string;
+  recalibration: { intercept_shift: number; mean_predicted_before: number; mean_predicted_after: number; observed_rate: number };
   intercept: number;
   terms: FittedTerm[];
 }
@@ -40,14 +39,15 @@ export interface TrainOptions {
 
 const hashBuckets = 1_000_000;
 
-export async function trainModel(
+export async function fitModel(
   db: Database,
   spec: ModelSpec,
+  variant: ModelVariant,
   trainingTable: string,
   trainingIndexDate: string,
   outcomeWindowEnd: string,
   options: TrainOptions = {},
-): Promise<ModelCard> {
+): Promise<FittedModel> {
   const table = quoteIdentifier(trainingTable);
   const outcome = quoteIdentifier(spec.outcome);
   const counts = (await db.rows<{ rows: bigint; events: bigint }>(
@@ -57,17 +57,16 @@ export async function trainModel(
   const events = Number(counts.events);
   if (rows === 0 || events === 0 || events === rows) {
     throw new Error(
-      `cannot fit the ${spec.target} model: the training year (index ${trainingIndexDate}) has ${rows} people and ${events} outcomes; ` +
+      `cannot fit the ${spec.target} model: the year after ${trainingIndexDate} has ${rows} people and ${events} outcomes; ` +
         'load at least two years of history',
     );
   }
   const cap = options.maxTrainingRows ?? 250_000;
-  const nonEvents = rows - events;
-  const keepShare = Math.min(1, Math.max(0, (cap - events) / nonEvents));
+  const keepShare = Math.min(1, Math.max(0, (cap - events) / (rows - events)));
   const keepBuckets = Math.max(1, Math.round(keepShare * hashBuckets));
-  const nonEventWeight = hashBuckets / keepBuckets;
+  const nonEventWeight = keepShare < 1 ? hashBuckets / keepBuckets : 1;
 
-  const termColumns = spec.terms.map((t, j) => `CAST(${t.sql} AS DOUBLE) AS t${j}`).join(', ');
+  const termColumns = variant.terms.map((t, j) => `CAST(${t.sql} AS DOUBLE) AS t${j}`).join(', ');
   const reader = await db.connection.runAndReadAll(
     `SELECT ${termColumns}, CAST(${outcome} AS INTEGER) AS y
      FROM ${table}
@@ -76,21 +75,16 @@ export async function trainModel(
     { keep_buckets: keepBuckets },
   );
   const raw = reader.getColumnsJS() as unknown as number[][];
-  const y = Uint8Array.from(raw[spec.terms.length]!);
-  const columns = spec.terms.map((_, j) => Float64Array.from(raw[j]!));
-  const weights = Float64Array.from(y, (v) => (v === 1 ? 1 : keepShare < 1 ? nonEventWeight : 1));
+  const y = Uint8Array.from(raw[variant.terms.length]!);
+  const columns = variant.terms.map((_, j) => Float64Array.from(raw[j]!));
+  const weights = Float64Array.from(y, (v) => (v === 1 ? 1 : nonEventWeight));
   const fit = fitLogistic(columns, y, { weights, ridge: options.ridge ?? 1 });
+  const terms = variant.terms.map((t, j) => ({ id: t.id, factor: t.factor, sql: t.sql, coefficient: fit.coefficients[j]! }));
 
-  const terms = spec.terms.map((t, j) => ({ id: t.id, factor: t.factor, sql: t.sql, coefficient: fit.coefficients[j]! }));
-  const fingerprint = createHash('sha256')
-    .update(JSON.stringify({ intercept: fit.intercept, terms }))
-    .digest('hex')
-    .slice(0, 8);
+  const recalibration = await recalibrateInTheLarge(db, table, outcome, { intercept: fit.intercept, terms });
   return {
-    model_version: `${spec.target}-${trainingIndexDate}-${fingerprint}`,
     target: spec.target,
-    description: spec.description,
-    method: 'ridge-penalised logistic regression (IRLS), deterministic; non-events hash-sampled and re-weighted above the row cap',
+    variant: variant.name,
     training_index_date: trainingIndexDate,
     outcome_window: { from_exclusive: trainingIndexDate, to_inclusive: outcomeWindowEnd },
     training_rows: rows,
@@ -99,9 +93,58 @@ export async function trainModel(
     event_rate: events / rows,
     iterations: fit.iterations,
     converged: fit.converged,
-    validation: null,
-    validation_note: 'Not yet validated out of time: temporal validation arrives with the model registry (issue 4).',
-    intercept: fit.intercept,
+    recalibration,
+    intercept: fit.intercept + recalibration.intercept_shift,
     terms,
   };
+}
+
+/**
+ * Shifts the intercept so that the mean predicted risk over every training row equals the observed
+ * rate (sampling and the ridge penalty move it slightly). Solved in TypeScript over rows read in
+ * person order, so the answer is the same on every run.
+ */
+async function recalibrateInTheLarge(
+  db: Database,
+  table: string,
+  outcome: string,
+  model: { intercept: number; terms: FittedTerm[] },
+): Promise<FittedModel['recalibration']> {
+  const params = {};
+  const reader = await db.connection.runAndReadAll(
+    `SELECT ${linearPredictorSql(model, 'm', params)} AS lp, CAST(${outcome} AS INTEGER) AS y FROM ${table} ORDER BY person_id`,
+    params,
+  );
+  const [lpColumn, yColumn] = reader.getColumnsJS() as unknown as [number[], number[]];
+  const lp = Float64Array.from(lpColumn);
+  const observed = yColumn.reduce((sum, v) => sum + v, 0);
+  const meanAt = (shift: number) => {
+    let total = 0;
+    for (let i = 0; i < lp.length; i++) total += 1 / (1 + Math.exp(-(lp[i]! + shift)));
+    return total / lp.length;
+  };
+  const before = meanAt(0);
+  let shift = 0;
+  for (let iteration = 0; iteration < 50; iteration++) {
+    let sum = 0;
+    let slope = 0;
+    for (let i = 0; i < lp.length; i++) {
+      const p = 1 / (1 + Math.exp(-(lp[i]! + shift)));
+      sum += p;
+      slope += p * (1 - p);
+    }
+    const step = (observed - sum) / slope;
+    shift += step;
+    if (Math.abs(step) < 1e-12) break;
+  }
+  return { intercept_shift: shift, mean_predicted_before: before, mean_predicted_after: meanAt(shift), observed_rate: observed / lp.length };
+}
+
+/** A short, stable version id: target, training index date and a fingerprint of the coefficients. */
+export function modelVersion(model: FittedModel): string {
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify({ variant: model.variant, intercept: model.intercept, terms: model.terms }))
+    .digest('hex')
+    .slice(0, 8);
+  return `${model.target}-${model.training_index_date}-${fingerprint}`;
 }

@@ -3,14 +3,16 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { generateCommand } from './commands/generate.ts';
 import { runCommand } from './commands/run.ts';
+import { trainCommand } from './commands/train.ts';
 import { reportFailure } from './exitWithError.ts';
 
 await yargs(hideBin(process.argv))
   .scriptName('strata')
   .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces on errors' })
   .command(runCommand)
+  .command(trainCommand)
   .command(generateCommand)
-  .demandCommand(1, 'Name a command: run or generate.')
+  .demandCommand(1, 'Name a command: run, train or generate.')
   .strict()
   .fail((message, error, argv) => reportFailure(message, error, argv))
   .help()

@@ -20,6 +20,10 @@ export const runConfigSchema = z
     listTiers: z.number().int().min(1).max(4).default(2),
     /** Training rows above this are sampled (events kept, non-events hash-sampled and re-weighted). */
     maxTrainingRows: z.number().int().min(1000).default(250_000),
+    /** A run reuses the newest models unless they are older than this (days between their as_of and the run's). */
+    maxModelAgeDays: z.number().int().min(0).default(30),
+    /** Refit the models even when the newest are young enough. */
+    retrain: z.boolean().default(false),
   })
   .strict();
 

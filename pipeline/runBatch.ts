@@ -3,14 +3,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { modelSpecs } from '../models/modelSpecs.ts';
+import { chooseModels } from '../models/chooseModels.ts';
+import { measureDrift } from '../models/measureDrift.ts';
+import { writeModelFiles } from '../models/modelRegistry.ts';
 import { scorePopulation } from '../models/scorePopulation.ts';
-import { type ModelCard, trainModel } from '../models/trainModel.ts';
 import { renderReport } from '../reports/renderReport.ts';
 import type { RunConfig } from './config.ts';
 import { Database } from './db/Database.ts';
 import { initDatabase } from './db/initDatabase.ts';
-import { addDays, dateParam } from './db/values.ts';
+import { dateParam } from './db/values.ts';
 import { ExitCode, StrataError, type ExitCodeValue } from './errors.ts';
 import { buildFeatures } from './features/buildFeatures.ts';
 import { type InboxLoad, loadInbox } from './ingest/loadInbox.ts';
@@ -72,25 +73,17 @@ export async function runBatch(config: RunConfig, log: (line: string) => void = 
       throw new StrataError(`nothing to score: no extract has been loaded (${why})`, load.rejected.length > 0 ? ExitCode.extractRejected : ExitCode.failed);
     }
 
-    const trainingIndex = addDays(asOf, -365);
-    const models: ModelCard[] = [];
-    await timed('features_training', () => buildFeatures(db, 'training_population', trainingIndex, 'training_features', true));
-    await timed('train', async () => {
-      for (const spec of modelSpecs) {
-        models.push(await trainModel(db, spec, 'training_features', trainingIndex, asOf, { maxTrainingRows: config.maxTrainingRows }));
-      }
-    });
-    for (const card of models) {
-      await db.run('DELETE FROM models WHERE model_version = $v', { v: card.model_version });
-      await db.run('INSERT INTO models VALUES ($v, $target, $as_of, $card)', {
-        v: card.model_version, target: card.target, as_of: dateParam(asOf), card: JSON.stringify(card),
-      });
-    }
+    const choice = await timed('train', () =>
+      chooseModels(db, asOf, { maxModelAgeDays: config.maxModelAgeDays, retrain: config.retrain, maxTrainingRows: config.maxTrainingRows }, log),
+    );
+    const models = choice.cards;
     const scoring = await timed('features_scoring', () => buildFeatures(db, 'scoring_population', asOf, 'scoring_features'));
     const [eaModel, ltcModel] = [models.find((m) => m.target === 'ea')!, models.find((m) => m.target === 'ltc')!];
     const peopleScored = await timed('score', () =>
       scorePopulation(db, scoring.table, eaModel, ltcModel, { asOf, tierCutoffs: config.tierCutoffs }),
     );
+    const drift = await timed('drift', () => measureDrift(db, models));
+    for (const warning of drift.flatMap((d) => d.warnings)) log(`WARNING ${warning}`);
 
     const folder = join(config.out, asOf);
     const metadata = { as_of: asOf, ea_model: eaModel.model_version, ltc_model: ltcModel.model_version };
@@ -99,10 +92,7 @@ export async function runBatch(config: RunConfig, log: (line: string) => void = 
       outputs.push(await writePopulationScores(db, folder, metadata));
       outputs.push(...(await writeCaseFindingLists(db, folder, config.listTiers, metadata)));
       outputs.push(await writeQuarantineCsv(db, folder, asOf));
-      for (const card of models) {
-        const written = writeFileAtomic(join(folder, 'models', `${card.target}_model_card.json`), `${JSON.stringify(card, null, 2)}\n`);
-        outputs.push({ path: `models/${card.target}_model_card.json`, rows: card.terms.length, sha256: written.sha256 });
-      }
+      for (const card of models) outputs.push(...writeModelFiles(folder, card));
     });
     await timed('report', async () => {
       const extractDates = (await db.rowsJson<{ d: string }>('SELECT strftime(extract_date, \'%Y-%m-%d\') AS d FROM extracts WHERE extract_date <= $as_of ORDER BY 1', { as_of: dateParam(asOf) })).map((r) => r.d);
@@ -110,10 +100,17 @@ export async function runBatch(config: RunConfig, log: (line: string) => void = 
         asOf,
         extractDates,
         tierCutoffs: [...config.tierCutoffs],
-        models: models.map((m) => ({
-          target: m.target, version: m.model_version, trainingIndexDate: m.training_index_date,
-          trainingRows: m.training_rows, trainingEvents: m.training_events, validation: null,
-        })),
+        models: models.map((m) => {
+          const metrics = m.validation?.metrics;
+          const top5 = metrics?.at_top.find((t) => t.share === 0.05);
+          return {
+            target: m.target, version: m.model_version, trainingIndexDate: m.training.training_index_date,
+            trainingRows: m.training.training_rows, trainingEvents: m.training.training_events,
+            validation: metrics && metrics.auroc !== null && top5 && top5.sensitivity !== null
+              ? { auroc: metrics.auroc, brier: metrics.brier, ppvTop5: top5.ppv, sensitivityTop5: top5.sensitivity }
+              : null,
+          };
+        }),
       });
       const written = writeFileAtomic(join(folder, 'report.html'), html);
       outputs.push({ path: 'report.html', rows: 0, sha256: written.sha256 });
@@ -140,6 +137,9 @@ export async function runBatch(config: RunConfig, log: (line: string) => void = 
       })),
       people_scored: peopleScored,
       models: Object.fromEntries(models.map((m) => [m.target, m.model_version])),
+      models_trained: choice.trained,
+      models_reason: choice.reason,
+      drift: Object.fromEntries(models.map((m, i) => [m.target, drift[i]!])),
       stage_timings_ms: timings,
       config,
       outputs,

@@ -10,6 +10,7 @@ interface RunArgs {
   out: string;
   db?: string;
   'as-of'?: string;
+  retrain: boolean;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -20,7 +21,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('inbox', { type: 'string', demandOption: true, describe: 'Folder holding one sub-folder per extract date' })
       .option('out', { type: 'string', demandOption: true, describe: 'Output folder; each run writes <out>/<as_of>/' })
       .option('db', { type: 'string', describe: 'DuckDB database file (default <out>/strata.duckdb)' })
-      .option('as-of', { type: 'string', describe: 'Score as of this date (YYYY-MM-DD); default the newest extract loaded' }),
+      .option('as-of', { type: 'string', describe: 'Score as of this date (YYYY-MM-DD); default the newest extract loaded' })
+      .option('retrain', { type: 'boolean', default: false, describe: 'Refit the models even if the newest are recent enough' }),
   handler: async (args) => {
     try {
       const config = parseRunConfig({
@@ -28,6 +30,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         out: args.out,
         db: args.db ?? join(args.out, 'strata.duckdb'),
         ...(args['as-of'] !== undefined ? { asOf: args['as-of'] } : {}),
+        retrain: args.retrain,
       });
       const summary = await runBatch(config, (line) => process.stderr.write(`${line}\n`));
       const lists = summary.outputs.filter((o) => o.path.startsWith('case-finding/')).length;

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { modelSpecs } from '../../models/modelSpecs.ts';
 import { scorePopulation } from '../../models/scorePopulation.ts';
-import type { ModelCard } from '../../models/trainModel.ts';
+import type { ModelCard } from '../../models/trainModels.ts';
 import type { Database } from '../../pipeline/db/Database.ts';
 import { openTestDatabase } from '../helpers/testDatabase.ts';
 
@@ -30,11 +30,17 @@ afterEach(() => db.close());
 function card(target: 'ea' | 'ltc', coefficients: Record<string, number>, intercept: number): ModelCard {
   const spec = modelSpecs.find((s) => s.target === target)!;
   return {
-    model_version: `${target}-test`, target, description: '', method: '', training_index_date: '2025-11-21',
-    outcome_window: { from_exclusive: '2025-11-21', to_inclusive: '2026-11-21' }, training_rows: 1, training_events: 1,
-    rows_used_in_fit: 1, event_rate: 0.1, iterations: 1, converged: true, validation: null, validation_note: '',
+    model_version: `${target}-test`, target, score_column: spec.scoreColumn, description: '', method: '',
+    fitted_for_as_of: '2026-11-21', variant: 'main effects',
+    training: {
+      target, variant: 'main effects', training_index_date: '2025-11-21',
+      outcome_window: { from_exclusive: '2025-11-21', to_inclusive: '2026-11-21' }, training_rows: 1, training_events: 1,
+      rows_used_in_fit: 1, event_rate: 0.1, iterations: 1, converged: true,
+      recalibration: { intercept_shift: 0, mean_predicted_before: 0.1, mean_predicted_after: 0.1, observed_rate: 0.1 },
+    },
+    validation: null, validation_note: '', reference_distributions: {},
     intercept,
-    terms: spec.terms.map((t) => ({ id: t.id, factor: t.factor, sql: t.sql, coefficient: coefficients[t.id] ?? 0 })),
+    terms: spec.variants[0]!.terms.map((t) => ({ id: t.id, factor: t.factor, sql: t.sql, coefficient: coefficients[t.id] ?? 0 })),
   };
 }
 

@@ -1,0 +1,51 @@
+// The model registry: every fitted model is versioned and kept in the database (its card as JSON),
+// and written beside each run's outputs as a card and a coefficients CSV.
+import { join } from 'node:path';
+import type { Database } from '../pipeline/db/Database.ts';
+import { dateParam } from '../pipeline/db/values.ts';
+import { writeFileAtomic } from '../pipeline/output/writeFileAtomic.ts';
+import type { ModelCard } from './trainModels.ts';
+
+export async function saveModelCards(db: Database, cards: ModelCard[]): Promise<void> {
+  for (const card of cards) {
+    await db.run('DELETE FROM models WHERE model_version = $version', { version: card.model_version });
+    await db.run('INSERT INTO models VALUES ($version, $target, $fitted_for_as_of, $card)', {
+      version: card.model_version,
+      target: card.target,
+      fitted_for_as_of: dateParam(card.fitted_for_as_of),
+      card: JSON.stringify(card),
+    });
+  }
+}
+
+/** The newest model for a target that was fitted for a date on or before as_of (never a later one). */
+export async function newestModelCard(db: Database, target: ModelCard['target'], asOf: string): Promise<ModelCard | null> {
+  const rows = await db.rows<{ card_json: string }>(
+    `SELECT card_json FROM models WHERE target = $target AND fitted_for_as_of <= $as_of
+     ORDER BY fitted_for_as_of DESC, model_version DESC LIMIT 1`,
+    { target, as_of: dateParam(asOf) },
+  );
+  return rows[0] ? (JSON.parse(rows[0].card_json) as ModelCard) : null;
+}
+
+export function modelAgeInDays(card: ModelCard, asOf: string): number {
+  return Math.round((Date.parse(`${asOf}T00:00:00Z`) - Date.parse(`${card.fitted_for_as_of}T00:00:00Z`)) / 86_400_000);
+}
+
+/** Writes `<folder>/models/<target>_model_card.json` and `<target>_coefficients.csv`; returns their paths and sha256. */
+export function writeModelFiles(folder: string, card: ModelCard): { path: string; rows: number; sha256: string }[] {
+  const cardFile = `models/${card.target}_model_card.json`;
+  const coefficientsFile = `models/${card.target}_coefficients.csv`;
+  const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+  const lines = [
+    'model_version,term,factor,sql,coefficient',
+    `${card.model_version},(intercept),,,${card.intercept}`,
+    ...card.terms.map((t) => [card.model_version, t.id, t.factor, csvField(t.sql), String(t.coefficient)].join(',')),
+  ];
+  const writtenCard = writeFileAtomic(join(folder, cardFile), `${JSON.stringify(card, null, 2)}\n`);
+  const writtenCsv = writeFileAtomic(join(folder, coefficientsFile), `${lines.join('\n')}\n`);
+  return [
+    { path: cardFile, rows: 1, sha256: writtenCard.sha256 },
+    { path: coefficientsFile, rows: card.terms.length + 1, sha256: writtenCsv.sha256 },
+  ];
+}

@@ -72,3 +72,28 @@ describe('fitLogistic', () => {
     expect(predicted / y.length).toBeCloseTo(observed / y.length, 6);
   });
 });
+
+describe('fitLogistic against a closed form', () => {
+  it('with one binary covariate, the fit is logit(p0) and logit(p1) - logit(p0)', () => {
+    // 200 people without the exposure (30 events) and 100 with it (40 events).
+    const x = new Float64Array(300);
+    const y = new Uint8Array(300);
+    for (let i = 0; i < 300; i++) {
+      x[i] = i < 200 ? 0 : 1;
+      y[i] = (i < 200 && i < 30) || (i >= 200 && i < 240) ? 1 : 0;
+    }
+    const logit = (p: number) => Math.log(p / (1 - p));
+    const fit = fitLogistic([x], y, { ridge: 0 });
+    expect(fit.intercept).toBeCloseTo(logit(30 / 200), 9);
+    expect(fit.coefficients[0]).toBeCloseTo(logit(40 / 100) - logit(30 / 200), 9);
+  });
+
+  it('converges on sparse data where a full Newton step would overshoot', () => {
+    // A rare covariate seen only with events: the unpenalised fit runs off to infinity; the ridge keeps it finite.
+    const x = Float64Array.from({ length: 500 }, (_, i) => (i < 3 ? 1 : 0));
+    const y = Uint8Array.from({ length: 500 }, (_, i) => (i < 3 || i % 50 === 0 ? 1 : 0));
+    const fit = fitLogistic([x], y, { ridge: 1 });
+    expect(fit.converged).toBe(true);
+    expect(Number.isFinite(fit.coefficients[0]!)).toBe(true);
+  });
+});

@@ -70,16 +70,15 @@ const registerTerms: Term[] = [
   ['pad', 'pad'], ['ra', 'rheumatoid_arthritis'], ['stia', 'stroke'],
 ].map(([code, factor]) => ({ id: `ltc_${code}`, factor: factor!, sql: `CAST(ltc_${code} AS DOUBLE)` }));
 
-const fineAgeBands: Term[] = [
-  { id: 'age_0_4', factor: 'age', sql: 'CAST(age < 5 AS DOUBLE)' },
-  { id: 'age_5_17', factor: 'age', sql: 'CAST(age BETWEEN 5 AND 17 AS DOUBLE)' },
-  { id: 'age_45_54', factor: 'age', sql: 'CAST(age BETWEEN 45 AND 54 AS DOUBLE)' },
-  { id: 'age_55_64', factor: 'age', sql: 'CAST(age BETWEEN 55 AND 64 AS DOUBLE)' },
-  { id: 'age_65_74', factor: 'age', sql: 'CAST(age BETWEEN 65 AND 74 AS DOUBLE)' },
-  { id: 'age_75_84', factor: 'age', sql: 'CAST(age BETWEEN 75 AND 84 AS DOUBLE)' },
-  { id: 'age_85_89', factor: 'age', sql: 'CAST(age BETWEEN 85 AND 89 AS DOUBLE)' },
-  { id: 'age_90_plus', factor: 'age', sql: 'CAST(age >= 90 AS DOUBLE)' },
-];
+/** Admission rates by age are U-shaped and steep in infancy, so the youngest years get their own bands. */
+const fineAgeBands: Term[] = ([
+  ['age_0', 'age = 0'], ['age_1', 'age = 1'], ['age_2', 'age = 2'], ['age_3_4', 'age BETWEEN 3 AND 4'],
+  ['age_5_9', 'age BETWEEN 5 AND 9'], ['age_10_14', 'age BETWEEN 10 AND 14'], ['age_15_17', 'age BETWEEN 15 AND 17'],
+  ['age_18_24', 'age BETWEEN 18 AND 24'], ['age_25_34', 'age BETWEEN 25 AND 34'], ['age_45_54', 'age BETWEEN 45 AND 54'],
+  ['age_55_64', 'age BETWEEN 55 AND 64'], ['age_65_69', 'age BETWEEN 65 AND 69'], ['age_70_74', 'age BETWEEN 70 AND 74'],
+  ['age_75_79', 'age BETWEEN 75 AND 79'], ['age_80_84', 'age BETWEEN 80 AND 84'], ['age_85_89', 'age BETWEEN 85 AND 89'],
+  ['age_90_plus', 'age >= 90'],
+] as const).map(([id, condition]) => ({ id, factor: 'age', sql: `CAST(${condition} AS DOUBLE)` }));
 
 /** Terms of the emergency-admission model. */
 export const emergencyAdmissionTerms: readonly Term[] = [

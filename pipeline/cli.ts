@@ -1,6 +1,7 @@
 // The `strata` command line: global options here, one command per file in ./commands.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { evaluateCommand } from './commands/evaluate.ts';
 import { generateCommand } from './commands/generate.ts';
 import { runCommand } from './commands/run.ts';
 import { trainCommand } from './commands/train.ts';
@@ -12,7 +13,8 @@ await yargs(hideBin(process.argv))
   .command(runCommand)
   .command(trainCommand)
   .command(generateCommand)
-  .demandCommand(1, 'Name a command: run, train or generate.')
+  .command(evaluateCommand)
+  .demandCommand(1, 'Name a command: run, train, generate or evaluate.')
   .strict()
   .fail((message, error, argv) => reportFailure(message, error, argv))
   .help()

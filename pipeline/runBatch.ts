@@ -100,17 +100,8 @@ export async function runBatch(config: RunConfig, log: (line: string) => void = 
         asOf,
         extractDates,
         tierCutoffs: [...config.tierCutoffs],
-        models: models.map((m) => {
-          const metrics = m.validation?.metrics;
-          const top5 = metrics?.at_top.find((t) => t.share === 0.05);
-          return {
-            target: m.target, version: m.model_version, trainingIndexDate: m.training.training_index_date,
-            trainingRows: m.training.training_rows, trainingEvents: m.training.training_events,
-            validation: metrics && metrics.auroc !== null && top5 && top5.sensitivity !== null
-              ? { auroc: metrics.auroc, brier: metrics.brier, ppvTop5: top5.ppv, sensitivityTop5: top5.sensitivity }
-              : null,
-          };
-        }),
+        modelCards: models,
+        drift,
       });
       const written = writeFileAtomic(join(folder, 'report.html'), html);
       outputs.push({ path: 'report.html', rows: 0, sha256: written.sha256 });

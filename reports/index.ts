@@ -1,5 +1,5 @@
 // The cohort report's public surface: render the page, and the one small-number rule it uses.
-export { type ModelSummary, type ModelValidation, type ReportInput, renderReport } from './renderReport.ts';
+export { type ReportInput, renderReport } from './renderReport.ts';
 export {
   type CountGroup,
   type Figure,

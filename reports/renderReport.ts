@@ -1,6 +1,6 @@
 // The cohort report for commissioners (data contract §4, report.html): one self-contained HTML page of
-// aggregates, built from the scored population in `scores` and the loaded activity. Sections are rendered in
-// order, each by its own module under sections/, and the page holds no script, no URL and no clock time.
+// aggregates, built from the scored population in `scores`, the loaded activity and the model cards. Sections are
+// rendered in order, each by its own module under sections/, and the page holds no script, no URL and no clock time.
 import type { Database } from '../pipeline/db/Database.ts';
 import { escapeHtml } from './escapeHtml.ts';
 import { loadPopulationFigures } from './populationFigures.ts';
@@ -12,11 +12,11 @@ import { dataQualitySection } from './sections/dataQuality.ts';
 import { headlineSection } from './sections/headline.ts';
 import { inequalitiesSection } from './sections/inequalities.ts';
 import { longTermConditionsSection } from './sections/longTermConditions.ts';
+import { modelPerformanceSection } from './sections/modelPerformance.ts';
 import { practicesSection } from './sections/practices.ts';
-import { riskModelsSection } from './sections/riskModels.ts';
 import { riskPyramidSection } from './sections/riskPyramid.ts';
 
-export type { ModelSummary, ModelValidation, ReportInput } from './reportInput.ts';
+export type { ReportInput } from './reportInput.ts';
 
 /** The sections in the order they appear. */
 const sections: readonly ((context: ReportContext) => Promise<ReportSection>)[] = [
@@ -26,7 +26,7 @@ const sections: readonly ((context: ReportContext) => Promise<ReportSection>)[] 
   inequalitiesSection,
   longTermConditionsSection,
   activityTrendsSection,
-  riskModelsSection,
+  modelPerformanceSection,
   dataQualitySection,
 ];
 

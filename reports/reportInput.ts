@@ -1,32 +1,21 @@
 // What the pipeline hands the cohort report besides the database, checked before any query runs.
 import { z } from 'zod';
+import type { DriftResult } from '../models/measureDrift.ts';
+import type { ModelCard } from '../models/trainModels.ts';
 import { isIsoDate } from '../pipeline/db/values.ts';
 import { StrataError } from '../pipeline/errors.ts';
 import { formatProportion } from './formatFigures.ts';
 import { defaultSuppressionThreshold } from './suppressSmallNumbers.ts';
-
-export interface ModelValidation {
-  auroc: number;
-  brier: number;
-  ppvTop5: number;
-  sensitivityTop5: number;
-}
-
-export interface ModelSummary {
-  target: 'ea' | 'ltc';
-  version: string;
-  trainingIndexDate: string;
-  trainingRows: number;
-  trainingEvents: number;
-  validation?: ModelValidation | null;
-}
 
 export interface ReportInput {
   /** The date the scores are for (the newest extract date loaded, or --as-of), YYYY-MM-DD. */
   asOf: string;
   /** Extract dates loaded, YYYY-MM-DD; the data-quality section covers their files. */
   extractDates: string[];
-  models: ModelSummary[];
+  /** The model cards behind the scores (models/trainModels.ts), one per target. */
+  modelCards: ModelCard[];
+  /** Population stability of each model's score and key features against its training rows (models/measureDrift.ts). */
+  drift: DriftResult[];
   /** Cumulative shares of the ranked population closing tiers 1, 2, 3, ... e.g. [0.005, 0.05, 0.2]. */
   tierCutoffs: number[];
   /** Counts from 1 to this minus 1 are suppressed. Default 8: counts 1..7 show as '*'. */
@@ -47,27 +36,111 @@ export interface TierDefinition {
 export interface ResolvedReportInput {
   readonly asOf: string;
   readonly extractDates: readonly string[];
-  readonly models: readonly ModelSummary[];
+  /** Emergency admission first, then new long-term condition. */
+  readonly modelCards: readonly ModelCard[];
+  readonly drift: readonly DriftResult[];
   readonly tiers: readonly TierDefinition[];
   readonly suppressionThreshold: number;
 }
 
 const isoDate = z.string().refine(isIsoDate, 'must be a real date written YYYY-MM-DD');
 const proportion = z.number().min(0).max(1);
+const count = z.number().int().min(0);
+const outcomeWindow = z.object({ from_exclusive: isoDate, to_inclusive: isoDate });
+
+// The model card is large and checked where it is made (models/trainModels.ts): only the fields the report reads are
+// checked again here, so that a card from an older registry entry fails with a clear message rather than a NaN.
+const subgroupSchema = z
+  .object({
+    group: z.string().nullable(),
+    n: count.nullable(),
+    events: count.nullable(),
+    suppressed: z.boolean(),
+    auroc: proportion.optional(),
+    ppv_top5: proportion.nullable().optional(),
+    sensitivity_top5: proportion.optional(),
+  })
+  .refine((group) => group.suppressed || (group.n !== null && group.events !== null && group.events <= group.n), {
+    message: 'a subgroup not marked suppressed needs n and events, events no more than n',
+  });
+
+const evaluationSchema = z.object({
+  n: count.min(1),
+  events: count,
+  event_rate: proportion,
+  mean_predicted: proportion,
+  auroc: proportion.nullable(),
+  auprc: proportion.nullable(),
+  brier: proportion,
+  calibration: z.object({
+    intercept: z.number().nullable(),
+    slope: z.number().nullable(),
+    observed_expected_by_decile: z.array(
+      z
+        .object({ decile: z.number().int().min(1), n: count, observed: count, expected: z.number().min(0) })
+        .refine((decile) => decile.observed <= decile.n, { message: 'a decile cannot have more outcomes than people' }),
+    ),
+  }),
+  at_top: z.array(
+    z
+      .object({ share: z.number().gt(0).max(1), n_flagged: count.min(1), true_positives: count, ppv: proportion, sensitivity: proportion.nullable() })
+      .refine((top) => top.true_positives <= top.n_flagged, { message: 'more true positives than people flagged' }),
+  ),
+  by_subgroup: z.record(z.string(), z.array(subgroupSchema)),
+})
+  .refine((evaluation) => evaluation.events <= evaluation.n, { message: 'more outcomes than people' })
+  .refine((evaluation) => evaluation.at_top.every((top) => top.true_positives <= evaluation.events && top.n_flagged <= evaluation.n), {
+    message: 'a top share flags more people, or more outcomes, than the validation year has',
+  });
+
+const modelCardSchema = z.object({
+  model_version: z.string().min(1),
+  target: z.enum(['ea', 'ltc']),
+  score_column: z.string().min(1),
+  description: z.string(),
+  fitted_for_as_of: isoDate,
+  variant: z.string().min(1),
+  training: z
+    .object({
+      training_index_date: isoDate,
+      outcome_window: outcomeWindow,
+      training_rows: count,
+      training_events: count,
+      recalibration: z.object({ mean_predicted_before: proportion, mean_predicted_after: proportion, observed_rate: proportion }),
+    })
+    .refine((training) => training.training_events <= training.training_rows, { message: 'more outcomes than training rows' }),
+  validation: z
+    .object({
+      fit_index_date: isoDate,
+      evaluation_index_date: isoDate,
+      outcome_window: outcomeWindow,
+      variant_comparison: z.array(
+        z.object({
+          variant: z.string(),
+          terms: count,
+          auroc: proportion.nullable(),
+          auprc: proportion.nullable(),
+          brier: proportion,
+          calibration_slope: z.number().nullable(),
+        }),
+      ),
+      metrics: evaluationSchema,
+    })
+    .nullable(),
+  validation_note: z.string(),
+});
 
 const reportInputSchema = z.object({
   asOf: isoDate,
   extractDates: z.array(isoDate),
-  models: z.array(
+  modelCards: z
+    .array(modelCardSchema)
+    .refine((cards) => new Set(cards.map((card) => card.target)).size === cards.length, { message: 'has two cards for one target' }),
+  drift: z.array(
     z.object({
-      target: z.enum(['ea', 'ltc']),
-      version: z.string().min(1),
-      trainingIndexDate: isoDate,
-      trainingRows: z.number().int().min(0),
-      trainingEvents: z.number().int().min(0),
-      validation: z
-        .object({ auroc: proportion, brier: proportion, ppvTop5: proportion, sensitivityTop5: proportion })
-        .nullish(),
+      model_version: z.string().min(1),
+      psi: z.record(z.string(), z.object({ psi: z.number().min(0), interpretation: z.string() })),
+      warnings: z.array(z.string()),
     }),
   ),
   tierCutoffs: z
@@ -94,10 +167,13 @@ export function resolveReportInput(input: ReportInput): ResolvedReportInput {
     throw new StrataError(`cannot render the report: ${issue.path.join('.') || 'input'} ${issue.message}`);
   }
   const parsed = result.data;
+  // The schema checks only what the report reads and drops the rest, so the cards themselves are passed on.
+  const targetOrder: readonly ModelCard['target'][] = ['ea', 'ltc'];
   return {
     asOf: parsed.asOf,
     extractDates: [...new Set(parsed.extractDates)].sort(),
-    models: parsed.models,
+    modelCards: [...input.modelCards].sort((a, b) => targetOrder.indexOf(a.target) - targetOrder.indexOf(b.target)),
+    drift: input.drift,
     tiers: tierDefinitions(parsed.tierCutoffs),
     suppressionThreshold: parsed.suppressionThreshold ?? defaultSuppressionThreshold,
   };

@@ -18,6 +18,9 @@ p { margin: 0 0 16px; max-width: 72ch; }
 .reading-notes h2 { font-size: 18px; border: 0; padding: 0; margin: 0 0 8px; color: var(--text); }
 .reading-notes ul { margin: 0; padding-left: 20px; }
 .callout { border-left: 4px solid #ED8B00; padding-left: 12px; }
+.warning { border-left: 4px solid #D5281B; padding-left: 12px; font-weight: bold; }
+h3 { font-size: 20px; line-height: 1.3; color: var(--nhs-dark-blue); margin: 32px 0 12px; }
+h4 { font-size: 17px; line-height: 1.3; margin: 24px 0 8px; }
 dl.key-figures { display: flex; flex-wrap: wrap; gap: 16px; margin: 16px 0 24px; }
 dl.key-figures div { flex: 1 1 200px; border-top: 4px solid var(--nhs-blue); background: var(--pale); padding: 12px 16px; }
 dl.key-figures dt { font-size: 14px; color: var(--muted); }
@@ -44,7 +47,7 @@ footer.report-footer { border-top: 1px solid var(--rule); margin-top: 48px; padd
   nav.contents { display: none; }
   section { break-before: page; margin-top: 0; }
   section#headline { break-before: auto; }
-  h2, caption, figcaption { break-after: avoid; }
+  h2, h3, h4, caption, figcaption { break-after: avoid; }
   figure.chart, tr, .key-figures div { break-inside: avoid; }
   .table-wrap { overflow: visible; }
   thead { display: table-header-group; }

@@ -6,6 +6,8 @@
 // - secondary: in a group of cells that adds up to a total a reader can see, one hidden cell could be worked out
 //   by subtraction, so the next-smallest non-zero cell is hidden too (or the total, when no such cell is left);
 //   this repeats until no group has exactly one hidden member;
+// - sums of hidden cells (on request): where two or more parts of a group are hidden and its total is shown, their sum
+//   is the total minus the shown parts; when that sum is itself from 1 to threshold-1, one more part is hidden;
 // - rates: a rate or percentage built on a hidden count (numerator or denominator) is hidden.
 
 export const defaultSuppressionThreshold = 8;
@@ -24,6 +26,11 @@ export interface SuppressionRequest {
   readonly alreadySuppressed?: Iterable<string>;
   /** Counts from 1 to threshold-1 are hidden. Default 8. */
   readonly threshold?: number;
+  /**
+   * Also protect the sum of a group's hidden parts when its total is shown (see the rules above). Off by default:
+   * sections 1-6 were written without it and their published figures are left as they were.
+   */
+  readonly protectHiddenSums?: boolean;
 }
 
 /** A figure as it may be published: a value, hidden ('*'), or none (a rate over a zero denominator). */
@@ -82,6 +89,15 @@ export function suppressSmallNumbers(request: SuppressionRequest): SuppressedFig
     for (const group of groups) {
       const members = group.total === undefined ? group.parts : [...group.parts, group.total];
       const hiddenMembers = members.filter((id) => hidden.has(id));
+      if (hiddenMembers.length > 1 && request.protectHiddenSums === true && group.total !== undefined && !hidden.has(group.total)) {
+        let hiddenSum = counts.get(group.total) as number;
+        for (const id of group.parts) if (!hidden.has(id)) hiddenSum -= counts.get(id) as number;
+        if (hiddenSum >= 1 && hiddenSum < threshold) {
+          hide(smallestVisibleNonZero(group.parts, hidden, counts) ?? group.total);
+          changed = true;
+        }
+        continue;
+      }
       if (hiddenMembers.length !== 1) continue;
       const complement = smallestVisibleNonZero(group.parts, hidden, counts);
       if (complement !== undefined) {

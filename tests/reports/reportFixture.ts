@@ -4,8 +4,10 @@
 // With the default 300 people: four practices. A81001 (120 people, 30 in tiers 1-2) and A81002 (100, 22) are in
 // PCN U00001; B82001 (60, 5: a small number) is alone in PCN U00002; B82002 (20, 9) has no PCN. Tier 1 holds 3
 // people. One opted-out person (PX900001) and one who died (PX900002) are in `persons` with activity, not in `scores`.
+// The model cards and drift are in modelCardFixture.ts.
 import { Database, quoteIdentifier, sqlFile } from '../../pipeline/db/Database.ts';
 import type { ReportInput } from '../../reports/renderReport.ts';
+import { fixtureDrift, fixtureModelCards } from './modelCardFixture.ts';
 
 export const fixtureAsOf = '2026-11-22';
 export const optedOutPersonId = 'PX900001';
@@ -14,17 +16,8 @@ export const fixtureInput: ReportInput = {
   asOf: fixtureAsOf,
   extractDates: ['2026-11-21', '2026-11-22'],
   tierCutoffs: [0.005, 0.05, 0.2],
-  models: [
-    {
-      target: 'ea',
-      version: 'ea-2026-11-22',
-      trainingIndexDate: '2025-11-22',
-      trainingRows: 290,
-      trainingEvents: 41,
-      validation: { auroc: 0.781, brier: 0.052, ppvTop5: 0.234, sensitivityTop5: 0.312 },
-    },
-    { target: 'ltc', version: 'ltc-2026-11-22', trainingIndexDate: '2025-11-22', trainingRows: 290, trainingEvents: 5, validation: null },
-  ],
+  modelCards: fixtureModelCards,
+  drift: fixtureDrift,
 };
 
 const createScoresSql = `

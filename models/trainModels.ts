@@ -48,6 +48,8 @@ export interface ModelCard {
 /** A more expressive variant is kept only when its validation AUROC beats the simpler one by this much. */
 const clearGainInAuroc = 0.002;
 const subgroupColumns = ['sex', 'age_band', 'imd_quintile', 'ethnic_group'] as const;
+/** The longest window any feature looks back over (sql/features/utilisation_features.sql: 3 years). */
+const longestLookbackDays = 1095;
 
 export async function trainModels(
   db: Database,
@@ -62,9 +64,19 @@ export async function trainModels(
   const historyStart = await earliestActivity(db);
   const canValidate = historyStart !== null && historyStart <= addDays(validationFitIndex, -365);
   if (canValidate) await buildFeatures(db, 'training_population', validationFitIndex, 'validation_fit_features', true);
+  // The longest feature window looks back 3 years; with less history than that before the validation fit
+  // index, its 3-year counts are truncated there but not a year later, which makes the validation fit
+  // over-predict in the large (discrimination is unaffected). Say so rather than hide it.
+  const truncated = canValidate && historyStart! > addDays(validationFitIndex, -longestLookbackDays);
   const validationNote = canValidate
     ? `Out-of-time validation: fitted on features at ${validationFitIndex} with outcomes to ${trainingIndex}, ` +
-      `evaluated on features at ${trainingIndex} with outcomes to ${asOf}. The production model is then refitted on the latter.`
+      `evaluated on features at ${trainingIndex} with outcomes to ${asOf}. The production model is then refitted on the latter ` +
+      'and recalibrated in the large on it.' +
+      (truncated
+        ? ` The loaded history starts ${historyStart}, less than ${longestLookbackDays} days before ${validationFitIndex}, so the ` +
+          '3-year activity counts are truncated at the validation fit date: its calibration in the large is pessimistic, ' +
+          'while AUROC, AUPRC and the calibration slope are comparable.'
+        : '')
     : `Not validated: the loaded history starts ${historyStart ?? 'nowhere'}, and out-of-time validation needs a year of ` +
       `history before ${validationFitIndex}. Never validated on training rows.`;
 

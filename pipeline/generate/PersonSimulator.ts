@@ -23,6 +23,7 @@ import {
   plannedCare,
   prevalenceKnotAges,
   referencePrevalence,
+  saturatingRate,
   susceptibilityVariance,
   type AgeCurve,
   type ConditionCode,
@@ -375,11 +376,12 @@ export class PersonSimulator {
     return frailty.intercept + frailty.perYearOfAge * age + frailty.perDecileOfDeprivation * (5.5 - this.imd) + state.frailtyConditionSum;
   }
 
+  /** Yearly emergency-admission rate (bounded); the simulation and the oracle both use this one function. */
   private emergencyRatePerYear(age: number, state: DynamicState): number {
     const ageIndex = Math.min(110, Math.floor(age));
     const f = this.frailtyMean(age, state) + state.frailtyNoise;
     const recent = Math.min(state.recentSum, emergencyAdmission.recentAdmissionCap);
-    return Math.exp(
+    const uncapped = Math.exp(
       emergencyAdmission.intercept +
         (eaAgeEffect[ageIndex] as number) +
         state.eaConditionSum +
@@ -388,6 +390,22 @@ export class PersonSimulator {
         emergencyAdmission.perRecentAdmission * recent +
         this.propensity,
     );
+    return saturatingRate(uncapped, emergencyAdmission.maxPerYear);
+  }
+
+  /** Yearly rate of A&E attendances not leading to admission (bounded). */
+  private walkInRatePerYear(age: number, state: DynamicState): number {
+    const ageIndex = Math.min(110, Math.floor(age));
+    const uncapped =
+      emergencyCare.scale *
+      (aeAgeFactor[ageIndex] as number) *
+      Math.exp(
+        emergencyCare.perDecileOfDeprivation * (5.5 - this.imd) +
+          emergencyCare.propensity * this.propensity +
+          emergencyCare.perCondition * state.heldCount +
+          emergencyCare.frailty * state.frailtyNoise,
+      );
+    return saturatingRate(uncapped, emergencyCare.maxPerYear);
   }
 
   private deathRatePerYear(age: number, state: DynamicState): number {
@@ -566,17 +584,7 @@ export class PersonSimulator {
     }
     if (dies && lastEmergency !== undefined && rng.chance(0.55)) lastEmergency.dischargeDay = lastDay;
 
-    const deprivation = 5.5 - this.imd;
-    const aeRate =
-      emergencyCare.scale *
-      (aeAgeFactor[ageIndex] as number) *
-      Math.exp(
-        emergencyCare.perDecileOfDeprivation * deprivation +
-          emergencyCare.propensity * this.propensity +
-          emergencyCare.perCondition * state.heldCount +
-          emergencyCare.frailty * state.frailtyNoise,
-      );
-    const aeCount = rng.poisson(aeRate * years);
+    const aeCount = rng.poisson(this.walkInRatePerYear(age, state) * years);
     for (let i = 0; i < aeCount; i++) this.aeAttendances.push(this.walkInAttendance(startDay + rng.int(span)));
 
     const recentCancer = this.onsetDay[C.CAN] !== NEVER && startDay - (this.onsetDay[C.CAN] as number) < 3 * 365;

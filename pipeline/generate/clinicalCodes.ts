@@ -58,6 +58,8 @@ export const emergencyPrimaryAdult: CodeChoice[] = [
   choice('K922', 1, '301'), choice('I269', 1, '300'), choice('I802', 1, '300'), choice('J22', 2, '300'),
   choice('K566', 1, '100'), choice('F101', 1, '300'), choice('K259', 1, '301'), choice('K703', 0.5, '301'),
   choice('K746', 0.3, '301'), choice('I850', 0.1, '301'),
+  // Decompensated liver disease (Charlson moderate/severe), so the hierarchy has cases beyond a rare I850.
+  choice('K704', 0.2, '301'), choice('K729', 0.1, '301'),
 ];
 
 /** Women 16-45: early pregnancy emergencies (admitted as emergencies, not maternity). */

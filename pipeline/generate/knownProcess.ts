@@ -115,9 +115,12 @@ export const frailty = {
 /** Piecewise-linear age effect: knots [age, value]. */
 export type AgeCurve = [number, number][];
 
-/** Emergency admissions: log yearly rate = intercept + age + registers + frailty + deprivation + recent admissions + propensity. */
+/**
+ * Emergency admissions: the uncapped log yearly rate = intercept + age + registers + frailty + deprivation + recent
+ * admissions + propensity, then saturated at maxPerYear (see saturatingRate).
+ */
 export const emergencyAdmission = {
-  intercept: -3.25,
+  intercept: -3.28,
   age: [[0, 2.7], [1, 1.8], [3, 1.3], [10, 0.28], [20, 0.3], [35, 0.2], [55, -0.1], [70, -0.6], [80, -0.8], [90, -0.3], [100, -0.2]] as AgeCurve,
   condition: {
     LD: 0.4, AST: 0.3, EP: 0.45, MH: 0.45, DEP: 0.25, RA: 0.25, HYP: 0.05, DM: 0.35, CAN: 0.5,
@@ -125,10 +128,19 @@ export const emergencyAdmission = {
   } as Record<ConditionCode, number>,
   frailty: 0.45,
   perDecileOfDeprivation: 0.06,
-  perRecentAdmission: 0.45,
+  /**
+   * Log-rate per emergency admission in the last 12 months (up to recentAdmissionCap). With the rate bounded this
+   * self-excitation, not an unbounded propensity, concentrates admissions in repeat admitters.
+   */
+  perRecentAdmission: 0.7,
   recentAdmissionCap: 3,
   /** Sd of the persistent personal propensity (log scale) shared with A&E and outpatients. */
   propensitySd: 1.15,
+  /**
+   * Ceiling of the yearly rate. The log-linear rate has no bound (with high propensity, several registers and
+   * frailty it reached hundreds a year); real frequent admitters rarely exceed 12-20 a year.
+   */
+  maxPerYear: 12,
 };
 
 /** Deaths: log yearly hazard = max(floor, intercept + slope*age) + registers + frailty (persistent part). */
@@ -141,9 +153,13 @@ export const death = {
   condition: { HF: 0.8, CAN: 0.7, DEM: 0.8, COPD: 0.5, CKD: 0.3, LD: 0.9, MH: 0.6, STIA: 0.3, AF: 0.2, DM: 0.2 } as Partial<Record<ConditionCode, number>>,
 };
 
-/** A&E attendances not leading to admission: yearly rate = scale * age * deprivation * propensity * registers * frailty. */
+/**
+ * A&E attendances not leading to admission: uncapped yearly rate = scale * age * deprivation * propensity * registers *
+ * frailty, saturated at maxPerYear. Admitted attendances come on top (about 0.76 per emergency admission), so a person
+ * at both ceilings averages about 30 + 9 attendances a year; real frequent attenders rarely pass about 50.
+ */
 export const emergencyCare = {
-  scale: 0.33,
+  scale: 0.36,
   age: [[0, 1.6], [5, 0.8], [10, 0.8], [15, 1.2], [20, 1.3], [30, 1.0], [40, 0.9], [50, 0.85], [60, 0.85], [70, 1.0], [80, 1.5], [90, 2.2], [100, 2.4]] as AgeCurve,
   perDecileOfDeprivation: 0.075,
   propensity: 0.7,
@@ -151,6 +167,8 @@ export const emergencyCare = {
   frailty: 0.25,
   /** Share of emergency admissions that arrive through an A&E attendance marked admitted. */
   admittedViaAe: 0.8,
+  /** Ceiling of the yearly rate of attendances not leading to admission. */
+  maxPerYear: 30,
 };
 
 /** Outpatient appointments (all outcomes): yearly rate = scale * age * (1 + perCondition * n) * cancer * propensity. */
@@ -178,6 +196,16 @@ export const plannedCare = {
 
 /** Monte Carlo paths per person for the oracle probabilities. */
 export const oraclePaths = 8;
+
+/**
+ * A rate that follows `rate` while it is small and levels off at `max`: max * rate / (max + rate). It is the rate of
+ * events a person with underlying rate `rate` can have when each event takes 1/max of a year out of the time at risk
+ * (a stay in hospital and its aftermath), so it also discounts high rates smoothly rather than with a kink.
+ * The simulation and the oracle both use it, so the truth file's probabilities come from the bounded process.
+ */
+export function saturatingRate(rate: number, max: number): number {
+  return (max * rate) / (max + rate);
+}
 
 /** Linear interpolation on an age curve (flat beyond its ends). */
 export function interpolateAgeCurve(curve: AgeCurve, age: number): number {

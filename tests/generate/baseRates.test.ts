@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateInbox, parseGenerateSettings } from '../../pipeline/generate/index.ts';
+import { emergencyAdmission, emergencyCare, saturatingRate } from '../../pipeline/generate/knownProcess.ts';
 import { readInboxFiles, tableRows, type InboxFile } from './readInbox.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'strata-generate-rates-'));
@@ -140,6 +141,25 @@ describe('base rates of a 20,000-person inbox', () => {
     expect(deprived).toBeGreaterThan(1.5 * affluent);
   });
 
+  it('has no impossible frequent attenders: at most 20 emergency admissions and 60 A&E attendances a person a year', () => {
+    // Real frequent admitters rarely pass 12-20 emergency admissions a year, or about 50 A&E attendances.
+    const admissions = new Map<string, number>();
+    for (const f of latest('inpatient_spells', (r) => r[0] as string).values()) {
+      if ((f[4] as string).startsWith('2') && (f[2] as string) > yearStart && (f[2] as string) <= asOf) admissions.set(f[1] as string, (admissions.get(f[1] as string) ?? 0) + 1);
+    }
+    const attendances = new Map<string, number>();
+    for (const f of latest('ae_attendances', (r) => r[0] as string).values()) {
+      const day = (f[2] as string).slice(0, 10);
+      if (day > yearStart && day <= asOf) attendances.set(f[1] as string, (attendances.get(f[1] as string) ?? 0) + 1);
+    }
+    const most = (counts: Iterable<number>) => [...counts].reduce((a, b) => Math.max(a, b), 0);
+    expect(admissions.size).toBeGreaterThan(500);
+    expect(most(admissions.values())).toBeLessThanOrEqual(20);
+    expect(most(attendances.values())).toBeLessThanOrEqual(60);
+    // The same bound holds in the truth file's outcome window, after as-of.
+    expect(most(truth.map((r) => Number(r[3])))).toBeLessThanOrEqual(20);
+  });
+
   it('writes an informative, calibrated oracle', () => {
     expect(truth.length).toBeGreaterThan(18_000);
     const p = truth.map((r) => Number(r[1]));
@@ -160,5 +180,26 @@ describe('base rates of a 20,000-person inbox', () => {
     expect(Math.abs(mean(pLtc) - mean(newLtc))).toBeLessThan(0.006);
     expect(mean(newLtc)).toBeGreaterThan(0.015);
     expect(mean(newLtc)).toBeLessThan(0.045);
+  });
+});
+
+describe('bounded activity rates', () => {
+  it('follow the uncapped rate when it is small and level off at the ceiling', () => {
+    for (const max of [emergencyAdmission.maxPerYear, emergencyCare.maxPerYear]) {
+      expect(saturatingRate(0, max)).toBe(0);
+      expect(saturatingRate(0.1, max)).toBeGreaterThan(0.1 * 0.99);
+      expect(saturatingRate(max, max)).toBeCloseTo(max / 2);
+      expect(saturatingRate(1e6, max)).toBeLessThan(max);
+      expect(saturatingRate(1e6, max)).toBeGreaterThan(max * 0.999);
+      let previous = 0;
+      for (let rate = 0.01; rate < 1e4; rate *= 1.5) {
+        const bounded = saturatingRate(rate, max);
+        expect(bounded).toBeGreaterThan(previous);
+        expect(bounded).toBeLessThan(Math.min(rate, max));
+        previous = bounded;
+      }
+    }
+    expect(emergencyAdmission.maxPerYear).toBeLessThanOrEqual(15);
+    expect(emergencyCare.maxPerYear).toBeLessThanOrEqual(40);
   });
 });

@@ -11,6 +11,7 @@ interface RunArgs {
   db?: string;
   'as-of'?: string;
   retrain: boolean;
+  'max-model-age-days'?: number;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -22,7 +23,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('out', { type: 'string', demandOption: true, describe: 'Output folder; each run writes <out>/<as_of>/' })
       .option('db', { type: 'string', describe: 'DuckDB database file (default <out>/strata.duckdb)' })
       .option('as-of', { type: 'string', describe: 'Score as of this date (YYYY-MM-DD); default the newest extract loaded' })
-      .option('retrain', { type: 'boolean', default: false, describe: 'Refit the models even if the newest are recent enough' }),
+      .option('retrain', { type: 'boolean', default: false, describe: 'Refit the models even if the newest are recent enough' })
+      .option('max-model-age-days', { type: 'number', describe: 'Refit the models when the newest are older than this (default 30)' }),
   handler: async (args) => {
     try {
       const config = parseRunConfig({
@@ -31,6 +33,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         db: args.db ?? join(args.out, 'strata.duckdb'),
         ...(args['as-of'] !== undefined ? { asOf: args['as-of'] } : {}),
         retrain: args.retrain,
+        ...(args['max-model-age-days'] !== undefined ? { maxModelAgeDays: args['max-model-age-days'] } : {}),
       });
       const summary = await runBatch(config, (line) => process.stderr.write(`${line}\n`));
       const lists = summary.outputs.filter((o) => o.path.startsWith('case-finding/')).length;

@@ -1,18 +1,8 @@
 // Validation metrics against brute force and hand-worked examples; calibration on data drawn from known risks.
 import { describe, expect, it } from 'vitest';
 import { evaluatePredictions } from '../../models/evaluatePredictions.ts';
+import { seeded } from '../helpers/seeded.ts';
 
-/** mulberry32: a small seeded generator, so the test never depends on Math.random. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const logistic = (eta: number): number => 1 / (1 + Math.exp(-eta));
 const logit = (p: number): number => Math.log(p / (1 - p));

@@ -1,18 +1,8 @@
 // The logistic fit recovers known coefficients from data drawn from a known model, deterministically.
 import { describe, expect, it } from 'vitest';
 import { fitLogistic } from '../../models/fitLogistic.ts';
+import { seeded } from '../helpers/seeded.ts';
 
-/** mulberry32: a small seeded generator, so the test never depends on Math.random. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function simulate(n: number, seed: number) {
   const random = seeded(seed);

@@ -1,18 +1,8 @@
 // Population stability index: quantile bins of the training distribution, hand-worked shifts and heavy ties.
 import { describe, expect, it } from 'vitest';
 import { interpretPsi, populationStabilityIndex } from '../../models/populationStabilityIndex.ts';
+import { seeded } from '../helpers/seeded.ts';
 
-/** mulberry32: a small seeded generator, so the test never depends on Math.random. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const zeroToNinetyNine = Float64Array.from({ length: 100 }, (_, i) => i);
 

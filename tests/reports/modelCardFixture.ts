@@ -8,21 +8,11 @@ import { evaluatePredictions, type Subgroups } from '../../models/evaluatePredic
 import type { DriftResult } from '../../models/measureDrift.ts';
 import { interpretPsi } from '../../models/populationStabilityIndex.ts';
 import type { ModelCard } from '../../models/trainModels.ts';
+import { seeded } from '../helpers/seeded.ts';
 
 const people = 3000;
 const ethnicCycle = ['White', 'White', 'White', 'White', 'White', 'White', 'Asian', 'Asian', 'Black', 'Mixed', 'Other', 'Not stated'];
 
-/** mulberry32: a small seeded generator. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const logistic = (eta: number): number => 1 / (1 + Math.exp(-eta));
 

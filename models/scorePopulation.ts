@@ -69,7 +69,7 @@ export async function scorePopulation(
        FROM scored
      ),
      previous AS (
-       SELECT person_id, ea_tier AS previous_ea_tier FROM tier_history
+       SELECT person_id, ea_tier AS previous_ea_tier, ea_risk AS previous_ea_risk FROM tier_history
        WHERE as_of = (SELECT max(as_of) FROM tier_history WHERE as_of < $as_of)
      ),
      final AS (
@@ -90,6 +90,7 @@ export async function scorePopulation(
          r.ltc_risk,
          [x.t FOR x IN r.ranked_factors IF x.k <= -$min_contribution][1:${maxFactors}] AS top_factors,
          CAST(p.previous_ea_tier AS INTEGER) AS previous_ea_tier,
+         p.previous_ea_risk,
          CAST(r.ea_rank AS INTEGER) AS ea_rank
        FROM ranked r LEFT JOIN previous p USING (person_id)
      )

@@ -90,7 +90,7 @@ export async function runBatch(config: RunConfig, log: (line: string) => void = 
     const outputs: WrittenOutput[] = [];
     await timed('outputs', async () => {
       outputs.push(await writePopulationScores(db, folder, metadata));
-      outputs.push(...(await writeCaseFindingLists(db, folder, config.listTiers, metadata)));
+      outputs.push(...(await writeCaseFindingLists(db, folder, config.listTiers, asOf, metadata)));
       outputs.push(await writeQuarantineCsv(db, folder, asOf));
       for (const card of models) outputs.push(...writeModelFiles(folder, card));
     });

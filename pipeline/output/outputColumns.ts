@@ -25,5 +25,10 @@ export const scoreColumnDescriptions: Record<string, string> = {
   previous_ea_tier: 'ea_tier in the previous run (null when not scored then)',
   ea_rank: 'Rank by ea_risk in the scored population (1 = highest)',
   rank_in_practice: 'Rank by ea_risk within the practice list (1 = highest risk)',
-  new_to_list: 'True when the person was not in tiers 1-2 in the previous run',
+  new_to_list: 'True when the person was not in the listed tiers (default 1-2) in the previous run, or was not scored then',
+  tier_change: 'Movement since the previous run: new (not scored then), up (to a higher-risk tier), down, or same',
+  ea_risk_change: 'ea_risk minus the previous run ea_risk (null when not scored then)',
+  long_term_conditions: 'GP long-term-condition registers on the record by the as-of date, by name',
+  polypharmacy: 'Five or more distinct medicines (BNF chemical substances) issued in the last 6 months',
+  rank_in_pcn: 'Rank by ea_risk within the primary care network list (1 = highest risk)',
 };

@@ -38,27 +38,53 @@ export async function writePopulationScores(db: Database, folder: string, metada
 }
 
 /** One list per practice in the scored population: its people in the listed tiers, highest risk first. */
+/** Columns the case-finding lists add to the scored population's. */
+const caseFindingColumns = [
+  'rank_in_practice', 'new_to_list', 'tier_change', 'ea_risk_change', 'long_term_conditions', 'polypharmacy', 'rank_in_pcn',
+];
+
+function removeStaleLists(folder: string, current: Set<string>): void {
+  for (const file of readdirSync(folder)) {
+    if (file.endsWith('.arrow') && !current.has(file)) rmSync(join(folder, file));
+  }
+}
+
 export async function writeCaseFindingLists(
   db: Database,
   folder: string,
   listTiers: number,
+  asOf: string,
   metadata: Record<string, string>,
 ): Promise<WrittenOutput[]> {
   const listFolder = join(folder, 'case-finding');
   mkdirSync(listFolder, { recursive: true });
+  // The facts an MDT asks for first sit beside the scores: movement since the last run and the registers.
   await db.run(
     `CREATE OR REPLACE TEMP TABLE case_finding AS
-     SELECT ${scoreColumns.join(', ')},
-       CAST(row_number() OVER (PARTITION BY practice_code ORDER BY ea_risk DESC, person_id) AS INTEGER) AS rank_in_practice,
-       coalesce(previous_ea_tier > 2, true) AS new_to_list
-     FROM scores WHERE ea_tier <= $list_tiers`,
-    { list_tiers: listTiers },
+     WITH registers AS (
+       SELECT g.person_id, list(r.condition_name ORDER BY r.condition_name) AS long_term_conditions
+       FROM gp_conditions g JOIN ref_ltc_registers r USING (condition)
+       WHERE g.diagnosed_on <= $as_of AND g.person_id IN (SELECT person_id FROM scores WHERE ea_tier <= $list_tiers)
+       GROUP BY g.person_id
+     )
+     SELECT ${scoreColumns.map((c) => `s.${c}`).join(', ')},
+       CAST(row_number() OVER (PARTITION BY s.practice_code ORDER BY s.ea_risk DESC, s.person_id) AS INTEGER) AS rank_in_practice,
+       coalesce(s.previous_ea_tier > $list_tiers, true) AS new_to_list,
+       CASE WHEN s.previous_ea_tier IS NULL THEN 'new' WHEN s.ea_tier < s.previous_ea_tier THEN 'up'
+            WHEN s.ea_tier > s.previous_ea_tier THEN 'down' ELSE 'same' END AS tier_change,
+       s.ea_risk - s.previous_ea_risk AS ea_risk_change,
+       coalesce(r.long_term_conditions, []) AS long_term_conditions,
+       s.distinct_medicines_6m >= 5 AS polypharmacy,
+       CAST(row_number() OVER (PARTITION BY s.pcn_code ORDER BY s.ea_risk DESC, s.person_id) AS INTEGER) AS rank_in_pcn
+     FROM scores s LEFT JOIN registers r USING (person_id)
+     WHERE s.ea_tier <= $list_tiers`,
+    { list_tiers: listTiers, as_of: dateParam(asOf) },
   );
   const practices = (await db.rows<{ practice_code: string }>(
     'SELECT DISTINCT practice_code FROM scores ORDER BY practice_code',
   )).map((r) => r.practice_code);
   const outputs: WrittenOutput[] = [];
-  const columns = [...scoreColumns, 'rank_in_practice', 'new_to_list'];
+  const columns = [...scoreColumns, ...caseFindingColumns];
   for (const practice of practices) {
     const name = `${practice}.arrow`;
     const written = await writeArrowFile(
@@ -70,11 +96,27 @@ export async function writeCaseFindingLists(
     );
     outputs.push({ path: `case-finding/${name}`, rows: written.rows, sha256: written.sha256 });
   }
-  // A practice that has left the population keeps no stale list from an earlier run of this date.
-  const current = new Set(practices.map((p) => `${p}.arrow`));
-  for (const file of readdirSync(listFolder)) {
-    if (file.endsWith('.arrow') && !current.has(file)) rmSync(join(listFolder, file));
+  // The same lists for each primary care network, ranked within the network.
+  const pcnFolder = join(listFolder, 'pcn');
+  mkdirSync(pcnFolder, { recursive: true });
+  const pcns = (await db.rows<{ pcn_code: string }>(
+    'SELECT DISTINCT pcn_code FROM scores WHERE pcn_code IS NOT NULL ORDER BY pcn_code',
+  )).map((r) => r.pcn_code);
+  const pcnColumns = [...columns.filter((c) => c !== 'rank_in_practice'), 'rank_in_practice'];
+  for (const pcn of pcns) {
+    const name = `${pcn}.arrow`;
+    const written = await writeArrowFile(
+      db.connection,
+      `SELECT ${pcnColumns.join(', ')} FROM case_finding WHERE pcn_code = $pcn ORDER BY rank_in_pcn`,
+      { pcn },
+      join(pcnFolder, name),
+      { columns: arrowColumns(pcnColumns), metadata: { ...metadata, pcn_code: pcn } },
+    );
+    outputs.push({ path: `case-finding/pcn/${name}`, rows: written.rows, sha256: written.sha256 });
   }
+  // A practice or network that has left the population keeps no stale list from an earlier run of this date.
+  removeStaleLists(listFolder, new Set(practices.map((p) => `${p}.arrow`)));
+  removeStaleLists(pcnFolder, new Set(pcns.map((p) => `${p}.arrow`)));
   return outputs;
 }
 

@@ -1,13 +1,13 @@
-// Writes a run's outputs into <out>/<as_of>/: the scored population and per-practice case-finding
-// lists as Arrow, the quarantine as CSV, and the report. Every file is renamed into place when complete.
+// Writes a run's outputs into <out>/<as_of>/: the scored population and the practice and PCN
+// case-finding lists as Arrow, and the quarantine as CSV. Every file is renamed into place when complete.
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../db/Database.ts';
 import { dateParam } from '../db/values.ts';
 import { scoreColumnDescriptions } from './outputColumns.ts';
 import { writeArrowFile } from './writeArrowFile.ts';
-import { temporaryPathFor, publishFile } from './writeFileAtomic.ts';
 import { sha256File } from '../ingest/verifyManifest.ts';
+import { publishFile, temporaryPathFor } from './writeFileAtomic.ts';
 
 export interface WrittenOutput {
   path: string;
@@ -37,7 +37,6 @@ export async function writePopulationScores(db: Database, folder: string, metada
   return { path: 'population_scores.arrow', rows: written.rows, sha256: written.sha256 };
 }
 
-/** One list per practice in the scored population: its people in the listed tiers, highest risk first. */
 /** Columns the case-finding lists add to the scored population's. */
 const caseFindingColumns = [
   'rank_in_practice', 'new_to_list', 'tier_change', 'ea_risk_change', 'long_term_conditions', 'polypharmacy', 'rank_in_pcn',
@@ -49,6 +48,10 @@ function removeStaleLists(folder: string, current: Set<string>): void {
   }
 }
 
+/**
+ * One list per practice in the scored population (its people in the listed tiers, highest risk first),
+ * and one per primary care network.
+ */
 export async function writeCaseFindingLists(
   db: Database,
   folder: string,

@@ -88,7 +88,13 @@ export async function scorePopulation(
                    WHEN r.ea_rank <= ceil(r.population * $tier3) THEN 3
                    ELSE 4 END AS INTEGER) AS ea_tier,
          r.ltc_risk,
-         [x.t FOR x IN r.ranked_factors IF x.k <= -$min_contribution][1:${maxFactors}] AS top_factors,
+         -- The three factors adding most (any that add to the risk), then more while each adds at least
+         -- $min_contribution to the log-odds; someone with none above average is told so.
+         coalesce(
+           nullif(list_transform(
+             list_filter(r.ranked_factors, lambda x, i: x.k < 0 AND (i <= 3 OR x.k <= -$min_contribution)),
+             lambda x: x.t)[1:${maxFactors}], []),
+           ['No risk factor above the population average']) AS top_factors,
          CAST(p.previous_ea_tier AS INTEGER) AS previous_ea_tier,
          p.previous_ea_risk,
          CAST(r.ea_rank AS INTEGER) AS ea_rank

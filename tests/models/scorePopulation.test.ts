@@ -69,13 +69,14 @@ describe('scorePopulation', () => {
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.ea_risk).toBeLessThanOrEqual(rows[i - 1]!.ea_risk);
   });
 
-  it('explains high scores in words, and gives low scores no reasons', async () => {
+  it('explains high scores in words, and says so when nothing is above average', async () => {
     await scorePopulation(db, 'scoring_features', ea, ltc, { asOf: '2026-11-21', tierCutoffs: [0.005, 0.05, 0.2] });
     const rows = await scores();
     expect(rows[0]!.top_factors[0]).toBe('9 emergency admissions in the last 12 months');
     expect(rows[0]!.top_factors).toContain('3 long-term conditions on GP registers');
     const lowest = rows.at(-1)!;
-    expect(lowest.top_factors).toEqual([]);
+    expect(lowest.top_factors).toEqual(['No risk factor above the population average']);
+    for (const row of rows) expect(row.top_factors.length).toBeGreaterThan(0);
   });
 
   it('records tier history and reports the previous run tier; a re-run of the same date is exact', async () => {

@@ -13,8 +13,11 @@ import { headlineSection } from './sections/headline.ts';
 import { inequalitiesSection } from './sections/inequalities.ts';
 import { longTermConditionsSection } from './sections/longTermConditions.ts';
 import { modelPerformanceSection } from './sections/modelPerformance.ts';
+import { moversSection } from './sections/movers.ts';
+import { opportunitySection } from './sections/opportunity.ts';
 import { practicesSection } from './sections/practices.ts';
 import { riskPyramidSection } from './sections/riskPyramid.ts';
+import { loadTierMovement } from './tierMovement.ts';
 
 export type { ReportInput } from './reportInput.ts';
 
@@ -26,15 +29,18 @@ const sections: readonly ((context: ReportContext) => Promise<ReportSection>)[] 
   inequalitiesSection,
   longTermConditionsSection,
   activityTrendsSection,
+  moversSection,
   modelPerformanceSection,
   dataQualitySection,
+  opportunitySection,
 ];
 
 /** Renders the whole report. The same database and input always give the same bytes. */
 export async function renderReport(db: Database, input: ReportInput): Promise<string> {
   const resolved = resolveReportInput(input);
   const population = await loadPopulationFigures(db, resolved.tiers, resolved.suppressionThreshold);
-  const context: ReportContext = { db, input: resolved, population };
+  const movement = await loadTierMovement(db, resolved.asOf, population, resolved.suppressionThreshold);
+  const context: ReportContext = { db, input: resolved, population, movement };
   // One after another: the sections share the database's single connection.
   const rendered: ReportSection[] = [];
   for (const section of sections) rendered.push(await section(context));

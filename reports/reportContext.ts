@@ -2,12 +2,15 @@
 import type { Database } from '../pipeline/db/Database.ts';
 import type { PopulationFigures } from './populationFigures.ts';
 import type { ResolvedReportInput } from './reportInput.ts';
+import type { TierMovement } from './tierMovement.ts';
 
 export interface ReportContext {
   readonly db: Database;
   readonly input: ResolvedReportInput;
   /** Person counts shared by sections 1-5, already suppressed together. */
   readonly population: PopulationFigures;
+  /** Tier counts in the previous run and flows since, suppressed together (sections 1 and 7). */
+  readonly movement: TierMovement;
 }
 
 export interface ReportSection {

@@ -20,7 +20,14 @@ export interface ReportInput {
   tierCutoffs: number[];
   /** Counts from 1 to this minus 1 are suppressed. Default 8: counts 1..7 show as '*'. */
   suppressionThreshold?: number;
+  /** Share of tiers 1-2's expected emergency admissions taken as preventable in the opportunity section. Default 0.1. */
+  preventableShare?: number;
+  /** Cost of one bed day in pounds for the opportunity section. Default 400, a planning assumption: set it locally. */
+  costPerBedDay?: number;
 }
+
+export const defaultPreventableShare = 0.1;
+export const defaultCostPerBedDay = 400;
 
 /** One risk tier as the report describes it. */
 export interface TierDefinition {
@@ -41,6 +48,8 @@ export interface ResolvedReportInput {
   readonly drift: readonly DriftResult[];
   readonly tiers: readonly TierDefinition[];
   readonly suppressionThreshold: number;
+  readonly preventableShare: number;
+  readonly costPerBedDay: number;
 }
 
 const isoDate = z.string().refine(isIsoDate, 'must be a real date written YYYY-MM-DD');
@@ -150,6 +159,8 @@ const reportInputSchema = z.object({
       message: 'tier cut-offs must increase, e.g. [0.005, 0.05, 0.2]',
     }),
   suppressionThreshold: z.number().int().min(1).optional(),
+  preventableShare: z.number().gt(0).max(1).optional(),
+  costPerBedDay: z.number().positive().finite().optional(),
 });
 
 // The NHS "Kaiser pyramid" names for the default four tiers (domain notes, "Tiers").
@@ -176,6 +187,8 @@ export function resolveReportInput(input: ReportInput): ResolvedReportInput {
     drift: input.drift,
     tiers: tierDefinitions(parsed.tierCutoffs),
     suppressionThreshold: parsed.suppressionThreshold ?? defaultSuppressionThreshold,
+    preventableShare: parsed.preventableShare ?? defaultPreventableShare,
+    costPerBedDay: parsed.costPerBedDay ?? defaultCostPerBedDay,
   };
 }
 

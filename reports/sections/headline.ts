@@ -1,13 +1,17 @@
-// Section 1: the size of the scored population, how many people are in each risk tier, and which extracts
-// the figures come from.
+// Section 1: the size of the scored population, how many people are in each risk tier now and in the previous
+// run (with the change), and which extracts the figures come from.
 import { escapeHtml } from '../escapeHtml.ts';
-import { formatCount, formatPercent } from '../formatFigures.ts';
+import { formatCount, formatNumber, formatPercent, noValueMark, suppressedMark } from '../formatFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import { paragraph } from '../renderParagraph.ts';
 import { renderTable } from '../renderTable.ts';
+import type { Figure } from '../suppressSmallNumbers.ts';
 
 export async function headlineSection(context: ReportContext): Promise<ReportSection> {
-  const { population, input } = context;
+  const { population, input, movement } = context;
+  const previousAsOf = movement.previousAsOf;
+  const previous = (tier: string): Figure =>
+    previousAsOf === null ? { kind: 'none' } : movement.figures.count(movement.previousId(tier));
   const people = population.count('people', 'all');
   const tier12 = population.count('tier12', 'all');
   const tier12Share = population.rate('tier12', 'people', 100, 'all');
@@ -16,6 +20,12 @@ export async function headlineSection(context: ReportContext): Promise<ReportSec
     ['People scored', formatCount(people)],
     ['In tiers 1–2 (on practice case-finding lists)', `${formatCount(tier12)} (${formatPercent(tier12Share)})`],
     ['Scores as of', input.asOf],
+    [
+      'Previous run',
+      previousAsOf === null
+        ? 'no previous run'
+        : `${previousAsOf}: ${formatCount(previous('all'))} people scored (${formatChange(people, previous('all'))})`,
+    ],
     ['Extracts in this report', describeExtractDates(input.extractDates)],
   ];
   const keyFiguresHtml = keyFigures
@@ -32,6 +42,8 @@ export async function headlineSection(context: ReportContext): Promise<ReportSec
         formatCount(population.count('people', 'tier', category)),
         // Share of everyone scored, so the denominator is the overall count, not the tier's own.
         formatPercent(population.figures.rate(population.cellId('people', 'tier', category), population.cellId('people', 'all'), 100)),
+        previousAsOf === null ? noValueMark : formatCount(previous(category.key1 as string)),
+        previousAsOf === null ? noValueMark : formatChange(population.count('people', 'tier', category), previous(category.key1 as string)),
       ],
     };
   });
@@ -52,15 +64,29 @@ export async function headlineSection(context: ReportContext): Promise<ReportSec
         { header: 'What it is for' },
         { header: 'People', numeric: true },
         { header: '% of people scored', numeric: true },
+        { header: previousAsOf === null ? 'Previous run' : `Previous run (${previousAsOf})`, numeric: true },
+        { header: 'Change', numeric: true },
       ],
       rows: [
         ...tierRows,
         {
-          cells: ['All tiers', '', '', formatCount(people), formatPercent(population.rate('people', 'people', 100, 'all'))],
+          cells: [
+            'All tiers',
+            '',
+            '',
+            formatCount(people),
+            formatPercent(population.rate('people', 'people', 100, 'all')),
+            previousAsOf === null ? noValueMark : formatCount(previous('all')),
+            previousAsOf === null ? noValueMark : formatChange(people, previous('all')),
+          ],
           total: true,
         },
       ],
-      note: 'Tiers are set by rank, so their sizes follow the cut-offs; what differs between areas is who is in them.',
+      note:
+        'Tiers are set by rank, so their sizes follow the cut-offs; what differs between areas is who is in them. ' +
+        (previousAsOf === null
+          ? 'There is no previous run to compare with, so the previous-run and change columns are empty.'
+          : `The previous run is the one scored on ${previousAsOf}; the change is people now minus people then, and is hidden when either count is.`),
     }),
   ].join('\n');
   return { id: 'headline', title: 'Headline', html };
@@ -70,4 +96,12 @@ function describeExtractDates(dates: readonly string[]): string {
   if (dates.length === 0) return 'none new in this run';
   if (dates.length <= 4) return dates.join(', ');
   return `${dates.length} extracts, ${dates[0]} to ${dates[dates.length - 1]}`;
+}
+
+/** Now minus then, signed ("+12", "-3", "0"); hidden when either count is hidden. */
+function formatChange(now: Figure, then: Figure): string {
+  if (now.kind === 'suppressed' || then.kind === 'suppressed') return suppressedMark;
+  if (now.kind === 'none' || then.kind === 'none') return noValueMark;
+  const change = now.value - then.value;
+  return change > 0 ? `+${formatNumber(change)}` : formatNumber(change);
 }

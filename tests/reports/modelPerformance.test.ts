@@ -27,7 +27,7 @@ function inputWith(cards: ModelCard[], scorePsi = 0.05): ReportInput {
   return { ...fixtureInput, modelCards: cards, drift: driftFor(cards, scorePsi) };
 }
 
-/** The HTML of one model's part of section 7, from its heading to the next model's. */
+/** The HTML of one model's part of section 8, from its heading to the next model's. */
 function modelBlock(page: string, title: string): string {
   const section = page.slice(page.indexOf('<section id="model-performance"'));
   const body = section.slice(0, section.indexOf('</section>'));
@@ -68,8 +68,8 @@ function rowHeaderFor(dimension: string, group: string | null): string {
 }
 
 describe('model performance: what the section shows', () => {
-  it('is section 7, "Model performance", with one block per model, emergency admission first', () => {
-    expect(html).toContain('>7. Model performance</h2>');
+  it('is section 8, "Model performance", with one block per model, emergency admission first', () => {
+    expect(html).toContain('>8. Model performance</h2>');
     expect(html.indexOf('<h3>Emergency admission model</h3>')).toBeLessThan(html.indexOf('<h3>New long-term condition model</h3>'));
   });
 

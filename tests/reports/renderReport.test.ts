@@ -10,8 +10,10 @@ const sectionTitles = [
   'Inequalities',
   'Long-term conditions',
   'Activity trends',
+  'Movers',
   'Model performance',
   'Data quality',
+  'Opportunity',
 ];
 
 let db: Database;

@@ -24,6 +24,10 @@ export const runConfigSchema = z
     maxModelAgeDays: z.number().int().min(0).default(30),
     /** Refit the models even when the newest are young enough. */
     retrain: z.boolean().default(false),
+    /** Report: the share of tier 1-2 emergency admissions assumed preventable in the opportunity section. */
+    preventableShare: z.number().gt(0).max(1).default(0.1),
+    /** Report: cost of one bed day in pounds, for the opportunity section (replace with the local figure). */
+    costPerBedDay: z.number().positive().default(400),
   })
   .strict();
 

@@ -100,6 +100,8 @@ export async function runBatch(config: RunConfig, log: (line: string) => void = 
         asOf,
         extractDates,
         tierCutoffs: [...config.tierCutoffs],
+        preventableShare: config.preventableShare,
+        costPerBedDay: config.costPerBedDay,
         modelCards: models,
         drift,
       });

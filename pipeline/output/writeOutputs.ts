@@ -83,43 +83,42 @@ export async function writeCaseFindingLists(
      WHERE s.ea_tier <= $list_tiers`,
     { list_tiers: listTiers, as_of: dateParam(asOf) },
   );
-  const practices = (await db.rows<{ practice_code: string }>(
-    'SELECT DISTINCT practice_code FROM scores ORDER BY practice_code',
-  )).map((r) => r.practice_code);
-  const outputs: WrittenOutput[] = [];
-  const columns = [...scoreColumns, ...caseFindingColumns];
-  for (const practice of practices) {
-    const name = `${practice}.arrow`;
-    const written = await writeArrowFile(
-      db.connection,
-      `SELECT ${columns.join(', ')} FROM case_finding WHERE practice_code = $practice ORDER BY rank_in_practice`,
-      { practice },
-      join(listFolder, name),
-      { columns: arrowColumns(columns), metadata: { ...metadata, practice_code: practice } },
-    );
-    outputs.push({ path: `case-finding/${name}`, rows: written.rows, sha256: written.sha256 });
-  }
+  const byPractice = await writeGroupLists(db, 'practice_code', 'rank_in_practice', listFolder, 'case-finding', metadata);
   // The same lists for each primary care network, ranked within the network.
-  const pcnFolder = join(listFolder, 'pcn');
-  mkdirSync(pcnFolder, { recursive: true });
-  const pcns = (await db.rows<{ pcn_code: string }>(
-    'SELECT DISTINCT pcn_code FROM scores WHERE pcn_code IS NOT NULL ORDER BY pcn_code',
-  )).map((r) => r.pcn_code);
-  const pcnColumns = [...columns.filter((c) => c !== 'rank_in_practice'), 'rank_in_practice'];
-  for (const pcn of pcns) {
-    const name = `${pcn}.arrow`;
+  const byPcn = await writeGroupLists(db, 'pcn_code', 'rank_in_pcn', join(listFolder, 'pcn'), 'case-finding/pcn', metadata);
+  return [...byPractice, ...byPcn];
+}
+
+/**
+ * Writes one list per value of `groupColumn` (every practice or PCN in the scored population, even one
+ * with nobody listed), and removes lists left from an earlier run of this date for groups that have gone.
+ */
+async function writeGroupLists(
+  db: Database,
+  groupColumn: 'practice_code' | 'pcn_code',
+  rankColumn: 'rank_in_practice' | 'rank_in_pcn',
+  folder: string,
+  relativeFolder: string,
+  metadata: Record<string, string>,
+): Promise<WrittenOutput[]> {
+  mkdirSync(folder, { recursive: true });
+  const groups = (await db.rows<{ code: string }>(
+    `SELECT DISTINCT ${groupColumn} AS code FROM scores WHERE ${groupColumn} IS NOT NULL ORDER BY code`,
+  )).map((r) => r.code);
+  const columns = [...scoreColumns, ...caseFindingColumns];
+  const outputs: WrittenOutput[] = [];
+  for (const code of groups) {
+    const name = `${code}.arrow`;
     const written = await writeArrowFile(
       db.connection,
-      `SELECT ${pcnColumns.join(', ')} FROM case_finding WHERE pcn_code = $pcn ORDER BY rank_in_pcn`,
-      { pcn },
-      join(pcnFolder, name),
-      { columns: arrowColumns(pcnColumns), metadata: { ...metadata, pcn_code: pcn } },
+      `SELECT ${columns.join(', ')} FROM case_finding WHERE ${groupColumn} = $code ORDER BY ${rankColumn}`,
+      { code },
+      join(folder, name),
+      { columns: arrowColumns(columns), metadata: { ...metadata, [groupColumn]: code } },
     );
-    outputs.push({ path: `case-finding/pcn/${name}`, rows: written.rows, sha256: written.sha256 });
+    outputs.push({ path: `${relativeFolder}/${name}`, rows: written.rows, sha256: written.sha256 });
   }
-  // A practice or network that has left the population keeps no stale list from an earlier run of this date.
-  removeStaleLists(listFolder, new Set(practices.map((p) => `${p}.arrow`)));
-  removeStaleLists(pcnFolder, new Set(pcns.map((p) => `${p}.arrow`)));
+  removeStaleLists(folder, new Set(groups.map((g) => `${g}.arrow`)));
   return outputs;
 }
 

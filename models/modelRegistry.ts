@@ -7,15 +7,18 @@ import { writeFileAtomic } from '../pipeline/output/writeFileAtomic.ts';
 import type { ModelCard } from './trainModels.ts';
 
 export async function saveModelCards(db: Database, cards: ModelCard[]): Promise<void> {
-  for (const card of cards) {
-    await db.run('DELETE FROM models WHERE model_version = $version', { version: card.model_version });
-    await db.run('INSERT INTO models VALUES ($version, $target, $fitted_for_as_of, $card)', {
-      version: card.model_version,
-      target: card.target,
-      fitted_for_as_of: dateParam(card.fitted_for_as_of),
-      card: JSON.stringify(card),
-    });
-  }
+  // Both models are registered together or not at all, so a crash never leaves one without the other.
+  await db.transaction(async () => {
+    for (const card of cards) {
+      await db.run('DELETE FROM models WHERE model_version = $version', { version: card.model_version });
+      await db.run('INSERT INTO models VALUES ($version, $target, $fitted_for_as_of, $card)', {
+        version: card.model_version,
+        target: card.target,
+        fitted_for_as_of: dateParam(card.fitted_for_as_of),
+        card: JSON.stringify(card),
+      });
+    }
+  });
 }
 
 /** The newest model for a target that was fitted for a date on or before as_of (never a later one). */

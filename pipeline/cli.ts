@@ -7,9 +7,14 @@ import { runCommand } from './commands/run.ts';
 import { trainCommand } from './commands/train.ts';
 import { reportFailure } from './exitWithError.ts';
 
+// Outputs, the database and its lock are for the owner and the owner's group only (docs/security.md).
+process.umask(0o027);
+
 await yargs(hideBin(process.argv))
   .scriptName('strata')
   .option('verbose', { type: 'boolean', default: false, describe: 'Print stack traces on errors' })
+  .option('config', { type: 'string', describe: 'Configuration file (default ./strata.config.json when present)' })
+  .option('log-format', { choices: ['auto', 'json', 'text'] as const, default: 'auto' as const, describe: 'json lines, readable text, or auto: json unless stdout is a terminal' })
   .command(runCommand)
   .command(trainCommand)
   .command(generateCommand)

@@ -1,7 +1,8 @@
 // The nightly batch, stage by stage: load the inbox, build features, train, score, write outputs.
-// Holds no business logic: each stage lives in its own module and SQL files.
+// Holds no business logic: each stage lives in its own module and SQL files. It holds the database's
+// run lock throughout, and every stage can be killed at any moment: the next run finishes the work.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { chooseModels } from '../models/chooseModels.ts';
 import { measureDrift } from '../models/measureDrift.ts';
@@ -15,6 +16,7 @@ import { dateParam } from './db/values.ts';
 import { ExitCode, StrataError, type ExitCodeValue } from './errors.ts';
 import { buildFeatures } from './features/buildFeatures.ts';
 import { type InboxLoad, loadInbox } from './ingest/loadInbox.ts';
+import { Logger } from './logging/Logger.ts';
 import { writeFileAtomic } from './output/writeFileAtomic.ts';
 import {
   type WrittenOutput,
@@ -22,6 +24,15 @@ import {
   writePopulationScores,
   writeQuarantineCsv,
 } from './output/writeOutputs.ts';
+import {
+  applyRetention,
+  checkOutputFolderWritable,
+  describeWriteError,
+  publishFolder,
+  recoverOutputFolders,
+  stagingFolderFor,
+} from './runs/outputFolders.ts';
+import { RunLock } from './runs/RunLock.ts';
 
 export interface RunSummary {
   runId: string;
@@ -33,67 +44,153 @@ export interface RunSummary {
   rowsQuarantined: number;
   load: InboxLoad;
   outputs: WrittenOutput[];
+  retentionDeleted: string[];
 }
 
-export async function runBatch(config: RunConfig, log: (line: string) => void = () => {}): Promise<RunSummary> {
+export interface RunOptions {
+  /** Where the run says what it does; silent by default. */
+  logger?: Logger;
+  /** The command line as the operator typed it, recorded in the lock file. */
+  command?: string;
+  /** The configuration file the settings came from, recorded in run.json. */
+  configFile?: string | null;
+}
+
+export function newRunId(now: Date): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function runBatch(config: RunConfig, options: RunOptions = {}): Promise<RunSummary> {
   const startedAt = new Date();
-  const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
+  const runId = newRunId(startedAt);
+  const log = (options.logger ?? new Logger('json', { stdout: nullStream, stderr: nullStream })).forRun(runId);
   const timings: Record<string, number> = {};
-  const timed = async <T>(stage: string, work: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    const result = await work();
-    timings[stage] = Math.round(performance.now() - t0);
+  const rowCounts: Record<string, number> = {};
+  const timed = async <T>(stage: string, work: () => Promise<T>, rowsOf?: (result: T) => number | undefined): Promise<T> => {
+    const { result, durationMs } = await log.stage(stage, work, rowsOf);
+    timings[stage] = durationMs;
+    const rows = rowsOf?.(result);
+    if (rows !== undefined) rowCounts[stage] = rows;
     return result;
   };
 
+  // Fail before any work if the outputs cannot be written, and before touching the database if it is in use.
+  checkOutputFolderWritable(config.out);
   mkdirSync(dirname(resolve(config.db)), { recursive: true });
-  const db = await Database.open({ path: config.db });
+  const lock = RunLock.acquire(resolve(config.db), runId, options.command ?? 'strata run', startedAt);
+  if (lock.tookOverFrom) {
+    const dead = lock.tookOverFrom;
+    log.warn('lock_taken_over', `took over the lock left by run ${dead.run_id} (pid ${dead.pid}, started ${dead.started_at}), which is no longer running`);
+  }
+  let db: Database | null = null;
   try {
-    await initDatabase(db);
-    await db.run(`INSERT INTO runs VALUES ($run_id, $started_at, NULL, 'running', NULL, NULL)`, {
-      run_id: runId,
-      started_at: startedAt.toISOString().replace('Z', ''),
+    for (const action of recoverOutputFolders(config.out)) log.warn('outputs_recovered', `output folder left by an interrupted run: ${action}`);
+    db = await Database.open({
+      path: config.db,
+      ...(config.memoryLimit ? { memoryLimit: config.memoryLimit } : {}),
+      ...(config.threads ? { threads: config.threads } : {}),
+      ...(config.tempDirectory ? { tempDirectory: config.tempDirectory } : {}),
     });
+    return await runStages(db, config, { runId, startedAt, log, timed, timings, rowCounts, configFile: options.configFile ?? null });
+  } catch (error) {
+    if (db !== null) {
+      await db
+        .run(`UPDATE runs SET status = 'failed', finished_at = $finished_at, message = $message WHERE run_id = $run_id`, {
+          finished_at: new Date().toISOString().replace('Z', ''),
+          message: error instanceof Error ? error.message : String(error),
+          run_id: runId,
+        })
+        .catch(() => undefined);
+    }
+    throw error;
+  } finally {
+    db?.close();
+    lock.release();
+  }
+}
 
-    const load = await timed('load', () =>
+interface StageContext {
+  runId: string;
+  startedAt: Date;
+  log: Logger;
+  timed: <T>(stage: string, work: () => Promise<T>, rowsOf?: (result: T) => number | undefined) => Promise<T>;
+  timings: Record<string, number>;
+  rowCounts: Record<string, number>;
+  configFile: string | null;
+}
+
+async function runStages(db: Database, config: RunConfig, context: StageContext): Promise<RunSummary> {
+  const { runId, startedAt, log, timed, timings, rowCounts } = context;
+  await initDatabase(db);
+  // We hold the lock, so any run still marked running was stopped before it could say so.
+  await db.run(
+    `UPDATE runs SET status = 'abandoned', message = 'the process stopped before finishing (killed or crashed); a later run redid its work'
+     WHERE status = 'running'`,
+  );
+  await db.run(`INSERT INTO runs VALUES ($run_id, $started_at, NULL, 'running', NULL, NULL)`, {
+    run_id: runId,
+    started_at: startedAt.toISOString().replace('Z', ''),
+  });
+
+  const load = await timed(
+    'load',
+    () =>
       loadInbox(db, config.inbox, {
         runId,
         now: startedAt,
         ...(config.asOf ? { asOf: config.asOf } : {}),
-        onExtractLoaded: (extract, files) =>
-          log(`loaded extract ${extract}: ${files.map((f) => `${f.name} ${f.rows_loaded}/${f.rows_read} (${(f.duration_ms / 1000).toFixed(1)} s)`).join(', ')}`),
+        onExtractLoaded: (extract, files) => {
+          for (const f of files) {
+            log.info('file_loaded', `extract ${extract} ${f.name}: ${f.rows_loaded} of ${f.rows_read} rows loaded, ${f.rows_quarantined} quarantined`, {
+              stage: 'load', extract, file: f.name, rows: f.rows_loaded, rows_read: f.rows_read, rows_quarantined: f.rows_quarantined, duration_ms: f.duration_ms,
+            });
+          }
+        },
       }),
-    );
-    for (const rejected of load.rejected) log(`REJECTED ${rejected.message}`);
+    (result) => result.files.reduce((sum, f) => sum + f.rows_read, 0),
+  );
+  for (const rejected of load.rejected) log.error('extract_rejected', rejected.message, { stage: 'load', extract: rejected.extract });
 
-    const newest = await db.rowsJson<{ newest: string | null }>('SELECT max(extract_date) AS newest FROM extracts');
-    const asOf = config.asOf ?? newest[0]?.newest ?? null;
-    if (asOf === null) {
-      const why = load.rejected.length > 0 ? load.rejected[0]!.message : `the inbox ${config.inbox} holds no extract folders`;
-      throw new StrataError(`nothing to score: no extract has been loaded (${why})`, load.rejected.length > 0 ? ExitCode.extractRejected : ExitCode.failed);
-    }
+  const newest = await db.rowsJson<{ newest: string | null }>('SELECT max(extract_date) AS newest FROM extracts');
+  const asOf = config.asOf ?? newest[0]?.newest ?? null;
+  if (asOf === null) {
+    const why = load.rejected.length > 0 ? load.rejected[0]!.message : `the inbox ${config.inbox} holds no extract folders`;
+    throw new StrataError(`nothing to score: no extract has been loaded (${why})`, load.rejected.length > 0 ? ExitCode.extractRejected : ExitCode.failed);
+  }
 
-    const choice = await timed('train', () =>
-      chooseModels(db, asOf, { maxModelAgeDays: config.maxModelAgeDays, retrain: config.retrain, maxTrainingRows: config.maxTrainingRows }, log),
-    );
-    const models = choice.cards;
-    const scoring = await timed('features_scoring', () => buildFeatures(db, 'scoring_population', asOf, 'scoring_features'));
-    const [eaModel, ltcModel] = [models.find((m) => m.target === 'ea')!, models.find((m) => m.target === 'ltc')!];
-    const peopleScored = await timed('score', () =>
-      scorePopulation(db, scoring.table, eaModel, ltcModel, { asOf, tierCutoffs: config.tierCutoffs }),
-    );
-    const drift = await timed('drift', () => measureDrift(db, models));
-    for (const warning of drift.flatMap((d) => d.warnings)) log(`WARNING ${warning}`);
+  const choice = await timed('train', () =>
+    chooseModels(db, asOf, { maxModelAgeDays: config.maxModelAgeDays, retrain: config.retrain, maxTrainingRows: config.maxTrainingRows }, (line) =>
+      log.info('training', line, { stage: 'train' }),
+    ),
+  );
+  const models = choice.cards;
+  const scoring = await timed('features_scoring', () => buildFeatures(db, 'scoring_population', asOf, 'scoring_features'), (r) => r.rows);
+  const [eaModel, ltcModel] = [models.find((m) => m.target === 'ea')!, models.find((m) => m.target === 'ltc')!];
+  const peopleScored = await timed(
+    'score',
+    () => scorePopulation(db, scoring.table, eaModel, ltcModel, { asOf, tierCutoffs: config.tierCutoffs }),
+    (n) => n,
+  );
+  const drift = await timed('drift', () => measureDrift(db, models));
+  for (const warning of drift.flatMap((d) => d.warnings)) log.warn('drift', warning, { stage: 'drift' });
 
-    const folder = join(config.out, asOf);
-    const metadata = { as_of: asOf, ea_model: eaModel.model_version, ltc_model: ltcModel.model_version };
-    const outputs: WrittenOutput[] = [];
-    await timed('outputs', async () => {
-      outputs.push(await writePopulationScores(db, folder, metadata));
-      outputs.push(...(await writeCaseFindingLists(db, folder, config.listTiers, asOf, metadata)));
-      outputs.push(await writeQuarantineCsv(db, folder, asOf));
-      for (const card of models) outputs.push(...writeModelFiles(folder, card));
-    });
+  // Everything is written into a hidden staging folder and swapped into place at the end, so a crash or a
+  // full disk leaves the previous outputs of this date as they were.
+  const staging = stagingFolderFor(config.out, asOf, runId);
+  const metadata = { as_of: asOf, ea_model: eaModel.model_version, ltc_model: ltcModel.model_version };
+  const outputs: WrittenOutput[] = [];
+  try {
+    await timed(
+      'outputs',
+      async () => {
+        outputs.push(await writePopulationScores(db, staging, metadata));
+        outputs.push(...(await writeCaseFindingLists(db, staging, config.listTiers, asOf, metadata)));
+        outputs.push(await writeQuarantineCsv(db, staging, asOf));
+        for (const card of models) outputs.push(...writeModelFiles(staging, card));
+        return outputs;
+      },
+      (written) => written.reduce((sum, o) => sum + o.rows, 0),
+    );
     await timed('report', async () => {
       const extractDates = (await db.rowsJson<{ d: string }>('SELECT strftime(extract_date, \'%Y-%m-%d\') AS d FROM extracts WHERE extract_date <= $as_of ORDER BY 1', { as_of: dateParam(asOf) })).map((r) => r.d);
       const html = await renderReport(db, {
@@ -105,51 +202,67 @@ export async function runBatch(config: RunConfig, log: (line: string) => void = 
         modelCards: models,
         drift,
       });
-      const written = writeFileAtomic(join(folder, 'report.html'), html);
+      const written = writeFileAtomic(join(staging, 'report.html'), html);
       outputs.push({ path: 'report.html', rows: 0, sha256: written.sha256 });
     });
-
-    const rowsQuarantined = load.files.reduce((sum, f) => sum + f.rows_quarantined, 0);
-    const exitCode = load.rejected.length > 0 ? ExitCode.extractRejected : ExitCode.done;
-    const status = exitCode === ExitCode.done ? 'succeeded' : 'extract_rejected';
-    const finishedAt = new Date();
-    const runJson = {
-      run_id: runId,
-      as_of: asOf,
-      status,
-      started_at: startedAt.toISOString(),
-      finished_at: finishedAt.toISOString(),
-      inputs: { inbox: resolve(config.inbox), db: resolve(config.db) },
-      extracts_loaded: load.loaded,
-      extracts_already_loaded: load.alreadyLoaded,
-      extracts_rejected: load.rejected,
-      inbox_entries_ignored: load.ignored,
-      files: load.files.map((f) => ({
-        extract: f.extract, name: f.name, sha256: f.sha256, rows_read: f.rows_read, rows_loaded: f.rows_loaded,
-        rows_quarantined: f.rows_quarantined, rows_corrected: f.rows_corrected, duration_ms: f.duration_ms,
-      })),
-      people_scored: peopleScored,
-      models: Object.fromEntries(models.map((m) => [m.target, m.model_version])),
-      models_trained: choice.trained,
-      models_reason: choice.reason,
-      drift: Object.fromEntries(models.map((m, i) => [m.target, drift[i]!])),
-      stage_timings_ms: timings,
-      config,
-      outputs,
-    };
-    writeFileAtomic(join(folder, 'run.json'), `${JSON.stringify(runJson, null, 2)}\n`);
-    await db.run(`UPDATE runs SET finished_at = $finished_at, status = $status, as_of = $as_of WHERE run_id = $run_id`, {
-      finished_at: finishedAt.toISOString().replace('Z', ''), status, as_of: dateParam(asOf), run_id: runId,
-    });
-    return { runId, asOf, exitCode, status, outputFolder: folder, peopleScored, rowsQuarantined, load, outputs };
   } catch (error) {
-    await db
-      .run(`UPDATE runs SET status = 'failed', message = $message WHERE run_id = $run_id`, {
-        message: error instanceof Error ? error.message : String(error), run_id: runId,
-      })
-      .catch(() => undefined);
-    throw error;
-  } finally {
-    db.close();
+    rmSync(staging, { recursive: true, force: true });
+    throw describeWriteError(error, config.out);
   }
+
+  const rowsQuarantined = load.files.reduce((sum, f) => sum + f.rows_quarantined, 0);
+  const exitCode = load.rejected.length > 0 ? ExitCode.extractRejected : ExitCode.done;
+  const status = exitCode === ExitCode.done ? 'succeeded' : 'extract_rejected';
+  const finishedAt = new Date();
+  const runJson = {
+    run_id: runId,
+    as_of: asOf,
+    status,
+    started_at: startedAt.toISOString(),
+    finished_at: finishedAt.toISOString(),
+    inputs: { inbox: resolve(config.inbox), db: resolve(config.db) },
+    extracts_loaded: load.loaded,
+    extracts_already_loaded: load.alreadyLoaded,
+    extracts_rejected: load.rejected,
+    inbox_entries_ignored: load.ignored,
+    files: load.files.map((f) => ({
+      extract: f.extract, name: f.name, sha256: f.sha256, rows_read: f.rows_read, rows_loaded: f.rows_loaded,
+      rows_quarantined: f.rows_quarantined, rows_corrected: f.rows_corrected, duration_ms: f.duration_ms,
+    })),
+    people_scored: peopleScored,
+    models: Object.fromEntries(models.map((m) => [m.target, m.model_version])),
+    models_trained: choice.trained,
+    models_reason: choice.reason,
+    drift: Object.fromEntries(models.map((m, i) => [m.target, drift[i]!])),
+    stage_timings_ms: timings,
+    stage_rows: rowCounts,
+    config,
+    config_file: context.configFile,
+    outputs,
+  };
+  let outputFolder: string;
+  try {
+    writeFileAtomic(join(staging, 'run.json'), `${JSON.stringify(runJson, null, 2)}\n`);
+    outputFolder = publishFolder(staging, config.out, asOf, runId);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    throw describeWriteError(error, config.out);
+  }
+  await db.run(`UPDATE runs SET finished_at = $finished_at, status = $status, as_of = $as_of WHERE run_id = $run_id`, {
+    finished_at: finishedAt.toISOString().replace('Z', ''), status, as_of: dateParam(asOf), run_id: runId,
+  });
+
+  // Retention never deletes the newest successful run's folder, whatever its date.
+  const newestSucceeded = (await db.rowsJson<{ d: string | null }>(
+    `SELECT strftime(as_of, '%Y-%m-%d') AS d FROM runs WHERE status IN ('succeeded', 'extract_rejected') AND as_of IS NOT NULL
+     ORDER BY finished_at DESC LIMIT 1`,
+  ))[0]?.d;
+  const retentionDeleted = applyRetention(config.out, config.keepRuns, [asOf, ...(newestSucceeded ? [newestSucceeded] : [])]);
+  if (retentionDeleted.length > 0) log.info('retention', `deleted output folders older than the newest ${config.keepRuns}: ${retentionDeleted.join(', ')}`);
+  log.info('run_finished', `run ${status}, as of ${asOf}: ${peopleScored} people scored, ${outputs.length + 1} files in ${outputFolder}`, {
+    status, as_of: asOf, rows: peopleScored, duration_ms: finishedAt.getTime() - startedAt.getTime(),
+  });
+  return { runId, asOf, exitCode, status, outputFolder, peopleScored, rowsQuarantined, load, outputs, retentionDeleted };
 }
+
+const nullStream = { write: () => true } as unknown as NodeJS.WritableStream;

@@ -123,18 +123,24 @@ async function writeGroupLists(
 }
 
 /**
- * The quarantine of the newest load up to as_of (so a re-run with nothing new rewrites the same file),
- * with every NHS-number-like value masked.
+ * The rows quarantined from the extracts this run's outputs are the first to include: every extract after
+ * the as_of of the last run that finished with outputs for an earlier date, up to this as_of. So a re-run
+ * of the same night, or a run after a crash, writes the same file as one uninterrupted run would.
+ * Every NHS-number-like value is masked.
  */
 export async function writeQuarantineCsv(db: Database, folder: string, asOf: string): Promise<WrittenOutput> {
   const path = join(folder, 'quarantine.csv');
   const temporary = temporaryPathFor(path);
   if (!existsSync(folder)) mkdirSync(folder, { recursive: true });
   const query = `
+    WITH previous_outputs AS (
+      SELECT coalesce(max(as_of), DATE '0001-01-01') AS as_of FROM runs
+      WHERE status IN ('succeeded', 'extract_rejected') AND as_of < $as_of
+    )
     SELECT strftime(q.extract_date, '%Y-%m-%d') AS extract_date, q.file_name AS file, q.line, q.reason, q.detail,
            strata_mask_identifiers(q.raw_row) AS row
     FROM quarantine q
-    WHERE q.run_id = (SELECT run_id FROM extracts WHERE extract_date <= $as_of ORDER BY extract_date DESC LIMIT 1)
+    WHERE q.extract_date > (SELECT as_of FROM previous_outputs) AND q.extract_date <= $as_of
     ORDER BY q.extract_date, q.file_name, q.line`;
   try {
     await db.run(`COPY (${query}) TO $path (FORMAT csv, HEADER true)`, { as_of: dateParam(asOf), path: temporary });

@@ -53,11 +53,17 @@ describe('strata run on data-samples/', () => {
     runJson = JSON.parse(readFileSync(join(folder, 'run.json'), 'utf8'));
   });
 
-  it('exits 0 and prints a short summary', () => {
+  it('exits 0 and, under a scheduler (stdout not a terminal), logs JSON lines ending with run_finished', () => {
     expect(first.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
     expect(first.status).toBe(0);
-    expect(first.stdout).toMatch(/people scored: \d+/);
-    expect(first.stdout).toMatch(/rows quarantined: \d+/);
+    const events = first.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events.every((e) => e['run_id'] === runJson.run_id && typeof e['time'] === 'string')).toBe(true);
+    const finished = events.filter((e) => e['event'] === 'stage_finished');
+    expect(finished.map((e) => e['stage'])).toEqual(['load', 'train', 'features_scoring', 'score', 'drift', 'outputs', 'report']);
+    for (const e of finished) expect(e['duration_ms']).toEqual(expect.any(Number));
+    expect(finished.find((e) => e['stage'] === 'load')!['rows']).toBe(runJson.files.reduce((sum, f) => sum + f.rows_read, 0));
+    expect(events.filter((e) => e['event'] === 'file_loaded')).toHaveLength(runJson.files.length);
+    expect(events.at(-1)).toMatchObject({ event: 'run_finished', status: 'succeeded', rows: expect.any(Number) });
     expect(runJson.status).toBe('succeeded');
     expect(runJson.as_of).toBe(newestExtract);
   });

@@ -1,0 +1,90 @@
+// A full disk or an output folder that cannot be written: one clear line, exit 1, and the previous
+// night's outputs exactly as they were. The full disk is real: a small tmpfs mounted for the test.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { temporaryFolder } from '../helpers/testDatabase.ts';
+import { repoRoot, runCli } from '../helpers/runCli.ts';
+
+const sampleInbox = join(repoRoot, 'data-samples', 'inbox');
+const [, secondNight, thirdNight] = readdirSync(sampleInbox).sort();
+
+function checksums(folder: string): Record<string, string> {
+  const sums: Record<string, string> = {};
+  const walk = (dir: string, prefix: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
+      else sums[`${prefix}${name}`] = createHash('sha256').update(readFileSync(path)).digest('hex');
+    }
+  };
+  walk(folder, '');
+  return sums;
+}
+
+/** Mounts a tmpfs of `size` at a new folder; null when this machine does not allow it (not root). */
+function mountSmallDisk(size: string): string | null {
+  const mountPoint = temporaryFolder('strata-small-disk-');
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size},mode=0755`, 'tmpfs', mountPoint], { stdio: 'ignore' });
+    return mountPoint;
+  } catch {
+    return null;
+  }
+}
+
+const smallDisk = mountSmallDisk('1600k');
+
+describe('when the outputs cannot be written', () => {
+  afterAll(() => {
+    if (smallDisk) execFileSync('umount', [smallDisk]);
+  });
+
+  it.skipIf(smallDisk === null)('a full disk: exit 1, one line saying so, and the previous night untouched', () => {
+    const out = join(smallDisk!, 'out');
+    const db = join(temporaryFolder(), 'strata.duckdb'); // the database lives on a disk with room
+    const first = runCli(['run', '--inbox', sampleInbox, '--out', out, '--db', db, '--as-of', secondNight!]);
+    expect(first.status).toBe(0);
+    const before = checksums(join(out, secondNight!));
+
+    // About a megabyte left: the next night's outputs do not fit beside the last.
+    writeFileSync(join(smallDisk!, 'ballast'), Buffer.alloc(200 * 1024));
+    const second = runCli(['run', '--inbox', sampleInbox, '--out', out, '--db', db]);
+    expect(second.status).toBe(1);
+    expect(second.stderr).toBe(`strata: no space left on the disk holding ${out}: free some space and re-run; the previous outputs are untouched\n`);
+    expect(readdirSync(out).sort()).toEqual([secondNight]);
+    expect(checksums(join(out, secondNight!))).toEqual(before);
+
+    // With space again, the same command finishes the night.
+    execFileSync('rm', [join(smallDisk!, 'ballast'), '-f']);
+    execFileSync('rm', ['-rf', join(out, secondNight!)]);
+    const third = runCli(['run', '--inbox', sampleInbox, '--out', out, '--db', db]);
+    expect(third.status).toBe(0);
+    expect(readdirSync(out)).toContain(thirdNight);
+  });
+
+  it('an output path that runs through a file: exit 1 before any work, in one line', () => {
+    const parent = temporaryFolder();
+    writeFileSync(join(parent, 'not-a-folder'), 'x');
+    const out = join(parent, 'not-a-folder', 'out');
+    const result = runCli(['run', '--inbox', sampleInbox, '--out', out, '--db', join(parent, 'strata.duckdb')]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(`strata: the output folder ${out} is not a folder (a file is in the way): choose another --out\n`);
+    expect(readdirSync(parent)).toEqual(['not-a-folder']); // no database was even created
+  });
+
+  it.skipIf(smallDisk === null)('an output folder on a read-only filesystem: exit 1 before any work, in one line', () => {
+    const readOnly = join(smallDisk!, 'ro');
+    mkdirSync(readOnly);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,ro', 'tmpfs', readOnly]);
+    try {
+      const result = runCli(['run', '--inbox', sampleInbox, '--out', readOnly, '--db', join(temporaryFolder(), 'strata.duckdb')]);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe(`strata: cannot write to the output folder ${readOnly} (EROFS): check its permissions; the previous outputs are untouched\n`);
+    } finally {
+      execFileSync('umount', [readOnly]);
+    }
+  });
+});

@@ -1,10 +1,12 @@
 // `strata train`: fits and validates both models on the loaded history, and registers them.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { saveModelCards, writeModelFiles } from '../../models/modelRegistry.ts';
 import { trainModels } from '../../models/trainModels.ts';
 import { Database } from '../db/Database.ts';
+import { newRunId } from '../runBatch.ts';
+import { RunLock } from '../runs/RunLock.ts';
 import { initDatabase } from '../db/initDatabase.ts';
 import { isIsoDate } from '../db/values.ts';
 import { StrataError, UsageError } from '../errors.ts';
@@ -25,7 +27,12 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('as-of', { type: 'string', describe: 'Train for this date (YYYY-MM-DD); default the newest extract loaded' }),
   handler: async (args) => {
     if (args['as-of'] !== undefined && !isIsoDate(args['as-of'])) throw new UsageError(`--as-of must be a real date written YYYY-MM-DD, not ${args['as-of']}`);
-    const db = await Database.open({ path: args.db });
+    // Training writes the model registry, so it holds the same lock as a run.
+    const lock = RunLock.acquire(resolve(args.db), newRunId(new Date()), process.argv.slice(1).join(' '));
+    const db = await Database.open({ path: args.db }).catch((error: unknown) => {
+      lock.release();
+      throw error;
+    });
     try {
       await initDatabase(db);
       const newest = (await db.rowsJson<{ d: string | null }>(`SELECT strftime(max(extract_date), '%Y-%m-%d') AS d FROM extracts`))[0]?.d;
@@ -46,6 +53,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       }
     } finally {
       db.close();
+      lock.release();
     }
   },
 };

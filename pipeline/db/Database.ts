@@ -26,7 +26,8 @@ export class Database {
   ) {}
 
   static async open(settings: DatabaseSettings): Promise<Database> {
-    const options: Record<string, string> = {};
+    // No network: the extensions Strata uses are built in, so DuckDB is never allowed to fetch one.
+    const options: Record<string, string> = { autoinstall_known_extensions: 'false', autoload_known_extensions: 'false' };
     if (settings.memoryLimit) options['memory_limit'] = settings.memoryLimit;
     if (settings.threads) options['threads'] = String(settings.threads);
     if (settings.tempDirectory) options['temp_directory'] = settings.tempDirectory;

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { temporaryFolder } from '../helpers/testDatabase.ts';
 import { repoRoot, runCli } from '../helpers/runCli.ts';
@@ -24,6 +25,18 @@ function checksums(folder: string): Record<string, string> {
   return sums;
 }
 
+async function lastRun(dbPath: string): Promise<Record<string, unknown>> {
+  const instance = await DuckDBInstance.create(dbPath, { access_mode: 'READ_ONLY' });
+  const connection = await instance.connect();
+  try {
+    const reader = await connection.runAndReadAll('SELECT status, message FROM runs ORDER BY started_at DESC LIMIT 1');
+    return reader.getRowObjectsJson()[0]!;
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
 /** Mounts a tmpfs of `size` at a new folder; null when this machine does not allow it (not root). */
 function mountSmallDisk(size: string): string | null {
   const mountPoint = temporaryFolder('strata-small-disk-');
@@ -42,7 +55,7 @@ describe('when the outputs cannot be written', () => {
     if (smallDisk) execFileSync('umount', [smallDisk]);
   });
 
-  it.skipIf(smallDisk === null)('a full disk: exit 1, one line saying so, and the previous night untouched', () => {
+  it.skipIf(smallDisk === null)('a full disk: exit 1, one line saying so, the run marked failed, and the previous night untouched', async () => {
     const out = join(smallDisk!, 'out');
     const db = join(temporaryFolder(), 'strata.duckdb'); // the database lives on a disk with room
     const first = runCli(['run', '--inbox', sampleInbox, '--out', out, '--db', db, '--as-of', secondNight!]);
@@ -56,6 +69,8 @@ describe('when the outputs cannot be written', () => {
     expect(second.stderr).toBe(`strata: no space left on the disk holding ${out}: free some space and re-run; the previous outputs are untouched\n`);
     expect(readdirSync(out).sort()).toEqual([secondNight]);
     expect(checksums(join(out, secondNight!))).toEqual(before);
+    // The database says so too, for `strata status` and the morning check.
+    expect(await lastRun(db)).toEqual({ status: 'failed', message: expect.stringMatching(/^no space left on the disk holding /) });
 
     // With space again, the same command finishes the night.
     execFileSync('rm', [join(smallDisk!, 'ballast'), '-f']);

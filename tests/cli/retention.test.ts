@@ -1,0 +1,28 @@
+// Retention from the CLI: the newest N nights' output folders stay, older ones go, and the newest
+// successful run's folder is never deleted, even when a re-run of an older night came last.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { temporaryFolder } from '../helpers/testDatabase.ts';
+import { repoRoot, runCli } from '../helpers/runCli.ts';
+
+const sampleInbox = join(repoRoot, 'data-samples', 'inbox');
+const [, secondNight, thirdNight] = readdirSync(sampleInbox).sort();
+const datedFolders = (out: string) => readdirSync(out).filter((name) => /^\d{4}-\d{2}-\d{2}$/.test(name)).sort();
+
+describe('--keep-runs', () => {
+  it('keeps the newest N output folders and the newest successful run', () => {
+    const out = temporaryFolder('strata-retention-');
+    expect(runCli(['run', '--inbox', sampleInbox, '--out', out, '--as-of', secondNight!]).status).toBe(0);
+    expect(runCli(['run', '--inbox', sampleInbox, '--out', out, '--keep-runs', '2']).status).toBe(0);
+    expect(datedFolders(out)).toEqual([secondNight, thirdNight]);
+
+    // A re-run of the older night, keeping one: the newest night stays by date, the re-run as the newest success.
+    expect(runCli(['run', '--inbox', sampleInbox, '--out', out, '--as-of', secondNight!, '--keep-runs', '1']).status).toBe(0);
+    expect(datedFolders(out)).toEqual([secondNight, thirdNight]);
+
+    // The next ordinary night with one kept: only the newest stays.
+    expect(runCli(['run', '--inbox', sampleInbox, '--out', out, '--keep-runs', '1']).status).toBe(0);
+    expect(datedFolders(out)).toEqual([thirdNight]);
+  });
+});

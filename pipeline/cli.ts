@@ -4,6 +4,7 @@ import { hideBin } from 'yargs/helpers';
 import { evaluateCommand } from './commands/evaluate.ts';
 import { generateCommand } from './commands/generate.ts';
 import { runCommand } from './commands/run.ts';
+import { statusCommand } from './commands/status.ts';
 import { trainCommand } from './commands/train.ts';
 import { reportFailure } from './exitWithError.ts';
 
@@ -14,7 +15,8 @@ await yargs(hideBin(process.argv))
   .command(trainCommand)
   .command(generateCommand)
   .command(evaluateCommand)
-  .demandCommand(1, 'Name a command: run, train, generate or evaluate.')
+  .command(statusCommand)
+  .demandCommand(1, 'Name a command: run, train, generate, evaluate or status.')
   .strict()
   .fail((message, error, argv) => reportFailure(message, error, argv))
   .help()

@@ -4,6 +4,8 @@ import { hideBin } from 'yargs/helpers';
 import { evaluateCommand } from './commands/evaluate.ts';
 import { generateCommand } from './commands/generate.ts';
 import { runCommand } from './commands/run.ts';
+import { scheduleCommand } from './commands/schedule.ts';
+import { statusCommand } from './commands/status.ts';
 import { trainCommand } from './commands/train.ts';
 import { reportFailure } from './exitWithError.ts';
 
@@ -19,7 +21,9 @@ await yargs(hideBin(process.argv))
   .command(trainCommand)
   .command(generateCommand)
   .command(evaluateCommand)
-  .demandCommand(1, 'Name a command: run, train, generate or evaluate.')
+  .command(statusCommand)
+  .command(scheduleCommand)
+  .demandCommand(1, 'Name a command: run, train, generate, evaluate, status or schedule.')
   .strict()
   .fail((message, error, argv) => reportFailure(message, error, argv))
   .help()

@@ -16,6 +16,8 @@ export interface DatabaseSettings {
   memoryLimit?: string;
   threads?: number;
   tempDirectory?: string;
+  /** Open for reading only: DuckDB refuses any change and never creates a missing file. */
+  readOnly?: boolean;
 }
 
 export class Database {
@@ -31,6 +33,7 @@ export class Database {
     if (settings.memoryLimit) options['memory_limit'] = settings.memoryLimit;
     if (settings.threads) options['threads'] = String(settings.threads);
     if (settings.tempDirectory) options['temp_directory'] = settings.tempDirectory;
+    if (settings.readOnly) options['access_mode'] = 'READ_ONLY';
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(settings.path, options);

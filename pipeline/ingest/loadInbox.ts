@@ -28,18 +28,33 @@ export interface LoadInboxOptions {
   onExtractLoaded?: (extract: string, files: LoadedFile[]) => void;
 }
 
-export async function loadInbox(db: Database, inbox: string, options: LoadInboxOptions): Promise<InboxLoad> {
+/** The inbox's extract folders (sub-folders named YYYY-MM-DD) in date order, and every other entry. */
+export function listExtractFolders(inbox: string): { folders: string[]; ignored: string[] } {
   if (!existsSync(inbox) || !statSync(inbox).isDirectory()) throw new UsageError(`the inbox ${inbox} is not a folder`);
   const entries = readdirSync(inbox).sort();
   const folders = entries.filter((name) => isIsoDate(name) && statSync(join(inbox, name)).isDirectory());
-  const result: InboxLoad = {
-    loaded: [], files: [], alreadyLoaded: [], rejected: [],
-    ignored: entries.filter((name) => !folders.includes(name)),
-  };
+  return { folders, ignored: entries.filter((name) => !folders.includes(name)) };
+}
 
-  const done = new Set(
-    (await db.rowsJson<{ extract_date: string }>('SELECT extract_date FROM extracts')).map((r) => r.extract_date),
-  );
+/** Extract dates (YYYY-MM-DD) already loaded into the database. */
+export async function loadedExtractDates(db: Database): Promise<Set<string>> {
+  return new Set((await db.rowsJson<{ extract_date: string }>('SELECT extract_date FROM extracts')).map((r) => r.extract_date));
+}
+
+/**
+ * The extract folders the next run would try to load or refuse: in the inbox, not loaded yet, and not
+ * dated after asOf. Reads the database only, so it suits a read-only connection.
+ */
+export async function pendingExtracts(db: Database, inbox: string, asOf?: string): Promise<string[]> {
+  const done = await loadedExtractDates(db);
+  return listExtractFolders(inbox).folders.filter((date) => !done.has(date) && !(asOf && date > asOf));
+}
+
+export async function loadInbox(db: Database, inbox: string, options: LoadInboxOptions): Promise<InboxLoad> {
+  const { folders, ignored } = listExtractFolders(inbox);
+  const result: InboxLoad = { loaded: [], files: [], alreadyLoaded: [], rejected: [], ignored };
+
+  const done = await loadedExtractDates(db);
   let newest = [...done].sort().at(-1);
   let blockedBy: string | null = null;
 

@@ -1,0 +1,31 @@
+// `strata status`: what the database records of recent runs, extracts, models and quarantine. Read-only.
+import type { CommandModule } from 'yargs';
+import { UsageError } from '../errors.ts';
+import { exitWithError } from '../exitWithError.ts';
+import { formatStatus } from '../status/formatStatus.ts';
+import { readStatus } from '../status/readStatus.ts';
+
+interface StatusArgs {
+  db: string;
+  runs: number;
+  json: boolean;
+}
+
+export const statusCommand: CommandModule<object, StatusArgs> = {
+  command: 'status',
+  describe: 'Show the last runs, extracts loaded, model versions and rows quarantined (never changes the database)',
+  builder: (yargs) =>
+    yargs
+      .option('db', { type: 'string', demandOption: true, describe: 'DuckDB database file of the runs (e.g. <out>/strata.duckdb)' })
+      .option('runs', { type: 'number', default: 10, describe: 'How many of the newest runs to show' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object, for scripts' }),
+  handler: async (args) => {
+    try {
+      if (!Number.isInteger(args.runs) || args.runs < 1) throw new UsageError(`--runs must be a whole number of at least 1, not ${args.runs}`);
+      const status = await readStatus(args.db, { runs: args.runs });
+      process.stdout.write(args.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+    } catch (error) {
+      exitWithError(error);
+    }
+  },
+};

@@ -260,7 +260,9 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
   const retentionDeleted = applyRetention(config.out, config.keepRuns, [asOf, ...(newestSucceeded ? [newestSucceeded] : [])]);
   if (retentionDeleted.length > 0) log.info('retention', `deleted output folders older than the newest ${config.keepRuns}: ${retentionDeleted.join(', ')}`);
   log.info('run_finished', `run ${status}, as of ${asOf}: ${peopleScored} people scored, ${outputs.length + 1} files in ${outputFolder}`, {
-    status, as_of: asOf, rows: peopleScored, duration_ms: finishedAt.getTime() - startedAt.getTime(),
+    status, exit_code: exitCode, as_of: asOf, rows: peopleScored, extracts_loaded: load.loaded,
+    extracts_rejected: load.rejected.map((r) => r.extract), rows_quarantined: rowsQuarantined, output_folder: outputFolder,
+    duration_ms: finishedAt.getTime() - startedAt.getTime(),
   });
   return { runId, asOf, exitCode, status, outputFolder, peopleScored, rowsQuarantined, load, outputs, retentionDeleted };
 }

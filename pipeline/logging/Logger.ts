@@ -17,6 +17,16 @@ export interface LogStreams {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
+/** One event as a JSON log line holds it. */
+export interface LoggedEvent {
+  time: string;
+  level: LogLevel;
+  event: string;
+  message: string;
+  run_id?: string;
+  [field: string]: unknown;
+}
+
 /** Reports progress through a stage of known size: call with the number of items done so far. */
 export type ProgressReporter = (done: number, label?: string) => void;
 
@@ -86,7 +96,7 @@ export class Logger {
   private write(level: LogLevel, event: string, message: string, fields: LogFields): void {
     const time = this.clock().toISOString();
     if (this.format === 'json') {
-      const line = { time, level, ...this.context, event, message, ...fields };
+      const line = { time, level, event, message, ...this.context, ...fields };
       this.streams.stdout.write(`${JSON.stringify(line)}\n`);
       return;
     }
@@ -96,6 +106,7 @@ export class Logger {
     }
     const stage = typeof fields.stage === 'string' ? `${fields.stage.padEnd(8)} ` : '';
     const prefix = level === 'info' ? '' : `${level.toUpperCase()} `;
-    this.streams.stderr.write(`${time.slice(11, 19)} ${stage}${prefix}${message}\n`);
+    // One line per event, even for a message of several lines (an error's, say).
+    this.streams.stderr.write(`${time.slice(11, 19)} ${stage}${prefix}${message.replace(/\s*\n\s*/g, ' | ')}\n`);
   }
 }

@@ -4,8 +4,8 @@
 import { Cron } from 'croner';
 import type { RunConfig } from '../config.ts';
 import { ExitCode, StrataError, UsageError } from '../errors.ts';
-import { runBatch, type RunSummary } from '../runBatch.ts';
-import type { EventLog } from './EventLog.ts';
+import { runBatch, type RunOptions, type RunSummary } from '../runBatch.ts';
+import type { Logger } from '../logging/Logger.ts';
 import { findNewExtracts, fingerprintExtracts } from './findNewExtracts.ts';
 
 export type TickOutcome = 'ran' | 'failed' | 'nothing_new' | 'check_failed' | 'skipped' | 'stopping';
@@ -13,11 +13,13 @@ export type TickOutcome = 'ran' | 'failed' | 'nothing_new' | 'check_failed' | 's
 export interface SchedulerSettings {
   cron: string;
   config: RunConfig;
-  log: EventLog;
+  log: Logger;
+  /** The configuration file the settings came from, recorded in each run's run.json. */
+  configFile?: string | null;
   /** Adds the stack to a failed run's log event. */
   verbose?: boolean;
   /** The batch and the inbox check; tests replace them. */
-  runBatch?: (config: RunConfig, log: (line: string) => void) => Promise<RunSummary>;
+  runBatch?: (config: RunConfig, options: RunOptions) => Promise<RunSummary>;
   findNewExtracts?: (inbox: string, databasePath: string) => Promise<string[]>;
 }
 
@@ -147,14 +149,12 @@ export class BatchScheduler {
       tick, extracts: pending,
     });
     try {
-      const summary = await batch(config, (line) =>
-        /^(WARNING|REJECTED) /.test(line) ? log.warn('batch', line, { tick }) : log.info('batch', line, { tick }),
-      );
+      // The batch logs its own stages, each event tagged with its run_id.
+      const summary = await batch(config, { logger: log, command: `strata schedule --cron "${this.settings.cron}"`, configFile: this.settings.configFile ?? null });
       const rejected = summary.load.rejected.map((r) => r.extract);
       this.refused = rejected.length > 0
         ? { runId: summary.runId, extracts: rejected, fingerprint: fingerprintExtracts(config.inbox, rejected) }
         : null;
-      for (const r of summary.load.rejected) log.warn('extract_rejected', r.message, { run_id: summary.runId, extract: r.extract, file: r.file });
       const fields = {
         tick, run_id: summary.runId, exit_code: summary.exitCode, status: summary.status, as_of: summary.asOf,
         extracts_loaded: summary.load.loaded, extracts_rejected: rejected, people_scored: summary.peopleScored,
@@ -162,8 +162,8 @@ export class BatchScheduler {
       };
       const message = `run ${summary.runId} ${summary.status} (exit ${summary.exitCode}), as of ${summary.asOf}: loaded ${summary.load.loaded.join(', ') || 'nothing new'}` +
         `${rejected.length ? `; refused ${rejected.join(', ')}` : ''}; outputs in ${summary.outputFolder}`;
-      if (summary.exitCode === ExitCode.done) log.info('run_finished', message, fields);
-      else log.warn('run_finished', message, fields);
+      if (summary.exitCode === ExitCode.done) log.info('tick_finished', message, fields);
+      else log.warn('tick_finished', message, fields);
       return 'ran';
     } catch (error) {
       const exitCode = exitCodeOf(error);

@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateInbox, generateDefaults, parseGenerateSettings } from '../../pipeline/generate/index.ts';
-import type { LoggedEvent } from '../../pipeline/schedule/EventLog.ts';
+import type { LoggedEvent } from '../../pipeline/logging/Logger.ts';
 import { readStatus } from '../../pipeline/status/readStatus.ts';
 import { repoRoot, runCli } from '../helpers/runCli.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';
@@ -25,11 +25,11 @@ beforeAll(async () => {
   extractDates = readdirSync(smallInbox).sort();
 });
 
-/** A running `strata schedule`, its stderr read as one JSON event per line. */
+/** A running `strata schedule`, its stdout read as one JSON event per line. */
 class ScheduleProcess {
   readonly events: LoggedEvent[] = [];
   readonly otherLines: string[] = [];
-  stdout = '';
+  stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly child: ChildProcess;
   private waiters: (() => void)[] = [];
@@ -40,8 +40,8 @@ class ScheduleProcess {
       env: { ...process.env, TZ: 'UTC' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    this.child.stdout!.on('data', (chunk) => { this.stdout += String(chunk); });
-    createInterface({ input: this.child.stderr! }).on('line', (line) => {
+    this.child.stderr!.on('data', (chunk) => { this.stderr += String(chunk); });
+    createInterface({ input: this.child.stdout! }).on('line', (line) => {
       try {
         this.events.push(JSON.parse(line) as LoggedEvent);
       } catch {
@@ -101,7 +101,7 @@ describe('strata schedule', () => {
     const schedule = new ScheduleProcess(['--cron', everySecond, '--inbox', inbox, '--out', out]);
     try {
       expect(await schedule.waitFor((e) => e.event === 'started')).toMatchObject({ cron: everySecond, inbox, out });
-      const finished = await schedule.waitFor((e) => e.event === 'run_finished');
+      const finished = await schedule.waitFor((e) => e.event === 'tick_finished');
       expect(finished).toMatchObject({ level: 'info', exit_code: 0, status: 'succeeded', extracts_loaded: extractDates, as_of: extractDates.at(-1) });
       const afterRun = snapshot(out);
       const runJson = JSON.parse(readFileSync(join(out, extractDates.at(-1)!, 'run.json'), 'utf8'));
@@ -129,7 +129,7 @@ describe('strata schedule', () => {
       expect(schedule.events.at(-2)!.message).toMatch(/no run in progress/);
       for (const e of schedule.events) expect(Object.keys(e).slice(0, 4)).toEqual(['time', 'level', 'event', 'message']);
       expect(schedule.otherLines).toEqual([]);
-      expect(schedule.stdout).toBe('');
+      expect(schedule.stderr).toBe('');
     } finally {
       schedule.signal('SIGKILL');
     }
@@ -146,9 +146,9 @@ describe('strata schedule', () => {
       expect((await schedule.waitFor((e) => e.event === 'stopping')).message).toMatch(/waiting for the current run to finish/);
       expect(await schedule.exited).toEqual({ code: 0, signal: null });
 
-      const order = schedule.events.map((e) => e.event).filter((e) => ['signal', 'run_finished', 'stopped'].includes(e));
-      expect(order).toEqual(['signal', 'run_finished', 'stopped']);
-      expect(schedule.events.find((e) => e.event === 'run_finished')).toMatchObject({ exit_code: 0, status: 'succeeded' });
+      const order = schedule.events.map((e) => e.event).filter((e) => ['signal', 'run_finished', 'tick_finished', 'stopped'].includes(e));
+      expect(order).toEqual(['signal', 'run_finished', 'tick_finished', 'stopped']);
+      expect(schedule.events.find((e) => e.event === 'tick_finished')).toMatchObject({ exit_code: 0, status: 'succeeded' });
       expect(existsSync(join(out, extractDates.at(-1)!, 'run.json'))).toBe(true);
       const status = await readStatus(join(out, 'strata.duckdb'), { runs: 10 });
       expect(status.runs.map((r) => [r.status, r.interrupted])).toEqual([['succeeded', false]]);

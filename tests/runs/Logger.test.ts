@@ -45,3 +45,19 @@ describe('Logger', () => {
     expect(text.stdout + text.stderr).toBe('');
   });
 });
+
+describe('Logger lines', () => {
+  const clock = () => new Date('2026-11-23T02:30:00.123Z');
+
+  it('puts time, level, event and message first, and leaves out undefined fields', () => {
+    const { text, streams } = capture(false);
+    new Logger('json', streams, { run_id: 'r1' }, clock).warn('run_finished', 'done', { exit_code: 3, stack: undefined });
+    expect(text.stdout).toBe('{"time":"2026-11-23T02:30:00.123Z","level":"warn","event":"run_finished","message":"done","run_id":"r1","exit_code":3}\n');
+  });
+
+  it('writes one readable line per event at a terminal, even for a message of several lines', () => {
+    const { text, streams } = capture(true);
+    new Logger('text', streams, {}, clock).error('run_failed', 'first\n  second');
+    expect(text.stderr).toBe('02:30:00 ERROR first | second\n');
+  });
+});

@@ -8,7 +8,7 @@ import { parseRunConfig } from '../../pipeline/config.ts';
 import { ExitCode, StrataError, UsageError } from '../../pipeline/errors.ts';
 import type { RunSummary } from '../../pipeline/runBatch.ts';
 import { BatchScheduler, parseCronPattern } from '../../pipeline/schedule/BatchScheduler.ts';
-import { EventLog, type LoggedEvent } from '../../pipeline/schedule/EventLog.ts';
+import { Logger, type LoggedEvent } from '../../pipeline/logging/Logger.ts';
 import { findNewExtracts } from '../../pipeline/schedule/findNewExtracts.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';
 import { demographicsHeader, person, writeExtract } from '../helpers/writeExtract.ts';
@@ -28,19 +28,27 @@ function summary(overrides: Partial<RunSummary> = {}, rejected: string[] = []): 
       rejected: rejected.map((extract) => ({ extract, file: 'demographics.csv', message: `extract ${extract} rejected: demographics.csv: sha256 mismatch` })),
     },
     outputs: [],
+    retentionDeleted: [],
     ...overrides,
   };
+}
+
+/** A JSON logger whose every line is handed back parsed. */
+function jsonLogger(onEvent: (event: LoggedEvent) => void): Logger {
+  const stdout = { write: (chunk: string) => (chunk.trim().split('\n').forEach((line) => onEvent(JSON.parse(line))), true) };
+  const stderr = { write: () => true };
+  return new Logger('json', { stdout, stderr } as unknown as ConstructorParameters<typeof Logger>[1]);
 }
 
 function scheduler(): BatchScheduler {
   return new BatchScheduler({
     cron: '30 2 * * *',
     config: parseRunConfig({ inbox, out: join(inbox, 'out'), db: join(inbox, 'out', 'strata.duckdb') }),
-    log: new EventLog((line) => events.push(JSON.parse(line) as LoggedEvent), true),
+    log: jsonLogger((event) => events.push(event)),
     findNewExtracts: async () => [...pending],
-    runBatch: async (_config, log) => {
+    runBatch: async (_config, options) => {
       batchCalls++;
-      log('loaded extract ...');
+      expect(options.logger).toBeDefined(); // the batch logs its stages through the schedule's logger
       return nextBatch();
     },
   });
@@ -74,8 +82,7 @@ describe('BatchScheduler ticks', () => {
     expect(await s.tick()).toBe('ran');
     expect(batchCalls).toBe(1);
     expect(named('run_started')[0]).toMatchObject({ tick: 2, extracts: ['2026-11-20', '2026-11-21'] });
-    expect(named('batch')[0]).toMatchObject({ message: 'loaded extract ...', tick: 2 });
-    expect(named('run_finished')[0]).toMatchObject({ level: 'info', run_id: 'run-1', exit_code: 0, status: 'succeeded', extracts_loaded: pending });
+    expect(named('tick_finished')[0]).toMatchObject({ level: 'info', run_id: 'run-1', exit_code: 0, status: 'succeeded', extracts_loaded: pending });
     expect(named('tick').map((e) => e.tick)).toEqual([1, 2]);
   });
 
@@ -103,8 +110,7 @@ describe('BatchScheduler ticks', () => {
     nextBatch = async () => summary({}, ['2026-11-21']);
     const s = scheduler();
     expect(await s.tick()).toBe('ran');
-    expect(named('run_finished')[0]).toMatchObject({ level: 'warn', exit_code: 3, extracts_rejected: ['2026-11-21'] });
-    expect(named('extract_rejected')[0]).toMatchObject({ level: 'warn', extract: '2026-11-21', run_id: 'run-1' });
+    expect(named('tick_finished')[0]).toMatchObject({ level: 'warn', exit_code: 3, extracts_rejected: ['2026-11-21'] });
 
     pending = ['2026-11-21'];
     expect(await s.tick()).toBe('nothing_new');
@@ -165,8 +171,8 @@ describe('BatchScheduler ticks', () => {
     held.resolve(summary());
     await stopping;
     expect(await tick).toBe('ran');
-    expect(events.map((e) => e.event).filter((e) => ['run_started', 'stopping', 'run_finished', 'stopped'].includes(e)))
-      .toEqual(['run_started', 'stopping', 'run_finished', 'stopped']);
+    expect(events.map((e) => e.event).filter((e) => ['run_started', 'stopping', 'tick_finished', 'stopped'].includes(e)))
+      .toEqual(['run_started', 'stopping', 'tick_finished', 'stopped']);
     expect(await s.tick()).toBe('stopping');
     expect(batchCalls).toBe(1);
   });
@@ -175,7 +181,7 @@ describe('BatchScheduler ticks', () => {
     const s = new BatchScheduler({
       cron: '30 2 * * *',
       config: parseRunConfig({ inbox, out: inbox, db: join(inbox, 'strata.duckdb') }),
-      log: new EventLog((line) => events.push(JSON.parse(line) as LoggedEvent), true),
+      log: jsonLogger((event) => events.push(event)),
       findNewExtracts: async () => { throw new UsageError(`the inbox ${inbox}/gone is not a folder`); },
       runBatch: async () => { batchCalls++; return summary(); },
     });
@@ -216,22 +222,5 @@ describe('parseCronPattern', () => {
       expect((error as Error).message).toMatch(reason);
       expect((error as Error).message).not.toContain('\n');
     }
-  });
-});
-
-describe('EventLog', () => {
-  const clock = () => new Date('2026-11-23T02:30:00.123Z');
-
-  it('writes one JSON object per line, without undefined fields', () => {
-    const lines: string[] = [];
-    new EventLog((l) => lines.push(l), true, clock).warn('run_finished', 'done', { run_id: 'r1', exit_code: 3, stack: undefined });
-    expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toEqual({ time: '2026-11-23T02:30:00.123Z', level: 'warn', event: 'run_finished', message: 'done', run_id: 'r1', exit_code: 3 });
-  });
-
-  it('writes one readable line per event at a terminal, even for a message of several lines', () => {
-    const lines: string[] = [];
-    new EventLog((l) => lines.push(l), false, clock).error('run_failed', 'first\n  second');
-    expect(lines).toEqual(['2026-11-23 02:30:00Z error run_failed: first | second']);
   });
 });

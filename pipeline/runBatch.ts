@@ -1,7 +1,6 @@
 // The nightly batch, stage by stage: load the inbox, build features, train, score, write outputs.
 // Holds no business logic: each stage lives in its own module and SQL files. It holds the database's
 // run lock throughout, and every stage can be killed at any moment: the next run finishes the work.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { chooseModels } from '../models/chooseModels.ts';
@@ -32,6 +31,7 @@ import {
   recoverOutputFolders,
   stagingFolderFor,
 } from './runs/outputFolders.ts';
+import { newRunId } from './runs/newRunId.ts';
 import { RunLock } from './runs/RunLock.ts';
 
 export interface RunSummary {
@@ -54,10 +54,6 @@ export interface RunOptions {
   command?: string;
   /** The configuration file the settings came from, recorded in run.json. */
   configFile?: string | null;
-}
-
-export function newRunId(now: Date): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`;
 }
 
 export async function runBatch(config: RunConfig, options: RunOptions = {}): Promise<RunSummary> {
@@ -248,8 +244,10 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
     rmSync(staging, { recursive: true, force: true });
     throw describeWriteError(error, config.out);
   }
-  await db.run(`UPDATE runs SET finished_at = $finished_at, status = $status, as_of = $as_of WHERE run_id = $run_id`, {
+  // A refused extract's reason goes beside the run, so `strata status` can say why without the logs.
+  await db.run(`UPDATE runs SET finished_at = $finished_at, status = $status, as_of = $as_of, message = $message WHERE run_id = $run_id`, {
     finished_at: finishedAt.toISOString().replace('Z', ''), status, as_of: dateParam(asOf), run_id: runId,
+    message: load.rejected.length > 0 ? load.rejected.map((r) => r.message).join('; ') : null,
   });
 
   // Retention never deletes the newest successful run's folder, whatever its date.

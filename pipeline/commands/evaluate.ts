@@ -1,7 +1,5 @@
 // `strata evaluate`: judges a run's scores against a synthetic truth file (strata generate --truth).
 import type { CommandModule } from 'yargs';
-import { compareWithTruth } from '../../models/compareWithTruth.ts';
-import { Database } from '../db/Database.ts';
 
 interface EvaluateArgs {
   scores: string;
@@ -16,6 +14,7 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
       .option('scores', { type: 'string', demandOption: true, describe: 'population_scores.arrow from a run' })
       .option('truth', { type: 'string', demandOption: true, describe: 'Truth CSV written by strata generate --truth' }),
   handler: async (args) => {
+    const [{ compareWithTruth }, { Database }] = await Promise.all([import('../../models/compareWithTruth.ts'), import('../db/Database.ts')]);
     const db = await Database.open({ path: ':memory:' });
     try {
       const results = await compareWithTruth(db, args.scores, args.truth);

@@ -1,7 +1,6 @@
 // `strata run`: the nightly batch on an inbox.
 import type { CommandModule } from 'yargs';
 import { Logger, type LogFormat } from '../logging/Logger.ts';
-import { runBatch } from '../runBatch.ts';
 import { exitWithError } from '../exitWithError.ts';
 import { type RunFlags, runConfigFromFlags, withRunFlags } from './runOptions.ts';
 
@@ -17,6 +16,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const logger = Logger.create(args['log-format'] ?? 'auto');
     try {
       const { config, configFile } = runConfigFromFlags(args);
+      // Loaded only now, so `strata --help` and bad usage answer at once.
+      const { runBatch } = await import('../runBatch.ts');
       const summary = await runBatch(config, { logger, configFile, command: process.argv.slice(1).join(' ') });
       // The run_finished event already said all this in JSON; a person at a terminal gets a summary.
       if (logger.format === 'text') {

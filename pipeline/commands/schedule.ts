@@ -5,8 +5,6 @@ import { ExitCode, UsageError } from '../errors.ts';
 import { exitWithError } from '../exitWithError.ts';
 import { listExtractFolders } from '../ingest/loadInbox.ts';
 import { Logger, type LogFormat } from '../logging/Logger.ts';
-import { parseCronPattern } from '../schedule/BatchScheduler.ts';
-import { runSchedule } from '../schedule/runSchedule.ts';
 import { type RunFlags, runConfigFromFlags, withRunFlags } from './runOptions.ts';
 
 interface ScheduleArgs extends RunFlags {
@@ -31,6 +29,10 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
       // Everything is checked now, not at 2am: settings, the cron pattern and the inbox.
       if (args['as-of'] !== undefined) throw new UsageError('--as-of makes no sense for a schedule: each run scores as of its newest extract');
       const { config, configFile } = runConfigFromFlags(args);
+      const [{ parseCronPattern }, { runSchedule }] = await Promise.all([
+        import('../schedule/BatchScheduler.ts'),
+        import('../schedule/runSchedule.ts'),
+      ]);
       parseCronPattern(args.cron);
       listExtractFolders(config.inbox);
       await runSchedule({ cron: args.cron, config, configFile, log, verbose: args.verbose === true });

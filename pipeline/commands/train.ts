@@ -2,12 +2,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { saveModelCards, writeModelFiles } from '../../models/modelRegistry.ts';
-import { trainModels } from '../../models/trainModels.ts';
-import { Database } from '../db/Database.ts';
-import { newRunId } from '../runBatch.ts';
+import { newRunId } from '../runs/newRunId.ts';
 import { RunLock } from '../runs/RunLock.ts';
-import { initDatabase } from '../db/initDatabase.ts';
 import { isIsoDate } from '../db/values.ts';
 import { StrataError, UsageError } from '../errors.ts';
 
@@ -27,6 +23,13 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       .option('as-of', { type: 'string', describe: 'Train for this date (YYYY-MM-DD); default the newest extract loaded' }),
   handler: async (args) => {
     if (args['as-of'] !== undefined && !isIsoDate(args['as-of'])) throw new UsageError(`--as-of must be a real date written YYYY-MM-DD, not ${args['as-of']}`);
+    // Loaded only now, so `strata --help` and bad usage answer at once.
+    const [{ saveModelCards, writeModelFiles }, { trainModels }, { Database }, { initDatabase }] = await Promise.all([
+      import('../../models/modelRegistry.ts'),
+      import('../../models/trainModels.ts'),
+      import('../db/Database.ts'),
+      import('../db/initDatabase.ts'),
+    ]);
     // Training writes the model registry, so it holds the same lock as a run.
     const lock = RunLock.acquire(resolve(args.db), newRunId(new Date()), process.argv.slice(1).join(' '));
     const db = await Database.open({ path: args.db }).catch((error: unknown) => {

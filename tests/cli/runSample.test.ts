@@ -166,6 +166,9 @@ describe('strata run exit codes', () => {
     const result = runCli(['run', '--inbox', inbox, '--out', out]);
     expect(result.status).toBe(3);
     expect(result.stderr).toContain(`extract ${newestExtract} rejected: ${demographics}: sha256 mismatch`);
+    // strata status says why, from the database alone.
+    const status = JSON.parse(runCli(['status', '--db', join(out, 'strata.duckdb'), '--json']).stdout);
+    expect(status.runs[0]).toMatchObject({ status: 'extract_rejected', message: expect.stringContaining(`${demographics}: sha256 mismatch`) });
     const folders = readdirSync(out).filter((f) => /^\d{4}-\d{2}-\d{2}$/.test(f));
     // Earlier extracts still load and score; the rejected one produced nothing.
     expect(folders).not.toContain(newestExtract);

@@ -28,9 +28,11 @@ afterAll(() => {
   db.close();
 });
 
-/** The text of each cell of the table row whose first cell is `rowHeader`. */
-function rowCells(page: string, rowHeader: string): string[] {
-  const row = new RegExp(`<tr[^>]*><th scope="row"[^>]*>${rowHeader}</th>(.*?)</tr>`).exec(page);
+/** The text of each cell of the table row whose first cell is `rowHeader`, in the table with that caption. */
+function rowCells(page: string, rowHeader: string, caption = 'People in tiers 1–2 by GP practice'): string[] {
+  const table = new RegExp(`<caption>${caption}</caption>(.*?)</table>`, 's').exec(page);
+  if (!table) throw new Error(`no table ${caption}`);
+  const row = new RegExp(`<tr[^>]*><th scope="row"[^>]*>${rowHeader}</th>(.*?)</tr>`).exec(table[1] as string);
   if (!row) throw new Error(`no table row for ${rowHeader}`);
   return [...(row[1] as string).matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((cell) => cell[1] as string);
 }
@@ -182,8 +184,10 @@ describe('renderReport: determinism and input', () => {
             SELECT spell_id FROM inpatient_spells
             WHERE admission_method <> '11' AND admission_date BETWEEN DATE '2026-03-01' AND DATE '2026-03-31'
             ORDER BY spell_id LIMIT 3)`);
-      const hiddenMonths = (page: string): string[] =>
-        [...page.matchAll(/<tr><th scope="row">(\w+ \d{4})<\/th><td class="num">\*<\/td>/g)].map((match) => match[1] as string);
+      const hiddenMonths = (page: string): string[] => {
+        const table = /<caption>Data table: Emergency admissions, A&amp;E attendances and emergency bed days per month, people scored<\/caption>(.*?)<\/table>/s.exec(page);
+        return [...(table?.[1] ?? '').matchAll(/<tr><th scope="row">(\w+ \d{4})<\/th><td class="num">\*<\/td>/g)].map((match) => match[1] as string);
+      };
 
       // 31 October: the 12 months November 2025 to October 2026 are exactly the pyramid's 365 days.
       const monthEnd = await renderReport(other, { ...fixtureInput, asOf: '2026-10-31' });

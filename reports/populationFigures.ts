@@ -16,8 +16,8 @@ export type Dimension = 'all' | 'tier' | 'pcn' | 'practice' | 'imd' | 'age' | 'a
 export type Measure = 'people' | 'tier12' | 'multimorbid' | 'ltc0' | 'ltc1' | 'ltc2to3' | 'ltc4plus';
 
 /**
- * One category of a dimension. key1/key2 by dimension: tier (tier), pcn (pcn_code), practice (practice_code,
- * pcn_code), imd (decile), age (age band), ageSex (age band, sex code), ethnic (group); null = not recorded.
+ * One category of a dimension. key1/key2 by dimension: tier (tier), pcn (the practice's PCN), practice (practice_code,
+ * the practice's PCN), imd (decile), age (age band), ageSex (age band, sex code), ethnic (group); null = not recorded.
  */
 export interface Category {
   readonly key1: string | null;
@@ -49,15 +49,34 @@ const measuresShown: Readonly<Record<Dimension, readonly Measure[]>> = {
 };
 
 // One pass over scores, each person counted once in every dimension (scores holds only scored, non-opted-out people).
+// A practice belongs to one PCN: the PCN recorded for most of its people (the lowest code on a tie). Its people with
+// no PCN, or another one, on their own record are counted in that PCN, so each practice is one row of the report and
+// the practices of a PCN add up to it. A practice none of whose people has a PCN recorded is in no PCN.
 const populationCountsSql = `
-WITH categorised AS (
-  SELECT c.dimension, c.key1, c.key2, s.ea_tier, s.ltc_count
+WITH practice_pcn_people AS (
+  SELECT practice_code, pcn_code, count(*) AS people
+  FROM scores
+  WHERE pcn_code IS NOT NULL
+  GROUP BY practice_code, pcn_code
+),
+practice_pcn AS (
+  SELECT practice_code, pcn_code
+  FROM practice_pcn_people
+  QUALIFY row_number() OVER (PARTITION BY practice_code ORDER BY people DESC, pcn_code) = 1
+),
+people AS (
+  SELECT s.practice_code, p.pcn_code AS practice_pcn_code, s.ea_tier, s.ltc_count, s.imd_decile, s.age_band, s.sex, s.ethnic_group
   FROM scores AS s
+  LEFT JOIN practice_pcn AS p ON p.practice_code = s.practice_code
+),
+categorised AS (
+  SELECT c.dimension, c.key1, c.key2, s.ea_tier, s.ltc_count
+  FROM people AS s
   CROSS JOIN LATERAL (VALUES
     ('all', NULL, NULL),
     ('tier', s.ea_tier::VARCHAR, NULL),
-    ('pcn', s.pcn_code, NULL),
-    ('practice', s.practice_code, s.pcn_code),
+    ('pcn', s.practice_pcn_code, NULL),
+    ('practice', s.practice_code, s.practice_pcn_code),
     ('imd', s.imd_decile::VARCHAR, NULL),
     ('age', s.age_band, NULL),
     ('ageSex', s.age_band, s.sex),

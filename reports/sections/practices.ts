@@ -99,7 +99,9 @@ export async function practicesSection(context: ReportContext): Promise<ReportSe
         total: true,
       },
     ],
-    note: '"Against the area average" compares each practice with the funnel plot\'s limits for a practice of its size.',
+    note:
+      '"Against the area average" compares each practice with the funnel plot\'s limits for a practice of its size. ' +
+      'A practice\'s PCN is the one recorded for most of its people; its people with no PCN recorded are counted in it too.',
   });
 
   const pcnTable = renderTable({

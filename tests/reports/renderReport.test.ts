@@ -88,6 +88,26 @@ describe('renderReport: disclosure control', () => {
     expect(rowCells(html, 'All practices')[2]).toBe('66');
   });
 
+  it('shows each practice once, in the PCN most of its people have, whatever a few records say', async () => {
+    const other = await openReportFixture();
+    try {
+      // Two A81001 people (PCN U00001) with no PCN on their record, one with another PCN.
+      await other.run(`UPDATE scores SET pcn_code = NULL WHERE person_id IN ('PX000001', 'PX000002')`);
+      await other.run(`UPDATE scores SET pcn_code = 'U00002' WHERE person_id = 'PX000003'`);
+      const page = await renderReport(other, fixtureInput);
+      const practiceRows = (code: string): number => (page.match(new RegExp(`<th scope="row">${code}</th>`, 'g')) ?? []).length;
+      // One row in the practice table and one in the funnel plot's data table.
+      expect(practiceRows('A81001')).toBe(2);
+      expect(rowCells(page, 'A81001')[0]).toBe('U00001');
+      expect(rowCells(page, 'A81001')[1]).toBe('120');
+      const pcnTable = 'People in tiers 1–2 by primary care network \\(PCN\\)';
+      expect(rowCells(page, 'U00001', pcnTable).slice(0, 2)).toEqual(['2', '220']);
+      expect(rowCells(page, 'U00002', pcnTable).slice(0, 2)).toEqual(['1', '60']);
+    } finally {
+      other.close();
+    }
+  });
+
   it('shows no count from 1 to 7 in any table', () => {
     const tables = [...html.matchAll(/<table[^>]*>(.*?)<\/table>/gs)].map((match) => match[1] as string);
     for (const table of tables) {

@@ -212,7 +212,8 @@ function populationGroups(categories: ReadonlyMap<Dimension, readonly Category[]
       groups.push({ parts: cells.map((c) => cellId(measure, 'ageSex', c)), total: cellId(measure, 'age', band) });
     }
   }
-  // LTC-count bands add up to the people in an age band (and overall); 2-3 and 4+ add up to multimorbidity.
+  // LTC-count bands add up to the people in an age band (and overall); 2-3 and 4+ add up to multimorbidity; and so
+  // none, 1 and multimorbidity (shown as "% with 2 or more") add up to the people too.
   for (const [dimension, category] of [
     ['all', allCategory] as const,
     ...list('age').map((band) => ['age', band] as const),
@@ -220,6 +221,7 @@ function populationGroups(categories: ReadonlyMap<Dimension, readonly Category[]
     const cell = (measure: Measure): string => cellId(measure, dimension, category);
     groups.push({ parts: [cell('ltc0'), cell('ltc1'), cell('ltc2to3'), cell('ltc4plus')], total: cell('people') });
     groups.push({ parts: [cell('ltc2to3'), cell('ltc4plus')], total: cell('multimorbid') });
+    groups.push({ parts: [cell('ltc0'), cell('ltc1'), cell('multimorbid')], total: cell('people') });
   }
   return groups;
 }

@@ -241,7 +241,7 @@ async function validationParts(
       ],
       note: calibration.intercept === null || calibration.slope === null ? 'A dash: the measure could not be estimated.' : undefined,
     }),
-    await calibrationChart(card, figures.calibration, threshold, words.outcome),
+    await calibrationChart(card, figures.calibration, threshold, words),
     topSharesTable(figures, words),
     ...fairnessParts(card, figures, words),
   ];
@@ -251,7 +251,7 @@ function calibrationLabel(point: CalibrationPoint): string {
   return point.fromDecile === point.toDecile ? `Tenth ${point.fromDecile}` : `Tenths ${point.fromDecile}–${point.toDecile}`;
 }
 
-async function calibrationChart(card: ModelCard, points: readonly CalibrationPoint[], threshold: number, outcome: string): Promise<string> {
+async function calibrationChart(card: ModelCard, points: readonly CalibrationPoint[], threshold: number, words: TargetWords): Promise<string> {
   const plotted: { predicted: number; observed: number; label: string }[] = [];
   let omitted = 0;
   for (const point of points) {
@@ -277,14 +277,14 @@ async function calibrationChart(card: ModelCard, points: readonly CalibrationPoi
   return renderChart({
     id: `chart-calibration-${card.target}`,
     caption:
-      'Calibration on the validation year: observed rate against average predicted risk, by tenth of predicted risk. ' +
+      `${words.title}, calibration on the validation year: observed rate against average predicted risk, by tenth of predicted risk. ` +
       'On the dashed line the predictions match what happened; points below it mean the model over-predicted.',
     description:
       `One point per tenth of people by predicted risk, lowest risk on the left. ` +
       (highest === undefined
         ? 'No point has enough people with the outcome to publish.'
         : `At the highest-risk point (${highest.label.toLowerCase()}) the model predicted ${formatNumber(highest.predicted, 1)}% on ` +
-          `average and ${formatNumber(highest.observed, 1)}% had ${outcome}.`),
+          `average and ${formatNumber(highest.observed, 1)}% had ${words.outcome}.`),
     dataTable: {
       columns: [
         { header: 'Tenth of predicted risk' },

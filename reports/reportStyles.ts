@@ -31,7 +31,7 @@ table.compact { font-size: 13px; }
 caption { text-align: left; font-weight: bold; font-size: 16px; padding-bottom: 8px; }
 th, td { border-bottom: 1px solid var(--rule); padding: 6px 8px; text-align: left; vertical-align: top; }
 thead th { border-bottom: 2px solid var(--text); vertical-align: bottom; }
-tbody th { font-weight: normal; }
+tbody th { font-weight: normal; min-width: 6em; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 td.num { white-space: nowrap; }
 tr.total th, tr.total td { font-weight: bold; border-top: 2px solid var(--text); }

@@ -186,10 +186,11 @@ function describeTrend(label: string, values: readonly { month: string; value: n
   const lowest = published.reduce((best, row) => (row.value < best.value ? row : best));
   const highest = published.reduce((best, row) => (row.value > best.value ? row : best));
   const latest = published[published.length - 1]!;
-  return (
+  const range =
     `${label} ranged from ${formatNumber(lowest.value)} (${monthLabel(lowest.month)}) to ` +
-    `${formatNumber(highest.value)} (${monthLabel(highest.month)}) a month; ${formatNumber(latest.value)} in ${monthLabel(latest.month)}.`
-  );
+    `${formatNumber(highest.value)} (${monthLabel(highest.month)}) a month`;
+  if (latest === highest || latest === lowest) return `${range}, ${monthLabel(latest.month)} being the latest month.`;
+  return `${range}; ${formatNumber(latest.value)} in the latest month, ${monthLabel(latest.month)}.`;
 }
 
 const monthNames = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];

@@ -146,7 +146,8 @@ export async function longTermConditionsSection(context: ReportContext): Promise
     }
     stackRows.push({ cells: [age, ...shares.map((figure) => formatPercent(figure))] });
   }
-  const bandLabels = [...ltcBands.map((band) => band.label), notPublished];
+  // The "not published" segment is in the legend only when some bar has one.
+  const bandLabels = [...ltcBands.map((band) => band.label), ...(stackOmitted > 0 ? [notPublished] : [])];
   const ageLabels = population.categories('age').map((category) => categoryLabel('age', category));
   const multimorbidByAge = population
     .categories('age')

@@ -276,11 +276,10 @@ async function calibrationChart(card: ModelCard, points: readonly CalibrationPoi
   const highest = plotted[plotted.length - 1];
   return renderChart({
     id: `chart-calibration-${card.target}`,
-    caption:
-      `${words.title}, calibration on the validation year: observed rate against average predicted risk, by tenth of predicted risk. ` +
-      'On the dashed line the predictions match what happened; points below it mean the model over-predicted.',
+    caption: `${words.title}: calibration on the validation year`,
     description:
-      `One point per tenth of people by predicted risk, lowest risk on the left. ` +
+      'Observed rate against average predicted risk, one point per tenth of people by predicted risk, lowest risk on ' +
+      'the left. On the dashed line the predictions match what happened; points below it mean the model over-predicted. ' +
       (highest === undefined
         ? 'No point has enough people with the outcome to publish.'
         : `At the highest-risk point (${highest.label.toLowerCase()}) the model predicted ${formatNumber(highest.predicted, 1)}% on ` +

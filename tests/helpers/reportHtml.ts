@@ -8,6 +8,8 @@ export interface ReportTable {
   readonly headers: readonly string[];
   /** Body rows: the row header first, then the cells, as the reader sees the text. */
   readonly rows: readonly (readonly string[])[];
+  /** For each body row, whether it is a total or subtotal row (set in bold). */
+  readonly totals: readonly boolean[];
 }
 
 export interface ReportFigure {
@@ -34,10 +36,10 @@ export function reportTables(html: string): ReportTable[] {
     const head = /<thead>(.*?)<\/thead>/s.exec(table)?.[1] ?? '';
     const body = /<tbody>(.*?)<\/tbody>/s.exec(table)?.[1] ?? '';
     const headers = [...head.matchAll(/<th[^>]*>(.*?)<\/th>/gs)].map((cell) => textOf(cell[1] as string));
-    const rows = [...body.matchAll(/<tr[^>]*>(.*?)<\/tr>/gs)].map((row) =>
-      [...(row[1] as string).matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/gs)].map((cell) => textOf(cell[1] as string)),
-    );
-    return { caption, headers, rows };
+    const bodyRows = [...body.matchAll(/<tr([^>]*)>(.*?)<\/tr>/gs)];
+    const rows = bodyRows.map((row) => [...(row[2] as string).matchAll(/<t[hd][^>]*>(.*?)<\/t[hd]>/gs)].map((cell) => textOf(cell[1] as string)));
+    const totals = bodyRows.map((row) => /class="total"/.test(row[1] as string));
+    return { caption, headers, rows, totals };
   });
 }
 

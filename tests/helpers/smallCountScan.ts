@@ -111,3 +111,31 @@ export function scanProse(text: string, threshold = 8): string[] {
   }
   return found;
 }
+
+/**
+ * Hidden cells worked out from a table's total: in a table whose last row is a total ("All ...") and whose other
+ * non-total rows add up to it, the hidden cells of a count column add up to the total less the shown cells. One
+ * hidden cell is then known exactly; two or more are known together, and that sum must not be a count from 1 to 7.
+ */
+export function findHiddenSumsFromTotals(html: string, threshold = 8): SmallCountFinding[] {
+  const findings: SmallCountFinding[] = [];
+  for (const table of reportTables(html)) {
+    const last = table.rows.length - 1;
+    if (last < 1 || !table.totals[last] || !/^All\b/.test(table.rows[last]?.[0] ?? '')) continue;
+    const parts = table.rows.filter((_row, index) => !table.totals[index]);
+    table.headers.forEach((header, column) => {
+      const total = column === 0 ? null : countIn(table.rows[last]?.[column] ?? '');
+      if (total === null) return;
+      const cells = parts.map((row) => row[column] ?? '');
+      // Only columns of counts: every part shown as a whole number or hidden.
+      if (!cells.every((cell) => cell === '*' || countIn(cell) !== null)) return;
+      const hidden = cells.filter((cell) => cell === '*').length;
+      if (hidden === 0) return;
+      const hiddenSum = total - cells.reduce((sum, cell) => sum + (countIn(cell) ?? 0), 0);
+      const where = `table "${table.caption}", column "${header}"`;
+      if (hidden === 1) findings.push({ where, text: `the one hidden cell is ${hiddenSum}` });
+      else if (hiddenSum >= 1 && hiddenSum < threshold) findings.push({ where, text: `${hidden} hidden cells add up to ${hiddenSum}` });
+    });
+  }
+  return findings;
+}

@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../pipeline/db/Database.ts';
 import { renderReport } from '../../reports/renderReport.ts';
+import { renderTable } from '../../reports/renderTable.ts';
 import { countIn, tableByCaption } from '../helpers/reportHtml.ts';
-import { findUnsuppressedSmallCounts, scanProse } from '../helpers/smallCountScan.ts';
+import { findHiddenSumsFromTotals, findUnsuppressedSmallCounts, scanProse } from '../helpers/smallCountScan.ts';
 import { fixtureInput, openReportFixture } from './reportFixture.ts';
 
 const manySmallGroups = { people: 90, spells: 120, attendances: 200 };
@@ -68,6 +69,23 @@ describe('small-number scan of the rendered report', () => {
 });
 
 describe('no hidden count comes back by subtraction', () => {
+  it.each(['usual', 'many small groups', 'few 85+ without an LTC'])('from a table total (%s fixture)', (name) => {
+    expect(findHiddenSumsFromTotals(pages.get(name) as string)).toEqual([]);
+  });
+
+  it('the total check finds one hidden cell, and hidden cells that add up to 1 to 7', () => {
+    const table = (cells: string[], total: string): string =>
+      renderTable({
+        caption: 'Test',
+        columns: [{ header: 'Group' }, { header: 'People', numeric: true }],
+        rows: [...cells.map((cell, index) => ({ cells: [`Group ${index + 1}`, cell] })), { cells: ['All groups', total], total: true }],
+      });
+    expect(findHiddenSumsFromTotals(table(['*', '40', '50'], '93'))).toEqual([{ where: 'table "Test", column "People"', text: 'the one hidden cell is 3' }]);
+    expect(findHiddenSumsFromTotals(table(['*', '*', '50'], '55'))).toEqual([{ where: 'table "Test", column "People"', text: '2 hidden cells add up to 5' }]);
+    expect(findHiddenSumsFromTotals(table(['*', '*', '50'], '58'))).toEqual([]);
+    expect(findHiddenSumsFromTotals(table(['*', '*', '*'], '*'))).toEqual([]);
+  });
+
   // In the LTC-by-age table, people = none + 1 + 2–3 + 4+, multimorbidity (the "% with 2 or more", times the
   // people) = 2–3 + 4+, and people = none + 1 + multimorbidity. A relation with exactly one hidden term gives it back.
   it.each(['usual', 'many small groups', 'few 85+ without an LTC'])('LTC-by-age table (%s fixture)', (name) => {

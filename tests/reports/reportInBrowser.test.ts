@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chartAccessibilityProblems } from '../helpers/chartAccessibility.ts';
 import { reportFigures, textOf } from '../helpers/reportHtml.ts';
 import { repoRoot, runCli } from '../helpers/runCli.ts';
-import { findUnsuppressedSmallCounts } from '../helpers/smallCountScan.ts';
+import { findHiddenSumsFromTotals, findUnsuppressedSmallCounts } from '../helpers/smallCountScan.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';
 
 const sampleInbox = join(repoRoot, 'data-samples', 'inbox');
@@ -42,8 +42,9 @@ beforeAll(() => {
 });
 
 describe('the report from a run on the sample inbox', () => {
-  it('shows no count from 1 to 7 anywhere', () => {
+  it('shows no count from 1 to 7 anywhere, and no hidden count a total gives back', () => {
     expect(findUnsuppressedSmallCounts(html)).toEqual([]);
+    expect(findHiddenSumsFromTotals(html)).toEqual([]);
     expect((html.match(/>\*</g) ?? []).length).toBeGreaterThan(20);
   });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../pipeline/db/Database.ts';
 import { renderReport } from '../../reports/renderReport.ts';
+import { tableByCaption } from '../helpers/reportHtml.ts';
 import { deleteOptedOutActivity, fixtureInput, openReportFixture, optedOutPersonId } from './reportFixture.ts';
 
 const sectionTitles = [
@@ -154,6 +155,30 @@ describe('renderReport: determinism and input', () => {
   it('refuses input it cannot use, before any query', async () => {
     await expect(renderReport(db, { ...fixtureInput, asOf: '2026-02-30' })).rejects.toThrow(/asOf/);
     await expect(renderReport(db, { ...fixtureInput, tierCutoffs: [0.05, 0.005] })).rejects.toThrow(/increase/);
+  });
+
+  it('shows rows loaded and quarantined per file, and quarantined rows by reason over all files', () => {
+    const files = tableByCaption(html, 'Rows in each extract file');
+    expect(files.headers).toEqual(['Extract date', 'File', 'Rows loaded', 'Rows quarantined', 'Corrections to earlier rows']);
+    expect(files.rows).toEqual([
+      ['2026-11-21', 'demographics.csv', '302', '0', '0'],
+      ['2026-11-21', 'gp_conditions.csv', '420', '0', '0'],
+      // 5 quarantined rows are hidden, and so are the 40 beside them, or the total of 45 would give the 5 back. No
+      // column of rows read gives them back either.
+      ['2026-11-22', 'ae_attendances.csv', '815', '*', '0'],
+      ['2026-11-22', 'demographics.csv', '302', '0', '0'],
+      ['2026-11-22', 'inpatient_spells.csv', '521', '*', '12'],
+      ['All files', '', '2,360', '45', '12'],
+    ]);
+    const reasons = tableByCaption(html, 'Quarantined rows by reason, all files and extracts in this report');
+    expect(reasons.rows).toEqual([
+      ['a date that cannot be read', '*', 'inpatient_spells.csv'],
+      ['a person not in any demographics extract', '*', 'inpatient_spells.csv'],
+      ['the same record twice in one file', '30', 'ae_attendances.csv'],
+      // 10 rows, hidden so that the two small ones cannot be worked out from the total of 45.
+      ['a direct identifier (NHS number) where a pseudonym belongs', '*', 'ae_attendances.csv'],
+      ['All reasons', '45', ''],
+    ]);
   });
 
   it('renders a data-quality section with no new extracts', async () => {

@@ -2,6 +2,7 @@
 // queried once from `scores` and suppressed as one set. One set matters: a figure shows the same way in every
 // table, and a count hidden in one table cannot be recovered from a table it nests in (practice within PCN,
 // age band and sex within age band, tiers 1 and 2 within "tiers 1-2").
+import { listValue } from '@duckdb/node-api';
 import type { Database } from '../pipeline/db/Database.ts';
 import { type CountGroup, type Figure, type SuppressedFigures, suppressSmallNumbers } from './suppressSmallNumbers.ts';
 import type { TierDefinition } from './reportInput.ts';
@@ -9,6 +10,12 @@ import type { TierDefinition } from './reportInput.ts';
 export const ageBands = ['0-17', '18-44', '45-64', '65-74', '75-84', '85+'] as const;
 /** NHS stated gender codes (data contract §2). Codes 9 and X are listed only when someone has them. */
 export const sexLabels: Readonly<Record<string, string>> = { '1': 'Male', '2': 'Female', '9': 'Indeterminate', X: 'Not known' };
+/**
+ * By age band and sex, codes 9 and X are one group: each is a few people in an age band, and two small groups
+ * beside male and female hide far more (a male or female count too, so the band still adds up) than one does.
+ */
+const otherSexKey = '9 or X';
+const otherSexLabel = 'Indeterminate or not known';
 /** The NHS 5+1 ethnic groups. */
 export const ethnicGroups = ['White', 'Mixed', 'Asian', 'Black', 'Other', 'Not stated'] as const;
 
@@ -79,7 +86,7 @@ categorised AS (
     ('practice', s.practice_code, s.practice_pcn_code),
     ('imd', s.imd_decile::VARCHAR, NULL),
     ('age', s.age_band, NULL),
-    ('ageSex', s.age_band, s.sex),
+    ('ageSex', s.age_band, CASE WHEN list_contains($other_sex_codes, s.sex) THEN $other_sex ELSE s.sex END),
     ('ethnic', s.ethnic_group, NULL)
   ) AS c(dimension, key1, key2)
 ),
@@ -106,7 +113,7 @@ export async function loadPopulationFigures(
   tiers: readonly TierDefinition[],
   threshold: number,
 ): Promise<PopulationFigures> {
-  const rows = await db.rows<CountsRow>(populationCountsSql);
+  const rows = await db.rows<CountsRow>(populationCountsSql, { other_sex: otherSexKey, other_sex_codes: listValue(['9', 'X']) });
   const byDimension = new Map<Dimension, CountsRow[]>();
   for (const row of rows) {
     const list = byDimension.get(row.dimension) ?? [];
@@ -167,7 +174,7 @@ function ageSexCategories(rows: readonly CountsRow[]): Category[] {
   const firstOfEachBand = rows.filter((row, index) => rows.findIndex((other) => other.key1 === row.key1) === index);
   const bands = withExtras(ageBands, firstOfEachBand);
   const sexesPresent = new Set(rows.map((row) => row.key2));
-  const sexes: (string | null)[] = ['1', '2', ...['9', 'X'].filter((code) => sexesPresent.has(code))];
+  const sexes: (string | null)[] = ['1', '2', ...[otherSexKey].filter((code) => sexesPresent.has(code))];
   for (const code of sexesPresent) if (!sexes.includes(code)) sexes.push(code);
   return bands.flatMap((band) => sexes.map((sex) => ({ key1: band.key1, key2: sex })));
 }
@@ -252,5 +259,6 @@ export function categoryLabel(dimension: Dimension, category: Category): string 
 
 export function sexLabel(code: string | null): string {
   if (code === null) return 'not recorded';
+  if (code === otherSexKey) return otherSexLabel;
   return sexLabels[code] ?? `code ${code}`;
 }

@@ -5,7 +5,7 @@
 // - primary: a count from 1 to threshold-1 (1..7 by default) is hidden; 0 is shown;
 // - secondary: in a group of cells that adds up to a total a reader can see, one hidden cell could be worked out
 //   by subtraction, so the next-smallest non-zero cell is hidden too (or the total, when no such cell is left);
-//   this repeats until no group has exactly one hidden member;
+//   this repeats, smallest groups first, until no group has exactly one hidden member;
 // - sums of hidden cells: where two or more parts of a group are hidden and its total is shown, their sum is the
 //   total minus the shown parts; when that sum is itself from 1 to threshold-1, one more part is hidden;
 // - rates: a rate or percentage built on a hidden count (numerator or denominator) is hidden.
@@ -78,10 +78,15 @@ export function suppressSmallNumbers(request: SuppressionRequest): SuppressedFig
   for (const id of request.alreadySuppressed ?? []) hide(known(id));
   for (const [id, value] of counts) if (value >= 1 && value < threshold) hide(id);
 
-  const groups = (request.groups ?? []).map((group) => ({
-    parts: group.parts.map(known),
-    total: group.total === undefined ? undefined : known(group.total),
-  }));
+  // Smallest groups first: a cell hidden to protect a small group (the sexes of one age band) often protects the
+  // large group it nests in (every age band and sex) too, where the large group on its own would reach for its
+  // smallest cell anywhere and start a second chain of hidden cells. Sort is stable: equal sizes keep their order.
+  const groups = (request.groups ?? [])
+    .map((group) => ({
+      parts: group.parts.map(known),
+      total: group.total === undefined ? undefined : known(group.total),
+    }))
+    .sort((a, b) => a.parts.length - b.parts.length);
 
   // Each pass hides at least one more cell or stops, so this ends after at most counts.size passes.
   for (let changed = true; changed; ) {

@@ -142,9 +142,11 @@ describe('suppressSmallNumbers: secondary suppression', () => {
         { parts: ['u1', 'u2'], total: 'area' },
       ],
     });
-    // p3 and u2 (both 5) are primary. The practice split hides p2 too; then p1 = u1 - p2 would be open, so p1 goes;
-    // the PCN split hides u1.
-    expect(hidden(figures)).toEqual(['p1', 'p2', 'p3', 'u1', 'u2']);
+    // p3 and u2 (both 5) are primary. Smallest groups first: U2's own group is already safe, the PCN split hides
+    // u1 (u2 = area - u1 otherwise), then U1's practices hide p2 (p2 = u1 - p1 is open now u1 is hidden, but one of
+    // its two terms is hidden too), and the area's practices have two hidden. p1 stays: 30 = p1, and p2 + p3 = 27
+    // does not split.
+    expect(hidden(figures)).toEqual(['p2', 'p3', 'u1', 'u2']);
     assertNoGroupGivesAwayACell(figures, [
       { parts: ['p1', 'p2', 'p3'], total: 'area' },
       { parts: ['p1', 'p2'], total: 'u1' },

@@ -92,7 +92,7 @@ export function suppressModelCardFigures(card: ModelCard, threshold: number): Mo
   const validationIds = card.validation === null ? null : addValidation(card.validation.metrics, put, groups, threshold);
 
   // The card withholds some sizes outright (below 8), so two hidden groups are common here: their sum is protected too.
-  const figures = suppressSmallNumbers({ counts, groups, alreadySuppressed: unknown, threshold, protectHiddenSums: true });
+  const figures = suppressSmallNumbers({ counts, groups, alreadySuppressed: unknown, threshold });
   const count = (id: string): Figure => figures.count(id);
   const percent = (numerator: string, denominator: string): Figure => figures.rate(numerator, denominator, 100);
 

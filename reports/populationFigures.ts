@@ -2,6 +2,7 @@
 // queried once from `scores` and suppressed as one set. One set matters: a figure shows the same way in every
 // table, and a count hidden in one table cannot be recovered from a table it nests in (practice within PCN,
 // age band and sex within age band, tiers 1 and 2 within "tiers 1-2").
+import { listValue } from '@duckdb/node-api';
 import type { Database } from '../pipeline/db/Database.ts';
 import { type CountGroup, type Figure, type SuppressedFigures, suppressSmallNumbers } from './suppressSmallNumbers.ts';
 import type { TierDefinition } from './reportInput.ts';
@@ -9,6 +10,12 @@ import type { TierDefinition } from './reportInput.ts';
 export const ageBands = ['0-17', '18-44', '45-64', '65-74', '75-84', '85+'] as const;
 /** NHS stated gender codes (data contract §2). Codes 9 and X are listed only when someone has them. */
 export const sexLabels: Readonly<Record<string, string>> = { '1': 'Male', '2': 'Female', '9': 'Indeterminate', X: 'Not known' };
+/**
+ * By age band and sex, codes 9 and X are one group: each is a few people in an age band, and two small groups
+ * beside male and female hide far more (a male or female count too, so the band still adds up) than one does.
+ */
+const otherSexKey = '9 or X';
+const otherSexLabel = 'Indeterminate or not known';
 /** The NHS 5+1 ethnic groups. */
 export const ethnicGroups = ['White', 'Mixed', 'Asian', 'Black', 'Other', 'Not stated'] as const;
 
@@ -16,8 +23,8 @@ export type Dimension = 'all' | 'tier' | 'pcn' | 'practice' | 'imd' | 'age' | 'a
 export type Measure = 'people' | 'tier12' | 'multimorbid' | 'ltc0' | 'ltc1' | 'ltc2to3' | 'ltc4plus';
 
 /**
- * One category of a dimension. key1/key2 by dimension: tier (tier), pcn (pcn_code), practice (practice_code,
- * pcn_code), imd (decile), age (age band), ageSex (age band, sex code), ethnic (group); null = not recorded.
+ * One category of a dimension. key1/key2 by dimension: tier (tier), pcn (the practice's PCN), practice (practice_code,
+ * the practice's PCN), imd (decile), age (age band), ageSex (age band, sex code), ethnic (group); null = not recorded.
  */
 export interface Category {
   readonly key1: string | null;
@@ -49,18 +56,37 @@ const measuresShown: Readonly<Record<Dimension, readonly Measure[]>> = {
 };
 
 // One pass over scores, each person counted once in every dimension (scores holds only scored, non-opted-out people).
+// A practice belongs to one PCN: the PCN recorded for most of its people (the lowest code on a tie). Its people with
+// no PCN, or another one, on their own record are counted in that PCN, so each practice is one row of the report and
+// the practices of a PCN add up to it. A practice none of whose people has a PCN recorded is in no PCN.
 const populationCountsSql = `
-WITH categorised AS (
-  SELECT c.dimension, c.key1, c.key2, s.ea_tier, s.ltc_count
+WITH practice_pcn_people AS (
+  SELECT practice_code, pcn_code, count(*) AS people
+  FROM scores
+  WHERE pcn_code IS NOT NULL
+  GROUP BY practice_code, pcn_code
+),
+practice_pcn AS (
+  SELECT practice_code, pcn_code
+  FROM practice_pcn_people
+  QUALIFY row_number() OVER (PARTITION BY practice_code ORDER BY people DESC, pcn_code) = 1
+),
+people AS (
+  SELECT s.practice_code, p.pcn_code AS practice_pcn_code, s.ea_tier, s.ltc_count, s.imd_decile, s.age_band, s.sex, s.ethnic_group
   FROM scores AS s
+  LEFT JOIN practice_pcn AS p ON p.practice_code = s.practice_code
+),
+categorised AS (
+  SELECT c.dimension, c.key1, c.key2, s.ea_tier, s.ltc_count
+  FROM people AS s
   CROSS JOIN LATERAL (VALUES
     ('all', NULL, NULL),
     ('tier', s.ea_tier::VARCHAR, NULL),
-    ('pcn', s.pcn_code, NULL),
-    ('practice', s.practice_code, s.pcn_code),
+    ('pcn', s.practice_pcn_code, NULL),
+    ('practice', s.practice_code, s.practice_pcn_code),
     ('imd', s.imd_decile::VARCHAR, NULL),
     ('age', s.age_band, NULL),
-    ('ageSex', s.age_band, s.sex),
+    ('ageSex', s.age_band, CASE WHEN list_contains($other_sex_codes, s.sex) THEN $other_sex ELSE s.sex END),
     ('ethnic', s.ethnic_group, NULL)
   ) AS c(dimension, key1, key2)
 ),
@@ -87,7 +113,7 @@ export async function loadPopulationFigures(
   tiers: readonly TierDefinition[],
   threshold: number,
 ): Promise<PopulationFigures> {
-  const rows = await db.rows<CountsRow>(populationCountsSql);
+  const rows = await db.rows<CountsRow>(populationCountsSql, { other_sex: otherSexKey, other_sex_codes: listValue(['9', 'X']) });
   const byDimension = new Map<Dimension, CountsRow[]>();
   for (const row of rows) {
     const list = byDimension.get(row.dimension) ?? [];
@@ -148,7 +174,7 @@ function ageSexCategories(rows: readonly CountsRow[]): Category[] {
   const firstOfEachBand = rows.filter((row, index) => rows.findIndex((other) => other.key1 === row.key1) === index);
   const bands = withExtras(ageBands, firstOfEachBand);
   const sexesPresent = new Set(rows.map((row) => row.key2));
-  const sexes: (string | null)[] = ['1', '2', ...['9', 'X'].filter((code) => sexesPresent.has(code))];
+  const sexes: (string | null)[] = ['1', '2', ...[otherSexKey].filter((code) => sexesPresent.has(code))];
   for (const code of sexesPresent) if (!sexes.includes(code)) sexes.push(code);
   return bands.flatMap((band) => sexes.map((sex) => ({ key1: band.key1, key2: sex })));
 }
@@ -193,7 +219,8 @@ function populationGroups(categories: ReadonlyMap<Dimension, readonly Category[]
       groups.push({ parts: cells.map((c) => cellId(measure, 'ageSex', c)), total: cellId(measure, 'age', band) });
     }
   }
-  // LTC-count bands add up to the people in an age band (and overall); 2-3 and 4+ add up to multimorbidity.
+  // LTC-count bands add up to the people in an age band (and overall); 2-3 and 4+ add up to multimorbidity; and so
+  // none, 1 and multimorbidity (shown as "% with 2 or more") add up to the people too.
   for (const [dimension, category] of [
     ['all', allCategory] as const,
     ...list('age').map((band) => ['age', band] as const),
@@ -201,6 +228,7 @@ function populationGroups(categories: ReadonlyMap<Dimension, readonly Category[]
     const cell = (measure: Measure): string => cellId(measure, dimension, category);
     groups.push({ parts: [cell('ltc0'), cell('ltc1'), cell('ltc2to3'), cell('ltc4plus')], total: cell('people') });
     groups.push({ parts: [cell('ltc2to3'), cell('ltc4plus')], total: cell('multimorbid') });
+    groups.push({ parts: [cell('ltc0'), cell('ltc1'), cell('multimorbid')], total: cell('people') });
   }
   return groups;
 }
@@ -231,5 +259,6 @@ export function categoryLabel(dimension: Dimension, category: Category): string 
 
 export function sexLabel(code: string | null): string {
   if (code === null) return 'not recorded';
+  if (code === otherSexKey) return otherSexLabel;
   return sexLabels[code] ?? `code ${code}`;
 }

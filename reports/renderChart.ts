@@ -3,6 +3,7 @@
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { parse, View } from 'vega';
 import { escapeHtml } from './escapeHtml.ts';
+import { renderTable, type TableColumn, type TableRow } from './renderTable.ts';
 
 /** The report's palette: NHS identity colours, chosen to stay apart in greyscale print. */
 export const chartColours = {
@@ -19,6 +20,9 @@ export const chartColours = {
 const fontFamily = 'Arial, Helvetica, sans-serif';
 
 const chartConfig = {
+  // No ARIA on every bar and point: the chart is one image to assistive technology, named by its <title>, described
+  // by its description, with the figures in the data table under it.
+  aria: false,
   font: fontFamily,
   background: 'white',
   view: { stroke: null },
@@ -47,18 +51,47 @@ export interface ChartFigure {
   /** Unique in the report; prefixes every id inside the SVG. Letters, digits and '-' only. */
   readonly id: string;
   readonly spec: TopLevelSpec;
-  /** What the chart shows, in words (also its accessible name). */
+  /** The chart's title: shown above it, and its accessible name (the SVG's <title>). */
   readonly caption: string;
-  /** Shown under the chart, e.g. which bars were left out because their numbers are too small. */
+  /**
+   * What the chart shows, in words, with its key figure ("Tiers 1–2 are 5.0% of people and had 75.8% of ..."):
+   * shown under the title and given to the SVG as its description (<desc> and aria-describedby).
+   */
+  readonly description: string;
+  /** The figures the chart plots, as a table (suppressed figures as '*'), for anyone who cannot see the chart. */
+  readonly dataTable: { readonly columns: readonly TableColumn[]; readonly rows: readonly TableRow[] };
+  /** Shown under the chart, e.g. which bars were left out because their numbers are too small to publish. */
   readonly note?: string;
 }
 
-/** A <figure> holding the chart as inline SVG, with its caption and note. */
+/**
+ * A <figure>: title, description, the chart as inline SVG (with <title> and <desc>), a note, and the data table in a
+ * <details> under it. Refuses a chart without a title, description or data rows.
+ */
 export async function renderChart(chart: ChartFigure): Promise<string> {
+  const caption = chart.caption.trim();
+  const description = chart.description.trim();
+  if (caption === '') throw new Error(`chart ${chart.id}: a chart needs a title`);
+  if (description === '') throw new Error(`chart ${chart.id}: a chart needs a description in words`);
+  if (chart.dataTable.rows.length === 0) throw new Error(`chart ${chart.id}: a chart needs a data table with at least one row`);
   const svg = await renderChartSvg(chart.spec, chart.id);
-  const labelled = svg.replace(/^<svg /, `<svg role="img" aria-label="${escapeHtml(chart.caption)}" `);
+  const titleId = `${chart.id}-title`;
+  const descriptionId = `${chart.id}-description`;
+  const accessible = svg.replace(
+    /^<svg ([^>]*)>/,
+    `<svg role="img" aria-labelledby="${titleId}" aria-describedby="${descriptionId}" $1>` +
+      `<title id="${titleId}">${escapeHtml(caption)}</title><desc>${escapeHtml(description)}</desc>`,
+  );
   const note = chart.note ? `<p class="chart-note">${escapeHtml(chart.note)}</p>` : '';
-  return `<figure class="chart" id="${chart.id}">${labelled}<figcaption>${escapeHtml(chart.caption)}</figcaption>${note}</figure>`;
+  const table = renderTable({ caption: `Data table: ${caption}`, columns: chart.dataTable.columns, rows: chart.dataTable.rows, compact: true });
+  return (
+    `<figure class="chart" id="${chart.id}" aria-labelledby="${chart.id}-caption">` +
+    `<figcaption id="${chart.id}-caption">${escapeHtml(caption)}</figcaption>` +
+    `<p class="chart-description" id="${descriptionId}">${escapeHtml(description)}</p>` +
+    `${accessible}${note}` +
+    `<details class="chart-data"><summary>Data table: the figures in this chart</summary>${table}</details>` +
+    '</figure>'
+  );
 }
 
 export async function renderChartSvg(spec: TopLevelSpec, chartId: string): Promise<string> {

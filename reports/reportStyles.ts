@@ -31,13 +31,19 @@ table.compact { font-size: 13px; }
 caption { text-align: left; font-weight: bold; font-size: 16px; padding-bottom: 8px; }
 th, td { border-bottom: 1px solid var(--rule); padding: 6px 8px; text-align: left; vertical-align: top; }
 thead th { border-bottom: 2px solid var(--text); vertical-align: bottom; }
-tbody th { font-weight: normal; }
-.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tbody th { font-weight: normal; min-width: 6em; }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
 tr.total th, tr.total td { font-weight: bold; border-top: 2px solid var(--text); }
 .table-note, .chart-note { font-size: 14px; color: var(--muted); margin: 6px 0 0; }
-figure.chart { margin: 16px 0 24px; }
+figure.chart { margin: 24px 0; }
 figure.chart svg { max-width: 100%; height: auto; display: block; }
-figcaption { font-size: 14px; font-weight: bold; margin-top: 6px; }
+figcaption { font-size: 16px; font-weight: bold; margin: 0 0 4px; max-width: 72ch; }
+.chart-description { font-size: 14px; margin: 0 0 8px; }
+details.chart-data { margin: 8px 0 0; font-size: 14px; }
+details.chart-data summary { cursor: pointer; color: var(--nhs-blue); }
+details.chart-data .table-wrap { margin: 8px 0 0; }
+details.chart-data caption { font-size: 14px; }
 footer.report-footer { border-top: 1px solid var(--rule); margin-top: 48px; padding-top: 12px; font-size: 14px; color: var(--muted); }
 @media print {
   @page { size: A4; margin: 15mm; }
@@ -49,6 +55,7 @@ footer.report-footer { border-top: 1px solid var(--rule); margin-top: 48px; padd
   section#headline { break-before: auto; }
   h2, h3, h4, caption, figcaption { break-after: avoid; }
   figure.chart, tr, .key-figures div { break-inside: avoid; }
+  details.chart-data { display: none; }
   .table-wrap { overflow: visible; }
   thead { display: table-header-group; }
   a { color: inherit; text-decoration: none; }

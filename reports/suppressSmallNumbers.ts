@@ -5,9 +5,9 @@
 // - primary: a count from 1 to threshold-1 (1..7 by default) is hidden; 0 is shown;
 // - secondary: in a group of cells that adds up to a total a reader can see, one hidden cell could be worked out
 //   by subtraction, so the next-smallest non-zero cell is hidden too (or the total, when no such cell is left);
-//   this repeats until no group has exactly one hidden member;
-// - sums of hidden cells (on request): where two or more parts of a group are hidden and its total is shown, their sum
-//   is the total minus the shown parts; when that sum is itself from 1 to threshold-1, one more part is hidden;
+//   this repeats, smallest groups first, until no group has exactly one hidden member;
+// - sums of hidden cells: where two or more parts of a group are hidden and its total is shown, their sum is the
+//   total minus the shown parts; when that sum is itself from 1 to threshold-1, one more part is hidden;
 // - rates: a rate or percentage built on a hidden count (numerator or denominator) is hidden.
 
 export const defaultSuppressionThreshold = 8;
@@ -27,8 +27,8 @@ export interface SuppressionRequest {
   /** Counts from 1 to threshold-1 are hidden. Default 8. */
   readonly threshold?: number;
   /**
-   * Also protect the sum of a group's hidden parts when its total is shown (see the rules above). Off by default:
-   * sections 1-6 were written without it and their published figures are left as they were.
+   * Protect the sum of a group's hidden parts when its total is shown (see the rules above). On by default: two
+   * hidden cells that add up to 5 tell the reader that 5 people are in one group or the other.
    */
   readonly protectHiddenSums?: boolean;
 }
@@ -78,10 +78,15 @@ export function suppressSmallNumbers(request: SuppressionRequest): SuppressedFig
   for (const id of request.alreadySuppressed ?? []) hide(known(id));
   for (const [id, value] of counts) if (value >= 1 && value < threshold) hide(id);
 
-  const groups = (request.groups ?? []).map((group) => ({
-    parts: group.parts.map(known),
-    total: group.total === undefined ? undefined : known(group.total),
-  }));
+  // Smallest groups first: a cell hidden to protect a small group (the sexes of one age band) often protects the
+  // large group it nests in (every age band and sex) too, where the large group on its own would reach for its
+  // smallest cell anywhere and start a second chain of hidden cells. Sort is stable: equal sizes keep their order.
+  const groups = (request.groups ?? [])
+    .map((group) => ({
+      parts: group.parts.map(known),
+      total: group.total === undefined ? undefined : known(group.total),
+    }))
+    .sort((a, b) => a.parts.length - b.parts.length);
 
   // Each pass hides at least one more cell or stops, so this ends after at most counts.size passes.
   for (let changed = true; changed; ) {
@@ -89,7 +94,7 @@ export function suppressSmallNumbers(request: SuppressionRequest): SuppressedFig
     for (const group of groups) {
       const members = group.total === undefined ? group.parts : [...group.parts, group.total];
       const hiddenMembers = members.filter((id) => hidden.has(id));
-      if (hiddenMembers.length > 1 && request.protectHiddenSums === true && group.total !== undefined && !hidden.has(group.total)) {
+      if (hiddenMembers.length > 1 && request.protectHiddenSums !== false && group.total !== undefined && !hidden.has(group.total)) {
         let hiddenSum = counts.get(group.total) as number;
         for (const id of group.parts) if (!hidden.has(id)) hiddenSum -= counts.get(id) as number;
         if (hiddenSum >= 1 && hiddenSum < threshold) {

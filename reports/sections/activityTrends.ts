@@ -1,17 +1,19 @@
 // Section 6: activity trends. Emergency admissions, A&E attendances and emergency bed days per calendar month
 // over the loaded history, for the people scored today only.
 import { listValue } from '@duckdb/node-api';
+import type { TopLevelSpec } from 'vega-lite';
 import { addDays, dateParam } from '../../pipeline/db/values.ts';
-import { formatCount } from '../formatFigures.ts';
+import { formatCount, formatNumber } from '../formatFigures.ts';
 import { emergencyAdmissionMethods } from '../referenceCodeLists.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import { chartColours, renderChart } from '../renderChart.ts';
 import { paragraph } from '../renderParagraph.ts';
-import { renderTable } from '../renderTable.ts';
 import { type CountGroup, publishedValue, type SuppressedFigures, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
 
 // Bed days are nights in hospital (discharge date minus admission date), split across the months they fall in;
-// a spell still open counts to as_of. Months run from the first month with any activity to as_of's month.
+// a spell still open counts to as_of. Months run from the first complete month of activity to as_of's month: the
+// month of the earliest admission or attendance counts only when that is its first day, since the loaded history
+// usually starts part-way through a month and a part month would read as a fall in activity.
 const monthlyActivitySql = `
 WITH scored AS (
   SELECT person_id FROM scores
@@ -23,16 +25,20 @@ emergency_spells AS (
     AND sp.admission_date <= $as_of
     AND sp.person_id IN (SELECT person_id FROM scored)
 ),
+scored_attendances AS (
+  SELECT a.arrival_at
+  FROM ae_attendances AS a
+  WHERE a.arrival_at < $as_of + INTERVAL 1 DAY
+    AND a.person_id IN (SELECT person_id FROM scored)
+),
 admissions AS (
   SELECT date_trunc('month', admission_date)::DATE AS month, count(*) AS n
   FROM emergency_spells
   GROUP BY 1
 ),
 attendances AS (
-  SELECT date_trunc('month', a.arrival_at)::DATE AS month, count(*) AS n
-  FROM ae_attendances AS a
-  WHERE a.arrival_at < $as_of + INTERVAL 1 DAY
-    AND a.person_id IN (SELECT person_id FROM scored)
+  SELECT date_trunc('month', arrival_at)::DATE AS month, count(*) AS n
+  FROM scored_attendances
   GROUP BY 1
 ),
 stay_months AS (
@@ -48,9 +54,13 @@ bed_days AS (
   FROM stay_months
   GROUP BY 1
 ),
+first_activity AS (
+  SELECT min(day) AS day
+  FROM (SELECT admission_date AS day FROM emergency_spells UNION ALL SELECT arrival_at::DATE FROM scored_attendances)
+),
 months AS (
   SELECT unnest(generate_series(
-    (SELECT min(month) FROM (SELECT month FROM admissions UNION ALL SELECT month FROM attendances UNION ALL SELECT month FROM bed_days)),
+    (SELECT (date_trunc('month', day - INTERVAL 1 DAY) + INTERVAL 1 MONTH)::DATE FROM first_activity),
     date_trunc('month', $as_of),
     INTERVAL 1 MONTH))::DATE AS month
 ),
@@ -89,38 +99,50 @@ export async function activityTrendsSection(context: ReportContext): Promise<Rep
   const figures = suppressMonthlyCounts(months, input.asOf, monthEnd, input.suppressionThreshold);
   const cell = (measure: SeriesMeasure, month: string): string => `${measure}|${month}`;
 
-  const charts: string[] = [];
-  // No months, no charts: an empty time axis only draws "NaN".
-  for (const { measure, label, colour } of months.length > 0 ? series : []) {
-    const values = months.map((row) => ({ month: row.month, value: publishedValue(figures.count(cell(measure, row.month))) }));
-    const omitted = values.filter((value) => value.value === null).length;
-    charts.push(
-      await renderChart({
-        id: `chart-trend-${measure.replaceAll('_', '-')}`,
-        caption: `${label} per month, people scored`,
-        note: omitted > 0 ? `${omitted} month(s) left blank: the numbers are too small to publish.` : undefined,
-        spec: {
-          width: 560,
-          height: 150,
-          data: { values, format: { parse: { month: 'utc:"%Y-%m-%d"' } } },
-          mark: { type: 'line', point: true, color: colour, invalid: 'break-paths-show-domains' },
-          encoding: {
-            x: { field: 'month', type: 'temporal', timeUnit: 'utcyearmonth', title: null, axis: { format: '%b %Y' } },
-            y: { field: 'value', type: 'quantitative', title: `${label} per month` },
+  // One figure, a panel per measure over a shared month axis, and one data table with all three. No months, no
+  // chart: an empty time axis only draws "NaN".
+  const published = (measure: SeriesMeasure) =>
+    months.map((row) => ({ month: row.month, value: publishedValue(figures.count(cell(measure, row.month))) }));
+  const omitted = series
+    .map(({ measure, label }) => ({ label, months: published(measure).filter((row) => row.value === null).length }))
+    .filter((row) => row.months > 0);
+  const chart =
+    months.length === 0
+      ? ''
+      : await renderChart({
+          id: 'chart-activity-trends',
+          caption: 'Emergency admissions, A&E attendances and emergency bed days per month, people scored',
+          description:
+            `One line per measure, one point per month, from ${monthLabel(months[0]!.month)} to ` +
+            `${monthLabel(months[months.length - 1]!.month)}. ` +
+            series.map(({ measure, label }) => describeTrend(label, published(measure))).join(' '),
+          note:
+            omitted.length === 0
+              ? undefined
+              : `Months left blank because the numbers are too small to publish: ${omitted
+                  .map((row) => `${row.label.toLowerCase()}, ${row.months}`)
+                  .join('; ')}.`,
+          dataTable: {
+            columns: [{ header: 'Month' }, ...series.map(({ label }) => ({ header: label, numeric: true }))],
+            rows: months.map((row) => ({
+              cells: [monthLabel(row.month), ...series.map(({ measure }) => formatCount(figures.count(cell(measure, row.month))))],
+            })),
           },
-        },
-      }),
-    );
-  }
-
-  const table = renderTable({
-    caption: 'Emergency activity per month, people scored',
-    compact: true,
-    columns: [{ header: 'Month' }, ...series.map(({ label }) => ({ header: label, numeric: true }))],
-    rows: months.map((row) => ({
-      cells: [monthLabel(row.month), ...series.map(({ measure }) => formatCount(figures.count(cell(measure, row.month))))],
-    })),
-  });
+          spec: {
+            vconcat: series.map(({ measure, label, colour }) => ({
+              width: 560,
+              height: 120,
+              title: { text: `${label} per month`, anchor: 'start', fontSize: 12 },
+              data: { values: published(measure), format: { parse: { month: 'utc:"%Y-%m-%d"' } } },
+              mark: { type: 'line', point: true, color: colour, invalid: 'break-paths-show-domains' },
+              encoding: {
+                x: { field: 'month', type: 'temporal', timeUnit: 'utcyearmonth', title: null, axis: { format: '%b %Y' } },
+                y: { field: 'value', type: 'quantitative', title: null },
+              },
+            })),
+            spacing: 24,
+          } as TopLevelSpec,
+        });
 
   const period =
     months.length === 0
@@ -133,8 +155,7 @@ export async function activityTrendsSection(context: ReportContext): Promise<Rep
         'hospitals saw at the time. Bed days are nights in hospital after an emergency admission, counted in the ' +
         `month they fall in. ${period}`,
     ),
-    ...charts,
-    months.length > 0 ? table : '',
+    chart,
   ].join('\n');
   return { id: 'activity-trends', title: 'Activity trends', html };
 }
@@ -155,6 +176,21 @@ function suppressMonthlyCounts(months: readonly MonthRow[], asOf: string, monthE
     groups.push({ parts: inWindow.map((row) => `emergency_admissions|${row.month}`), total: 'emergency_admissions|12 months' });
   }
   return suppressSmallNumbers({ counts, groups, threshold });
+}
+
+/** One line in words: its lowest and highest published month, and the latest month. */
+function describeTrend(label: string, values: readonly { month: string; value: number | null }[]): string {
+  const published = values.filter((row): row is { month: string; value: number } => row.value !== null);
+  if (published.length === 0) return `${label}: no month has enough to publish.`;
+  // First of equal values, so the words depend only on the data.
+  const lowest = published.reduce((best, row) => (row.value < best.value ? row : best));
+  const highest = published.reduce((best, row) => (row.value > best.value ? row : best));
+  const latest = published[published.length - 1]!;
+  const range =
+    `${label} ranged from ${formatNumber(lowest.value)} (${monthLabel(lowest.month)}) to ` +
+    `${formatNumber(highest.value)} (${monthLabel(highest.month)}) a month`;
+  if (latest === highest || latest === lowest) return `${range}, ${monthLabel(latest.month)} being the latest month.`;
+  return `${range}; ${formatNumber(latest.value)} in the latest month, ${monthLabel(latest.month)}.`;
 }
 
 const monthNames = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];

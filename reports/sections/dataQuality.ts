@@ -1,5 +1,5 @@
-// Section 8: data quality. For each extract file in this report: rows read, loaded and quarantined, and why rows
-// were quarantined. Counts only: a quarantined row's content (raw_row, detail) never reaches the report.
+// Section 9: data quality. For each extract file in this report: rows loaded and quarantined, and, over all of them,
+// why rows were quarantined. Counts only: a quarantined row's content (raw_row, detail) never reaches the report.
 import { listValue } from '@duckdb/node-api';
 import { dateParam } from '../../pipeline/db/values.ts';
 import { formatCount } from '../formatFigures.ts';
@@ -13,7 +13,6 @@ SELECT
   strftime(extract_date, '%Y-%m-%d') AS extract_date,
   file_name,
   table_name,
-  rows_read::DOUBLE AS rows_read,
   rows_loaded::DOUBLE AS rows_loaded,
   rows_quarantined::DOUBLE AS rows_quarantined,
   rows_corrected::DOUBLE AS rows_corrected
@@ -54,12 +53,15 @@ type FileRow = {
   extract_date: string;
   file_name: string;
   table_name: string;
-  rows_read: number;
   rows_loaded: number;
   rows_quarantined: number;
   rows_corrected: number;
 };
 type ReasonRow = { extract_date: string; file_name: string; reason: string; rows_quarantined: number };
+
+function fileMeasure(file: FileRow, measure: 'loaded' | 'quarantined' | 'corrected'): number {
+  return measure === 'loaded' ? file.rows_loaded : measure === 'quarantined' ? file.rows_quarantined : file.rows_corrected;
+}
 
 export async function dataQualitySection(context: ReportContext): Promise<ReportSection> {
   const { db, input } = context;
@@ -82,24 +84,27 @@ export async function dataQualitySection(context: ReportContext): Promise<Report
   const files = await db.rows<FileRow>(filesSql, params);
   const reasons = await db.rows<ReasonRow>(quarantineSql, params);
 
+  // Rows read are not shown: with them, a file's loaded and quarantined rows would give each other away, and the
+  // loaded column would be mostly '*' beside a handful of quarantined rows. Reasons are summed over the report's
+  // files and extracts, so a reason is one row however many files it turned up in.
   const counts = new Map<string, number>();
-  const groups: CountGroup[] = [];
+  const measures = ['loaded', 'quarantined', 'corrected'] as const;
   files.forEach((file, index) => {
-    counts.set(`read|${index}`, file.rows_read);
     counts.set(`loaded|${index}`, file.rows_loaded);
     counts.set(`quarantined|${index}`, file.rows_quarantined);
     counts.set(`corrected|${index}`, file.rows_corrected);
-    // rows read = rows loaded + rows quarantined (contract §3).
-    groups.push({ parts: [`loaded|${index}`, `quarantined|${index}`], total: `read|${index}` });
   });
-  const reasonCell = (row: ReasonRow): string => `reason|${row.extract_date}|${row.file_name}|${row.reason}`;
-  for (const row of reasons) counts.set(reasonCell(row), row.rows_quarantined);
-  for (const key of new Set(reasons.map((row) => `${row.extract_date}|${row.file_name}`))) {
-    const parts = reasons.filter((row) => `${row.extract_date}|${row.file_name}` === key).map(reasonCell);
-    const fileIndexes = files.flatMap((file, index) => (`${file.extract_date}|${file.file_name}` === key ? [index] : []));
-    // A file's reasons add up to its quarantined rows; with no single matching file row, treat the sum as known anyway.
-    groups.push(fileIndexes.length === 1 ? { parts, total: `quarantined|${fileIndexes[0]}` } : { parts });
+  for (const measure of measures) counts.set(`${measure}|all`, files.reduce((sum, file) => sum + fileMeasure(file, measure), 0));
+  const groups: CountGroup[] = measures.map((measure) => ({ parts: files.map((_file, index) => `${measure}|${index}`), total: `${measure}|all` }));
+  // In the contract's order (§3), then any other code.
+  const contractOrder = Object.keys(reasonNames);
+  const rank = (code: string): number => (contractOrder.includes(code) ? contractOrder.indexOf(code) : contractOrder.length);
+  const reasonCodes = [...new Set(reasons.map((row) => row.reason))].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
+  for (const reason of reasonCodes) {
+    counts.set(`reason|${reason}`, reasons.filter((row) => row.reason === reason).reduce((sum, row) => sum + row.rows_quarantined, 0));
   }
+  // Quarantined rows are counted once per file and once per reason: both add up to the same total.
+  groups.push({ parts: reasonCodes.map((reason) => `reason|${reason}`), total: 'quarantined|all' });
   const figures = suppressSmallNumbers({ counts, groups, threshold: input.suppressionThreshold });
 
   const filesTable =
@@ -111,34 +116,42 @@ export async function dataQualitySection(context: ReportContext): Promise<Report
           columns: [
             { header: 'Extract date' },
             { header: 'File' },
-            { header: 'Rows read', numeric: true },
-            { header: 'Loaded', numeric: true },
-            { header: 'Quarantined', numeric: true },
+            { header: 'Rows loaded', numeric: true },
+            { header: 'Rows quarantined', numeric: true },
             { header: 'Corrections to earlier rows', numeric: true },
           ],
-          rows: files.map((file, index) => ({
-            cells: [
-              file.extract_date,
-              file.file_name,
-              formatCount(figures.count(`read|${index}`)),
-              formatCount(figures.count(`loaded|${index}`)),
-              formatCount(figures.count(`quarantined|${index}`)),
-              formatCount(figures.count(`corrected|${index}`)),
-            ],
-          })),
-          note: 'Rows read = rows loaded + rows quarantined. A correction is a row that replaced an earlier version of the same record.',
+          rows: [
+            ...files.map((file, index) => ({
+              cells: [
+                file.extract_date,
+                file.file_name,
+                ...measures.map((measure) => formatCount(figures.count(`${measure}|${index}`))),
+              ],
+            })),
+            { cells: ['All files', '', ...measures.map((measure) => formatCount(figures.count(`${measure}|all`)))], total: true },
+          ],
+          note:
+            'Every row read is either loaded or quarantined; run.json has the exact counts for each file. A correction is a ' +
+            'row that replaced an earlier version of the same record.',
         });
 
   const reasonsTable =
     reasons.length === 0
       ? paragraph('No rows were quarantined in these extracts.')
       : renderTable({
-          caption: 'Quarantined rows by file and reason',
+          caption: 'Quarantined rows by reason, all files and extracts in this report',
           compact: true,
-          columns: [{ header: 'Extract date' }, { header: 'File' }, { header: 'Reason' }, { header: 'Rows', numeric: true }],
-          rows: reasons.map((row) => ({
-            cells: [row.extract_date, row.file_name, reasonNames[row.reason] ?? row.reason, formatCount(figures.count(reasonCell(row)))],
-          })),
+          columns: [{ header: 'Reason' }, { header: 'Rows', numeric: true }, { header: 'In the files' }],
+          rows: [
+            ...reasonCodes.map((reason) => ({
+              cells: [
+                reasonNames[reason] ?? reason,
+                formatCount(figures.count(`reason|${reason}`)),
+                [...new Set(reasons.filter((row) => row.reason === reason).map((row) => row.file_name))].sort().join(', '),
+              ],
+            })),
+            { cells: ['All reasons', formatCount(figures.count('quarantined|all')), ''], total: true },
+          ],
         });
 
   const html = [

@@ -1,7 +1,7 @@
 // Section 4: inequalities. Who is in tiers 1-2, and who lives with two or more long-term conditions, by
 // deprivation, by age band and sex, and by ethnic group.
 import type { TopLevelSpec } from 'vega-lite';
-import { formatCount, formatPercent, formatRate, roundTo } from '../formatFigures.ts';
+import { formatCount, formatNumber, formatPercent, formatRate, roundTo } from '../formatFigures.ts';
 import { type Category, type Dimension, categoryLabel, sexLabel } from '../populationFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import { chartColours, renderChart } from '../renderChart.ts';
@@ -58,19 +58,40 @@ export async function inequalitiesSection(context: ReportContext): Promise<Repor
     return { values, omitted };
   };
 
-  const imd = chartRows('imd', (category) => category.key1 ?? 'Not known');
+  // The chart's figures as a table: one row per group, both measures, '*' where the chart leaves a bar out.
+  const dataTable = (dimension: Dimension, groupHeaders: readonly string[], label: (category: Category) => readonly string[]) => ({
+    columns: [
+      ...groupHeaders.map((header) => ({ header })),
+      { header: tier12Title, numeric: true },
+      { header: multimorbidTitle, numeric: true },
+    ],
+    rows: population.categories(dimension).map((category) => ({
+      cells: [
+        ...label(category),
+        formatRate(population.rate('tier12', 'people', 1000, dimension, category)),
+        formatPercent(population.rate('multimorbid', 'people', 100, dimension, category)),
+      ],
+    })),
+  });
+
+  const imdLabel = (category: Category): string => category.key1 ?? 'Not known';
+  const imd = chartRows('imd', imdLabel);
   const imdChart = await renderChart({
     id: 'chart-imd',
     caption: 'Tiers 1–2 per 1,000 people and % with 2 or more long-term conditions, by deprivation decile (1 = most deprived)',
+    description: describeExtremes(imd.values, (row) => `decile ${row.group}`),
     note: omittedNote(imd.omitted),
-    spec: twoMeasureBars(imd.values, 'IMD decile', population.categories('imd').map((category) => category.key1 ?? 'Not known'), false),
+    dataTable: dataTable('imd', ['IMD decile'], (category) => [categoryLabel('imd', category)]),
+    spec: twoMeasureBars(imd.values, 'IMD decile', population.categories('imd').map(imdLabel), false),
   });
 
   const ageSex = chartRows('ageSex', (category) => category.key1 ?? 'Not recorded');
   const ageSexChart = await renderChart({
     id: 'chart-age-sex',
     caption: 'Tiers 1–2 per 1,000 people and % with 2 or more long-term conditions, by age band and sex',
+    description: describeExtremes(ageSex.values, (row) => `${row.group}, ${row.sex.toLowerCase()}`),
     note: omittedNote(ageSex.omitted),
+    dataTable: dataTable('ageSex', ['Age band', 'Sex'], (category) => [category.key1 ?? 'Not recorded', sexLabel(category.key2)]),
     spec: twoMeasureBars(ageSex.values, 'Age band', population.categories('age').map((category) => category.key1 ?? 'Not recorded'), true),
   });
 
@@ -89,6 +110,21 @@ export async function inequalitiesSection(context: ReportContext): Promise<Repor
     table('ethnic', 'By ethnic group', 'Ethnic group'),
   ].join('\n');
   return { id: 'inequalities', title: 'Inequalities', html };
+}
+
+/** The highest and lowest published value of each measure, in words, e.g. "highest in decile 2 (87.3), lowest in ...". */
+function describeExtremes(values: readonly ChartRow[], groupWords: (row: ChartRow) => string): string {
+  const parts = [tier12Title, multimorbidTitle].map((measure) => {
+    const rows = values.filter((row) => row.measure === measure);
+    const name = measure === tier12Title ? 'Tiers 1–2 per 1,000 people' : 'The share with 2 or more long-term conditions';
+    if (rows.length === 0) return `${name}: no figure can be published.`;
+    const format = (row: ChartRow): string => (measure === tier12Title ? formatNumber(row.value, 1) : `${formatNumber(row.value, 1)}%`);
+    // First of equal values, so the words depend only on the data.
+    const highest = rows.reduce((best, row) => (row.value > best.value ? row : best));
+    const lowest = rows.reduce((best, row) => (row.value < best.value ? row : best));
+    return `${name} is highest for ${groupWords(highest)} (${format(highest)}) and lowest for ${groupWords(lowest)} (${format(lowest)}).`;
+  });
+  return `Bars for each group, one panel per measure. ${parts.join(' ')}`;
 }
 
 function omittedNote(omitted: number): string | undefined {
@@ -119,7 +155,15 @@ function twoMeasureBars(values: readonly ChartRow[], groupTitle: string, order: 
         header: { labelFontSize: 12, labelFontWeight: 'bold' },
       },
       // A fixed domain keeps a group whose bars are all suppressed on the axis, as a visible gap.
-      x: { field: 'group', type: 'nominal', title: groupTitle, sort: [...order], scale: { domain: [...order] }, axis: { labelAngle: 0 } },
+      // Labels of more than one word ("Not known") go on two lines, so they do not run into their neighbour.
+      x: {
+        field: 'group',
+        type: 'nominal',
+        title: groupTitle,
+        sort: [...order],
+        scale: { domain: [...order] },
+        axis: { labelAngle: 0, labelExpr: "split(datum.label, ' ')" },
+      },
       y: { field: 'value', type: 'quantitative', title: null },
       ...(bySex
         ? {

@@ -1,7 +1,7 @@
 // Section 5: long-term conditions. How many scored people are on each GP (QOF) register, and how multimorbidity
 // builds up with age.
 import { dateParam } from '../../pipeline/db/values.ts';
-import { formatCount, formatPercent, roundTo } from '../formatFigures.ts';
+import { formatCount, formatNumber, formatPercent, roundTo } from '../formatFigures.ts';
 import { type Category, type Measure, categoryLabel } from '../populationFigures.ts';
 import { ltcRegisters } from '../referenceCodeLists.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
@@ -67,9 +67,21 @@ export async function longTermConditionsSection(context: ReportContext): Promise
     if (figure.kind === 'suppressed') registerOmitted += 1;
     else if (figure.kind === 'value') prevalenceData.push({ register: register.name, value: roundTo(figure.value, 2) });
   }
+  const ranked = [...prevalenceData].sort((a, b) => b.value - a.value);
   const registerChart = await renderChart({
     id: 'chart-ltc-prevalence',
     caption: 'People on each GP register, % of people scored',
+    description:
+      ranked.length === 0
+        ? 'One bar per register, longest first. No register has enough people to publish.'
+        : `One bar per register, longest first. The most common: ${ranked
+            .slice(0, 3)
+            .map((row) => `${row.register} (${formatNumber(row.value, 2)}%)`)
+            .join(', ')}.`,
+    dataTable: {
+      columns: [{ header: 'Register' }, { header: '% of people scored', numeric: true }],
+      rows: registers.map((register) => ({ cells: [register.name, formatPercent(prevalence(register.code), 2)] })),
+    },
     note: registerOmitted > 0 ? `${registerOmitted} register(s) left out: the numbers are too small to publish.` : undefined,
     spec: {
       width: 480,
@@ -112,21 +124,50 @@ export async function longTermConditionsSection(context: ReportContext): Promise
     note: 'Multimorbidity is 2 or more long-term conditions; complex multimorbidity is 4 or more.',
   });
 
+  // A bar whose segments are partly hidden still reaches 100%: what is hidden is drawn as one pale "not published"
+  // segment. Its size is no secret: the age band's people less its published segments, both in the table below.
+  const notPublished = 'Not published (small numbers)';
   const stackData: { age: string; band: string; value: number }[] = [];
+  const stackRows: { cells: string[] }[] = [];
   let stackOmitted = 0;
   for (const category of population.categories('age')) {
-    for (const band of ltcBands) {
-      const figure = population.rate(band.measure, 'people', 100, 'age', category);
+    const age = categoryLabel('age', category);
+    const shares = ltcBands.map((band) => population.rate(band.measure, 'people', 100, 'age', category));
+    let published = 0;
+    shares.forEach((figure, index) => {
       if (figure.kind === 'suppressed') stackOmitted += 1;
-      else if (figure.kind === 'value') stackData.push({ age: categoryLabel('age', category), band: band.label, value: roundTo(figure.value, 1) });
+      else if (figure.kind === 'value') {
+        published += figure.value;
+        stackData.push({ age, band: (ltcBands[index] as (typeof ltcBands)[number]).label, value: roundTo(figure.value, 1) });
+      }
+    });
+    if (shares.some((figure) => figure.kind === 'suppressed')) {
+      stackData.push({ age, band: notPublished, value: roundTo(Math.max(0, 100 - published), 1) });
     }
+    stackRows.push({ cells: [age, ...shares.map((figure) => formatPercent(figure))] });
   }
-  const bandLabels = ltcBands.map((band) => band.label);
+  // The "not published" segment is in the legend only when some bar has one.
+  const bandLabels = [...ltcBands.map((band) => band.label), ...(stackOmitted > 0 ? [notPublished] : [])];
   const ageLabels = population.categories('age').map((category) => categoryLabel('age', category));
+  const multimorbidByAge = population
+    .categories('age')
+    .map((category) => ({ age: categoryLabel('age', category), share: population.rate('multimorbid', 'people', 100, 'age', category) }))
+    .filter((row): row is { age: string; share: { kind: 'value'; value: number } } => row.share.kind === 'value');
+  const youngest = multimorbidByAge[0];
+  const oldest = multimorbidByAge[multimorbidByAge.length - 1];
   const ageChart = await renderChart({
     id: 'chart-ltc-by-age',
     caption: 'Share of people by number of long-term conditions, by age band',
-    note: stackOmitted > 0 ? `${stackOmitted} segment(s) left out: the numbers are too small to publish.` : undefined,
+    description:
+      'One bar per age band, split by how many long-term conditions people have, adding up to 100%. ' +
+      (youngest && oldest && youngest !== oldest
+        ? `The share with 2 or more rises from ${formatPercent(youngest.share)} at ${youngest.age} to ${formatPercent(oldest.share)} at ${oldest.age}.`
+        : 'Too few figures can be published to compare age bands.'),
+    note: stackOmitted > 0 ? `${stackOmitted} segment(s) too small to publish: shown together, in pale grey, as "not published".` : undefined,
+    dataTable: {
+      columns: [{ header: 'Age band' }, ...ltcBands.map((band) => ({ header: `% with ${band.label === 'None' ? 'no' : band.label} LTC${band.label === '1' ? '' : 's'}`, numeric: true }))],
+      rows: stackRows,
+    },
     spec: {
       width: 480,
       height: { step: 20 },
@@ -145,8 +186,9 @@ export async function longTermConditionsSection(context: ReportContext): Promise
           field: 'band',
           type: 'nominal',
           title: 'Long-term conditions',
-          scale: { domain: bandLabels, range: [chartColours.lightGrey, chartColours.grey, chartColours.blue, chartColours.darkBlue] },
+          scale: { domain: bandLabels, range: [chartColours.lightGrey, chartColours.grey, chartColours.blue, chartColours.darkBlue, '#F0F4F5'] },
         },
+        stroke: { condition: { test: `datum.band === ${JSON.stringify(notPublished)}`, value: chartColours.lightGrey }, value: null },
         order: { field: 'bandOrder' },
       },
       transform: [{ calculate: `indexof(${JSON.stringify(bandLabels)}, datum.band)`, as: 'bandOrder' }],

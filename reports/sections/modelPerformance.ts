@@ -241,17 +241,21 @@ async function validationParts(
       ],
       note: calibration.intercept === null || calibration.slope === null ? 'A dash: the measure could not be estimated.' : undefined,
     }),
-    await calibrationChart(card, figures.calibration, threshold),
+    await calibrationChart(card, figures.calibration, threshold, words),
     topSharesTable(figures, words),
     ...fairnessParts(card, figures, words),
   ];
 }
 
-async function calibrationChart(card: ModelCard, points: readonly CalibrationPoint[], threshold: number): Promise<string> {
+function calibrationLabel(point: CalibrationPoint): string {
+  return point.fromDecile === point.toDecile ? `Tenth ${point.fromDecile}` : `Tenths ${point.fromDecile}–${point.toDecile}`;
+}
+
+async function calibrationChart(card: ModelCard, points: readonly CalibrationPoint[], threshold: number, words: TargetWords): Promise<string> {
   const plotted: { predicted: number; observed: number; label: string }[] = [];
   let omitted = 0;
   for (const point of points) {
-    const label = point.fromDecile === point.toDecile ? `Tenth ${point.fromDecile}` : `Tenths ${point.fromDecile}–${point.toDecile}`;
+    const label = calibrationLabel(point);
     if (point.observedPercent.kind === 'value') {
       plotted.push({ predicted: roundTo(point.meanPredicted * 100, 2), observed: roundTo(point.observedPercent.value, 2), label });
     } else {
@@ -269,11 +273,27 @@ async function calibrationChart(card: ModelCard, points: readonly CalibrationPoi
     omitted > 0 ? `${omitted} point(s) left out: the numbers behind them are too small to publish.` : '',
   ];
   const axis = (title: string) => ({ type: 'quantitative' as const, title, scale: { domain: [0, top] }, axis: { tickCount: 5 } });
+  const highest = plotted[plotted.length - 1];
   return renderChart({
     id: `chart-calibration-${card.target}`,
-    caption:
-      'Calibration on the validation year: observed rate against average predicted risk, by tenth of predicted risk. ' +
-      'On the dashed line the predictions match what happened; points below it mean the model over-predicted.',
+    caption: `${words.title}: calibration on the validation year`,
+    description:
+      'Observed rate against average predicted risk, one point per tenth of people by predicted risk, lowest risk on ' +
+      'the left. On the dashed line the predictions match what happened; points below it mean the model over-predicted. ' +
+      (highest === undefined
+        ? 'No point has enough people with the outcome to publish.'
+        : `At the highest-risk point (${highest.label.toLowerCase()}) the model predicted ${formatNumber(highest.predicted, 1)}% on ` +
+          `average and ${formatNumber(highest.observed, 1)}% had ${words.outcome}.`),
+    dataTable: {
+      columns: [
+        { header: 'Tenth of predicted risk' },
+        { header: 'Average predicted risk', numeric: true },
+        { header: 'Observed rate', numeric: true },
+      ],
+      rows: points.map((point) => ({
+        cells: [calibrationLabel(point), `${formatNumber(point.meanPredicted * 100, 2)}%`, formatPercent(point.observedPercent, 2)],
+      })),
+    },
     note: notes.filter((note) => note !== '').join(' '),
     spec: {
       width: 300,

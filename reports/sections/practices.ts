@@ -15,6 +15,17 @@ interface PlottedPractice {
   readonly tier12: number;
 }
 
+/** Where a practice's rate falls against the funnel limits for a practice of its size. */
+type FunnelPosition = 'above998' | 'above95' | 'within' | 'below95' | 'below998';
+
+const positionWords: Readonly<Record<FunnelPosition, string>> = {
+  above998: 'higher (above 99.8% limit)',
+  above95: 'higher (above 95% limit)',
+  within: 'within the limits',
+  below95: 'lower (below 95% limit)',
+  below998: 'lower (below 99.8% limit)',
+};
+
 export async function practicesSection(context: ReportContext): Promise<ReportSection> {
   const { population } = context;
   const practices = population.categories('practice');
@@ -30,17 +41,30 @@ export async function practicesSection(context: ReportContext): Promise<ReportSe
   }
   const omitted = practices.length - plotted.length;
 
-  const comparison = (category: Category): string => {
+  const position = (category: Category): FunnelPosition | null => {
     const practice = plotted.find((p) => p.category === category);
-    if (!practice || areaRate === null) return 'not assessed';
+    if (!practice || areaRate === null) return null;
     const limits = funnelLimits(areaRate, practice.people);
     const rate = practice.tier12 / practice.people;
-    if (rate > limits.upper998) return 'higher (above 99.8% limit)';
-    if (rate > limits.upper95) return 'higher (above 95% limit)';
-    if (rate < limits.lower998) return 'lower (below 99.8% limit)';
-    if (rate < limits.lower95) return 'lower (below 95% limit)';
-    return 'within the limits';
+    if (rate > limits.upper998) return 'above998';
+    if (rate > limits.upper95) return 'above95';
+    if (rate < limits.lower998) return 'below998';
+    if (rate < limits.lower95) return 'below95';
+    return 'within';
   };
+  const comparison = (category: Category): string => {
+    const at = position(category);
+    return at === null ? 'not assessed' : positionWords[at];
+  };
+
+  const practiceDataRow = (category: Category) => ({
+    cells: [
+      categoryLabel('practice', category),
+      formatCount(population.count('people', 'practice', category)),
+      formatRate(population.rate('tier12', 'people', 1000, 'practice', category)),
+      comparison(category),
+    ],
+  });
 
   const practiceTable = renderTable({
     caption: 'People in tiers 1–2 by GP practice',
@@ -75,7 +99,9 @@ export async function practicesSection(context: ReportContext): Promise<ReportSe
         total: true,
       },
     ],
-    note: '"Against the area average" compares each practice with the funnel plot\'s limits for a practice of its size.',
+    note:
+      '"Against the area average" compares each practice with the funnel plot\'s limits for a practice of its size. ' +
+      'A practice\'s PCN is the one recorded for most of its people; its people with no PCN recorded are counted in it too.',
   });
 
   const pcnTable = renderTable({
@@ -117,7 +143,10 @@ export async function practicesSection(context: ReportContext): Promise<ReportSe
       'inside the outer lines if they all had the area\'s underlying rate. A practice outside the outer lines is ' +
       'worth a closer look; its population may simply be older or more deprived.',
   );
-  const funnel = areaRate === null ? paragraph('The funnel plot is not shown: the area totals are too small to publish.') : await funnelChart(plotted, areaRate, omitted);
+  const funnel =
+    areaRate === null
+      ? paragraph('The funnel plot is not shown: the area totals are too small to publish.')
+      : await funnelChart(plotted, areaRate, omitted, practices.map((category) => practiceDataRow(category)), position);
   return {
     id: 'practices',
     title: 'Practices and primary care networks',
@@ -125,7 +154,13 @@ export async function practicesSection(context: ReportContext): Promise<ReportSe
   };
 }
 
-async function funnelChart(plotted: readonly PlottedPractice[], areaRate: number, omitted: number): Promise<string> {
+async function funnelChart(
+  plotted: readonly PlottedPractice[],
+  areaRate: number,
+  omitted: number,
+  dataRows: readonly { cells: string[] }[],
+  position: (category: Category) => FunnelPosition | null,
+): Promise<string> {
   const sizes = plotted.map((practice) => practice.people);
   const maxPeople = Math.max(...sizes, 1);
   const minPeople = Math.min(...sizes, maxPeople);
@@ -150,9 +185,23 @@ async function funnelChart(plotted: readonly PlottedPractice[], areaRate: number
   const yMax = Math.ceil(Math.max(pointMax * 1.15, areaRate * 1000 * 2.2, 1));
   const xMax = Math.ceil(maxPeople * 1.1);
 
+  const outside = (at: FunnelPosition): number => plotted.filter((practice) => position(practice.category) === at).length;
   return renderChart({
     id: 'chart-practice-funnel',
     caption: 'Funnel plot: people in tiers 1–2 per 1,000, by practice size (each dot is a practice)',
+    description:
+      `Each dot is a practice: its number of people scored across, its rate of people in tiers 1–2 per 1,000 up. ` +
+      `${plotted.length} practice(s) are plotted against the area average of ${formatNumber(areaRate * 1000, 1)} per 1,000; ` +
+      `${outside('above998')} are above the outer (99.8%) limit and ${outside('below998')} below it.`,
+    dataTable: {
+      columns: [
+        { header: 'Practice' },
+        { header: 'People', numeric: true },
+        { header: 'Tiers 1–2 per 1,000 people', numeric: true },
+        { header: 'Against the area average' },
+      ],
+      rows: dataRows,
+    },
     note:
       `Dashed line: area average (${formatNumber(areaRate * 1000, 1)} per 1,000).` +
       (omitted > 0 ? ` ${omitted} practice(s) not shown: their numbers are too small to publish.` : ''),

@@ -100,6 +100,7 @@ export async function riskPyramidSection(context: ReportContext): Promise<Report
   });
 
   const chartData: { tier: string; measure: string; value: number }[] = [];
+  const dataRows: { cells: string[] }[] = [];
   let omitted = 0;
   for (const tier of tiers) {
     const people = rateOf(tierPeople(tier), peopleAll, 100);
@@ -108,11 +109,24 @@ export async function riskPyramidSection(context: ReportContext): Promise<Report
       if (figure.kind === 'suppressed') omitted += 1;
       else if (figure.kind === 'value') chartData.push({ tier: tierLabel(tier), measure, value: roundTo(figure.value, 1) });
     }
+    dataRows.push({ cells: [tierLabel(tier), formatPercent(people), formatPercent(admissions)] });
   }
+  const tier12PeopleShare = rateOf(population.count('tier12', 'all'), peopleAll, 100);
+  const tier12AdmissionsShare = activity.rate(cell('admissions', '1-2'), cell('admissions', 'all'), 100);
   const chart = await renderChart({
     id: 'chart-risk-pyramid',
     caption: 'Share of people and share of emergency admissions (last 12 months) in each risk tier',
+    description:
+      'Two bars for each tier: its share of the people scored (grey) and its share of their emergency admissions in ' +
+      'the last 12 months (blue). ' +
+      (tier12PeopleShare.kind === 'value' && tier12AdmissionsShare.kind === 'value'
+        ? `Tiers 1–2 are ${formatPercent(tier12PeopleShare)} of the people and had ${formatPercent(tier12AdmissionsShare)} of the admissions.`
+        : 'The shares for tiers 1–2 are too small to publish.'),
     note: omitted > 0 ? `${omitted} bar(s) left out: the numbers behind them are too small to publish.` : undefined,
+    dataTable: {
+      columns: [{ header: 'Tier' }, { header: '% of people', numeric: true }, { header: '% of emergency admissions', numeric: true }],
+      rows: dataRows,
+    },
     spec: {
       width: 520,
       height: { step: 14 },
@@ -132,10 +146,7 @@ export async function riskPyramidSection(context: ReportContext): Promise<Report
     },
   });
 
-  const summary = summarise(
-    rateOf(population.count('tier12', 'all'), peopleAll, 100),
-    activity.rate(cell('admissions', '1-2'), cell('admissions', 'all'), 100),
-  );
+  const summary = summarise(tier12PeopleShare, tier12AdmissionsShare);
   return { id: 'risk-pyramid', title: 'Risk pyramid', html: [summary, table, chart].join('\n') };
 }
 

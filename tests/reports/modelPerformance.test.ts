@@ -109,7 +109,7 @@ describe('model performance: what the section shows', () => {
   });
 
   it('draws the calibration plot as inline SVG with the diagonal, for the validated model only', () => {
-    const figure = /<figure class="chart" id="chart-calibration-ea"><svg [^>]*role="img"[^>]*>(.*?)<\/svg>/s.exec(html);
+    const figure = /<figure class="chart" id="chart-calibration-ea"[^>]*>.*?<svg [^>]*role="img"[^>]*>(.*?)<\/svg>/s.exec(html);
     expect(figure).not.toBeNull();
     expect(figure![1]).toContain('stroke-dasharray');
     expect(figure![1]).toContain('Observed rate (%)');

@@ -193,6 +193,7 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
         asOf,
         extractDates,
         tierCutoffs: [...config.tierCutoffs],
+        suppressionThreshold: config.suppressionThreshold,
         preventableShare: config.preventableShare,
         costPerBedDay: config.costPerBedDay,
         modelCards: models,

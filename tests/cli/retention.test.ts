@@ -1,6 +1,7 @@
 // Retention from the CLI: the newest N nights' output folders stay, older ones go, and the newest
-// successful run's folder is never deleted, even when a re-run of an older night came last.
-import { readdirSync } from 'node:fs';
+// successful run's folder is never deleted, even when a re-run of an older night came last. Settings
+// from a configuration file reach the run (retention) and the report (the suppression threshold).
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { temporaryFolder } from '../helpers/testDatabase.ts';
@@ -21,8 +22,12 @@ describe('--keep-runs', () => {
     expect(runCli(['run', '--inbox', sampleInbox, '--out', out, '--as-of', secondNight!, '--keep-runs', '1']).status).toBe(0);
     expect(datedFolders(out)).toEqual([secondNight, thirdNight]);
 
-    // The next ordinary night with one kept: only the newest stays.
-    expect(runCli(['run', '--inbox', sampleInbox, '--out', out, '--keep-runs', '1']).status).toBe(0);
+    // The next ordinary night, with keepRuns 1 and a stricter suppression threshold from a config file.
+    const configFile = join(temporaryFolder(), 'strata.config.json');
+    writeFileSync(configFile, JSON.stringify({ keepRuns: 1, suppressionThreshold: 11 }));
+    expect(runCli(['run', '--inbox', sampleInbox, '--out', out, '--config', configFile]).status).toBe(0);
     expect(datedFolders(out)).toEqual([thirdNight]);
+    expect(readFileSync(join(out, thirdNight!, 'report.html'), 'utf8')).toContain('Counts from 1 to 10 are shown as');
+    expect(JSON.parse(readFileSync(join(out, thirdNight!, 'run.json'), 'utf8'))).toMatchObject({ config: { keepRuns: 1, suppressionThreshold: 11 }, config_file: configFile });
   });
 });

@@ -160,7 +160,7 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
     ),
   );
   const models = choice.cards;
-  const scoring = await timed('features_scoring', () => buildFeatures(db, 'scoring_population', asOf, 'scoring_features'), (r) => r.rows);
+  const scoring = await timed('features_scoring', () => buildFeatures(db, 'scoring_population', asOf, 'scoring_features', false, (total) => log.progress('features', total)), (r) => r.rows);
   const [eaModel, ltcModel] = [models.find((m) => m.target === 'ea')!, models.find((m) => m.target === 'ltc')!];
   const peopleScored = await timed(
     'score',
@@ -180,7 +180,7 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
       'outputs',
       async () => {
         outputs.push(await writePopulationScores(db, staging, metadata));
-        outputs.push(...(await writeCaseFindingLists(db, staging, config.listTiers, asOf, metadata)));
+        outputs.push(...(await writeCaseFindingLists(db, staging, config.listTiers, asOf, metadata, (total) => log.progress('lists', total))));
         outputs.push(await writeQuarantineCsv(db, staging, asOf));
         for (const card of models) outputs.push(...writeModelFiles(staging, card));
         return outputs;

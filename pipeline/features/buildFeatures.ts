@@ -3,6 +3,7 @@
 import type { Database } from '../db/Database.ts';
 import { quoteIdentifier, sqlFile } from '../db/Database.ts';
 import { dateParam } from '../db/values.ts';
+import type { ProgressFactory } from '../logging/Logger.ts';
 
 /** Feature tables in build order; person_features joins them. */
 export const featureTables = [
@@ -31,11 +32,15 @@ export async function buildFeatures(
   indexDate: string,
   table: string,
   withOutcomes = false,
+  progress?: ProgressFactory,
 ): Promise<FeatureBuild> {
   const params = { as_of: dateParam(indexDate) };
+  const step = progress?.(featureTables.length + 2) ?? (() => {});
   await db.run(`CREATE OR REPLACE TEMP TABLE cohort AS ${sqlFile(`population/${population}.sql`)}`, params);
-  for (const name of featureTables) {
+  step(1, 'cohort');
+  for (const [i, name] of featureTables.entries()) {
     await db.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(`feature_${name}`)} AS ${sqlFile(`features/${name}.sql`)}`, params);
+    step(i + 2, name);
   }
   const target = quoteIdentifier(table);
   await db.run(`CREATE OR REPLACE TABLE ${target} AS ${sqlFile('features/person_features.sql')}`, params);
@@ -47,6 +52,7 @@ export async function buildFeatures(
     );
   }
   for (const name of [...featureTables, 'outcomes']) await db.run(`DROP TABLE IF EXISTS ${quoteIdentifier(`feature_${name}`)}`);
+  step(featureTables.length + 2, table);
   const rows = Number(await db.value<bigint>(`SELECT count(*) FROM ${target}`));
   return { table, rows };
 }

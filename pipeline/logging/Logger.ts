@@ -30,6 +30,9 @@ export interface LoggedEvent {
 /** Reports progress through a stage of known size: call with the number of items done so far. */
 export type ProgressReporter = (done: number, label?: string) => void;
 
+/** Makes a progress reporter once the stage knows how many items it has. */
+export type ProgressFactory = (total: number) => ProgressReporter;
+
 const progressBarWidth = 24;
 
 export class Logger {

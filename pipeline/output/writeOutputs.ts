@@ -8,6 +8,7 @@ import { scoreColumnDescriptions } from './outputColumns.ts';
 import { writeArrowFile } from './writeArrowFile.ts';
 import { sha256File } from '../ingest/verifyManifest.ts';
 import { publishFile, temporaryPathFor } from './writeFileAtomic.ts';
+import type { ProgressFactory } from '../logging/Logger.ts';
 
 export interface WrittenOutput {
   path: string;
@@ -58,6 +59,7 @@ export async function writeCaseFindingLists(
   listTiers: number,
   asOf: string,
   metadata: Record<string, string>,
+  progress?: ProgressFactory,
 ): Promise<WrittenOutput[]> {
   const listFolder = join(folder, 'case-finding');
   mkdirSync(listFolder, { recursive: true });
@@ -83,9 +85,13 @@ export async function writeCaseFindingLists(
      WHERE s.ea_tier <= $list_tiers`,
     { list_tiers: listTiers, as_of: dateParam(asOf) },
   );
-  const byPractice = await writeGroupLists(db, 'practice_code', 'rank_in_practice', listFolder, 'case-finding', metadata);
+  const groupCount = await db.value<bigint>('SELECT count(DISTINCT practice_code) + count(DISTINCT pcn_code) FROM scores');
+  const step = progress?.(Number(groupCount)) ?? (() => {});
+  let written = 0;
+  const onWritten = (path: string) => step(++written, path);
+  const byPractice = await writeGroupLists(db, 'practice_code', 'rank_in_practice', listFolder, 'case-finding', metadata, onWritten);
   // The same lists for each primary care network, ranked within the network.
-  const byPcn = await writeGroupLists(db, 'pcn_code', 'rank_in_pcn', join(listFolder, 'pcn'), 'case-finding/pcn', metadata);
+  const byPcn = await writeGroupLists(db, 'pcn_code', 'rank_in_pcn', join(listFolder, 'pcn'), 'case-finding/pcn', metadata, onWritten);
   return [...byPractice, ...byPcn];
 }
 
@@ -100,6 +106,7 @@ async function writeGroupLists(
   folder: string,
   relativeFolder: string,
   metadata: Record<string, string>,
+  onWritten: (path: string) => void,
 ): Promise<WrittenOutput[]> {
   mkdirSync(folder, { recursive: true });
   const groups = (await db.rows<{ code: string }>(
@@ -117,6 +124,7 @@ async function writeGroupLists(
       { columns: arrowColumns(columns), metadata: { ...metadata, [groupColumn]: code } },
     );
     outputs.push({ path: `${relativeFolder}/${name}`, rows: written.rows, sha256: written.sha256 });
+    onWritten(`${relativeFolder}/${name}`);
   }
   removeStaleLists(folder, new Set(groups.map((g) => `${g}.arrow`)));
   return outputs;

@@ -1,21 +1,15 @@
 // One run per database: a second `strata run` while the first works exits 4 at once, naming the holder.
 // Also checks what the first run leaves: files for the owner and group only, and no lock.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pathsUnder } from '../helpers/outputFiles.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';
 import { repoRoot, runCli } from '../helpers/runCli.ts';
 
 const sampleInbox = join(repoRoot, 'data-samples', 'inbox');
-
-function everything(folder: string): string[] {
-  return readdirSync(folder).flatMap((name) => {
-    const path = join(folder, name);
-    return statSync(path).isDirectory() ? [path, ...everything(path)] : [path];
-  });
-}
 
 describe('two runs on one database', () => {
   it('the second exits 4 at once with the holder\'s run id, pid and start time; the first finishes', async () => {
@@ -46,7 +40,7 @@ describe('two runs on one database', () => {
     expect(await exited).toBe(0);
     expect(existsSync(join(out, 'strata.duckdb.lock'))).toBe(false);
     // Owner and group only: files 0640, folders 0750 (umask 027), the database included.
-    for (const path of everything(out)) {
+    for (const path of pathsUnder(out)) {
       const mode = statSync(path).mode & 0o777;
       expect({ path, mode: mode.toString(8) }).toEqual({ path, mode: statSync(path).isDirectory() ? '750' : '640' });
     }

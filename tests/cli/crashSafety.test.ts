@@ -1,31 +1,21 @@
 // Crash safety: a real run killed with SIGKILL during each stage, then run again, writes exactly what
 // one uninterrupted run writes. While it is dead, nothing half-written sits under a final name.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { checksums, readOnlyRows } from '../helpers/outputFiles.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';
 import { repoRoot, runCli } from '../helpers/runCli.ts';
 
 const sampleInbox = join(repoRoot, 'data-samples', 'inbox');
 const asOf = readdirSync(sampleInbox).sort().at(-1)!;
 
-/** sha256 of every file under `folder`, by relative path; run.json by its outputs (its timings differ). */
+/** sha256 of every output file; run.json by its outputs and results (its timings and run id differ). */
 function fingerprint(folder: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name === 'run.json') {
-        const run = JSON.parse(readFileSync(path, 'utf8'));
-        files['run.json'] = JSON.stringify({ as_of: run.as_of, status: run.status, people_scored: run.people_scored, models: run.models, outputs: run.outputs });
-      } else files[relative(folder, path)] = createHash('sha256').update(readFileSync(path)).digest('hex');
-    }
-  };
-  walk(folder);
+  const files = checksums(folder);
+  const run = JSON.parse(readFileSync(join(folder, 'run.json'), 'utf8'));
+  files['run.json'] = JSON.stringify({ as_of: run.as_of, status: run.status, people_scored: run.people_scored, models: run.models, outputs: run.outputs });
   return files;
 }
 
@@ -60,15 +50,7 @@ function runAndKill(out: string, when: (event: Record<string, unknown>) => boole
 }
 
 async function runStatuses(dbPath: string): Promise<string[]> {
-  const instance = await DuckDBInstance.create(dbPath, { access_mode: 'READ_ONLY' });
-  const connection = await instance.connect();
-  try {
-    const reader = await connection.runAndReadAll('SELECT status FROM runs ORDER BY started_at');
-    return reader.getRowObjectsJson().map((r) => String(r['status']));
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  return (await readOnlyRows(dbPath, 'SELECT status FROM runs ORDER BY started_at')).map((r) => String(r['status']));
 }
 
 const stageStarted = (stage: string) => (e: Record<string, unknown>) => e['event'] === 'stage_started' && e['stage'] === stage;

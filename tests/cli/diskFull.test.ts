@@ -1,40 +1,18 @@
 // A full disk or an output folder that cannot be written: one clear line, exit 1, and the previous
 // night's outputs exactly as they were. The full disk is real: a small tmpfs mounted for the test.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
+import { checksums, readOnlyRows } from '../helpers/outputFiles.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';
 import { repoRoot, runCli } from '../helpers/runCli.ts';
 
 const sampleInbox = join(repoRoot, 'data-samples', 'inbox');
 const [, secondNight, thirdNight] = readdirSync(sampleInbox).sort();
 
-function checksums(folder: string): Record<string, string> {
-  const sums: Record<string, string> = {};
-  const walk = (dir: string, prefix: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
-      else sums[`${prefix}${name}`] = createHash('sha256').update(readFileSync(path)).digest('hex');
-    }
-  };
-  walk(folder, '');
-  return sums;
-}
-
 async function lastRun(dbPath: string): Promise<Record<string, unknown>> {
-  const instance = await DuckDBInstance.create(dbPath, { access_mode: 'READ_ONLY' });
-  const connection = await instance.connect();
-  try {
-    const reader = await connection.runAndReadAll('SELECT status, message FROM runs ORDER BY started_at DESC LIMIT 1');
-    return reader.getRowObjectsJson()[0]!;
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  return (await readOnlyRows(dbPath, 'SELECT status, message FROM runs ORDER BY started_at DESC LIMIT 1'))[0]!;
 }
 
 /** Mounts a tmpfs of `size` at a new folder; null when this machine does not allow it (not root). */

@@ -1,6 +1,7 @@
 // Picks the models a run scores with: the newest registered ones, unless a model is missing, was
 // fitted for a later date, is older than the configured age, or a retrain was asked for.
 import type { Database } from '../pipeline/db/Database.ts';
+import type { ProgressFactory } from '../pipeline/logging/Logger.ts';
 import { modelAgeInDays, newestModelCard, saveModelCards } from './modelRegistry.ts';
 import { modelSpecs } from './modelSpecs.ts';
 import type { TrainOptions } from './trainModel.ts';
@@ -17,7 +18,13 @@ export interface ChooseOptions extends TrainOptions {
   retrain: boolean;
 }
 
-export async function chooseModels(db: Database, asOf: string, options: ChooseOptions, log: (line: string) => void = () => {}): Promise<ModelChoice> {
+export async function chooseModels(
+  db: Database,
+  asOf: string,
+  options: ChooseOptions,
+  log: (line: string) => void = () => {},
+  progress?: ProgressFactory,
+): Promise<ModelChoice> {
   const existing = await Promise.all(modelSpecs.map((spec) => newestModelCard(db, spec.target, asOf)));
   let reason: string | null = null;
   if (options.retrain) reason = 'retraining was asked for (--retrain)';
@@ -30,7 +37,7 @@ export async function chooseModels(db: Database, asOf: string, options: ChooseOp
     return { cards: existing as ModelCard[], trained: false, reason: `reused the newest models (within ${options.maxModelAgeDays} days)` };
   }
   log(`training models: ${reason}`);
-  const cards = await trainModels(db, asOf, options, log);
+  const cards = await trainModels(db, asOf, options, log, progress);
   await saveModelCards(db, cards);
   return { cards, trained: true, reason };
 }

@@ -12,6 +12,7 @@ import { evaluatePredictions, type ModelEvaluation } from './evaluatePredictions
 import { riskSql } from './linearPredictor.ts';
 import { type ModelSpec, modelSpecs } from './modelSpecs.ts';
 import { type FittedModel, type FittedTerm, fitModel, modelVersion, type TrainOptions } from './trainModel.ts';
+import type { ProgressFactory } from '../pipeline/logging/Logger.ts';
 
 export interface VariantComparison {
   variant: string;
@@ -56,6 +57,7 @@ export async function trainModels(
   asOf: string,
   options: TrainOptions = {},
   log: (line: string) => void = () => {},
+  progress?: ProgressFactory,
 ): Promise<ModelCard[]> {
   const trainingIndex = addDays(asOf, -365);
   const validationFitIndex = addDays(asOf, -730);
@@ -80,6 +82,10 @@ export async function trainModels(
     : `Not validated: the loaded history starts ${historyStart ?? 'nowhere'}, and out-of-time validation needs a year of ` +
       `history before ${validationFitIndex}. Never validated on training rows.`;
 
+  // One step per model fitted: each variant on the validation year, then the production fit.
+  const fits = modelSpecs.reduce((sum, spec) => sum + 1 + (canValidate ? spec.variants.length : 0), 0);
+  const step = progress?.(fits) ?? (() => {});
+  let fitted = 0;
   const cards: ModelCard[] = [];
   for (const spec of modelSpecs) {
     let chosen = spec.variants[0]!;
@@ -87,8 +93,9 @@ export async function trainModels(
     if (canValidate) {
       const evaluations = [];
       for (const variant of spec.variants) {
-        const fitted = await fitModel(db, spec, variant, 'validation_fit_features', validationFitIndex, trainingIndex, options);
-        evaluations.push({ variant, metrics: await evaluateOn(db, 'training_features', spec, fitted) });
+        const model = await fitModel(db, spec, variant, 'validation_fit_features', validationFitIndex, trainingIndex, options);
+        evaluations.push({ variant, metrics: await evaluateOn(db, 'training_features', spec, model) });
+        step(++fitted, `${spec.target} ${variant.name} (validation)`);
       }
       let best = evaluations[0]!;
       for (const candidate of evaluations.slice(1)) {
@@ -108,6 +115,7 @@ export async function trainModels(
       log(`validated ${spec.target}: ${evaluations.map((e) => `${e.variant.name} AUROC ${e.metrics.auroc?.toFixed(4)}`).join(', ')}; kept ${chosen.name}`);
     }
     const production = await fitModel(db, spec, chosen, 'training_features', trainingIndex, asOf, options);
+    step(++fitted, `${spec.target} ${chosen.name}`);
     const { intercept, terms, ...training } = production;
     cards.push({
       model_version: modelVersion(production),

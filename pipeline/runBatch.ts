@@ -15,7 +15,7 @@ import { dateParam } from './db/values.ts';
 import { ExitCode, StrataError, type ExitCodeValue } from './errors.ts';
 import { buildFeatures } from './features/buildFeatures.ts';
 import { type InboxLoad, loadInbox } from './ingest/loadInbox.ts';
-import { Logger } from './logging/Logger.ts';
+import { Logger, type ProgressReporter } from './logging/Logger.ts';
 import { writeFileAtomic } from './output/writeFileAtomic.ts';
 import {
   type WrittenOutput,
@@ -128,6 +128,7 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
     started_at: startedAt.toISOString().replace('Z', ''),
   });
 
+  let loadProgress: ProgressReporter = () => {};
   const load = await timed(
     'load',
     () =>
@@ -135,7 +136,12 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
         runId,
         now: startedAt,
         ...(config.asOf ? { asOf: config.asOf } : {}),
+        onFileLoading: (extract, file, index, count) => {
+          if (index === 0) loadProgress = log.progress(`load ${extract}`, count);
+          loadProgress(index, file);
+        },
         onExtractLoaded: (extract, files) => {
+          loadProgress(files.length);
           for (const f of files) {
             log.info('file_loaded', `extract ${extract} ${f.name}: ${f.rows_loaded} of ${f.rows_read} rows loaded, ${f.rows_quarantined} quarantined`, {
               stage: 'load', extract, file: f.name, rows: f.rows_loaded, rows_read: f.rows_read, rows_quarantined: f.rows_quarantined, duration_ms: f.duration_ms,
@@ -155,8 +161,12 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
   }
 
   const choice = await timed('train', () =>
-    chooseModels(db, asOf, { maxModelAgeDays: config.maxModelAgeDays, retrain: config.retrain, maxTrainingRows: config.maxTrainingRows }, (line) =>
-      log.info('training', line, { stage: 'train' }),
+    chooseModels(
+      db,
+      asOf,
+      { maxModelAgeDays: config.maxModelAgeDays, retrain: config.retrain, maxTrainingRows: config.maxTrainingRows },
+      (line) => log.info('training', line, { stage: 'train' }),
+      (total) => log.progress('fitting', total),
     ),
   );
   const models = choice.cards;

@@ -20,13 +20,22 @@ export interface LoadedFile {
   duration_ms: number;
 }
 
-export async function loadExtractFolder(db: Database, extract: VerifiedExtract, runId: string, loadedAt: Date): Promise<LoadedFile[]> {
+export async function loadExtractFolder(
+  db: Database,
+  extract: VerifiedExtract,
+  runId: string,
+  loadedAt: Date,
+  onFileLoading?: (file: string, index: number, count: number) => void,
+): Promise<LoadedFile[]> {
   const byLoadOrder = [...extract.files].sort(
     (a, b) => extractTables.indexOf(a.table) - extractTables.indexOf(b.table),
   );
   return db.transaction(async () => {
     const loaded: LoadedFile[] = [];
-    for (const file of byLoadOrder) loaded.push(await loadFile(db, extract.extractDate, file, runId));
+    for (const [index, file] of byLoadOrder.entries()) {
+      onFileLoading?.(file.name, index, byLoadOrder.length);
+      loaded.push(await loadFile(db, extract.extractDate, file, runId));
+    }
     await db.run(
       'INSERT INTO extracts VALUES ($extract_date, $run_id, $loaded_at, $manifest_sha256)',
       {

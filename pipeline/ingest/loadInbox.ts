@@ -26,6 +26,8 @@ export interface LoadInboxOptions {
   /** Folders dated after this are left for a later run. */
   asOf?: string;
   onExtractLoaded?: (extract: string, files: LoadedFile[]) => void;
+  /** Called as each file of a folder starts loading (the folder's files, in load order). */
+  onFileLoading?: (extract: string, file: string, index: number, count: number) => void;
 }
 
 /** The inbox's extract folders (sub-folders named YYYY-MM-DD) in date order, and every other entry. */
@@ -76,7 +78,9 @@ export async function loadInbox(db: Database, inbox: string, options: LoadInboxO
     }
     try {
       const verified = await verifyManifest(join(inbox, extractDate), extractDate);
-      const files = await loadExtractFolder(db, verified, options.runId, options.now);
+      const files = await loadExtractFolder(db, verified, options.runId, options.now, (file, index, count) =>
+        options.onFileLoading?.(extractDate, file, index, count),
+      );
       result.loaded.push(extractDate);
       result.files.push(...files);
       newest = extractDate;

@@ -8,10 +8,10 @@ export interface RunStatus {
   run_id: string;
   /** UTC, ISO 8601. */
   started_at: string;
-  /** UTC, ISO 8601; null while running, and for a run that failed or was killed. */
+  /** UTC, ISO 8601; null while running, and for a run that was killed. */
   finished_at: string | null;
   duration_ms: number | null;
-  /** As recorded: running, succeeded, extract_rejected or failed. */
+  /** As recorded: running, succeeded, extract_rejected, failed, or abandoned (marked so by the next run after a crash). */
   status: string;
   as_of: string | null;
   /** Why a failed run failed. */

@@ -1,5 +1,6 @@
 // The run's configuration: one typed, validated object, checked before any work starts.
 import { z } from 'zod';
+import { defaultMemoryLimit } from './db/defaultMemoryLimit.ts';
 import { isIsoDate } from './db/values.ts';
 import { UsageError } from './errors.ts';
 
@@ -28,6 +29,15 @@ export const runConfigSchema = z
     preventableShare: z.number().gt(0).max(1).default(0.1),
     /** Report: cost of one bed day in pounds, for the opportunity section (replace with the local figure). */
     costPerBedDay: z.number().positive().default(400),
+    /** DuckDB memory_limit, e.g. '3GB' (default: an eighth of RAM, at least 1 GiB; see docs/benchmarks.md). */
+    memoryLimit: z
+      .string()
+      .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "must be a size such as '3GB' or '3072MiB'")
+      .default(() => defaultMemoryLimit()),
+    /** DuckDB worker threads (default: DuckDB's own, the number of cores). */
+    threads: z.number().int().min(1).max(256).optional(),
+    /** Where DuckDB spills when it passes memoryLimit (default: DuckDB's own, <db>.tmp beside the database). */
+    tempDirectory: z.string().min(1).optional(),
   })
   .strict();
 

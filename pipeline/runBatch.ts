@@ -47,7 +47,7 @@ export async function runBatch(config: RunConfig, log: (line: string) => void = 
   };
 
   mkdirSync(dirname(resolve(config.db)), { recursive: true });
-  const db = await Database.open({ path: config.db });
+  const db = await Database.open({ path: config.db, memoryLimit: config.memoryLimit, threads: config.threads, tempDirectory: config.tempDirectory });
   try {
     await initDatabase(db);
     await db.run(`INSERT INTO runs VALUES ($run_id, $started_at, NULL, 'running', NULL, NULL)`, {

@@ -12,6 +12,9 @@ interface RunArgs {
   'as-of'?: string;
   retrain: boolean;
   'max-model-age-days'?: number;
+  'memory-limit'?: string;
+  threads?: number;
+  'temp-directory'?: string;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -24,7 +27,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('db', { type: 'string', describe: 'DuckDB database file (default <out>/strata.duckdb)' })
       .option('as-of', { type: 'string', describe: 'Score as of this date (YYYY-MM-DD); default the newest extract loaded' })
       .option('retrain', { type: 'boolean', default: false, describe: 'Refit the models even if the newest are recent enough' })
-      .option('max-model-age-days', { type: 'number', describe: 'Refit the models when the newest are older than this (default 30)' }),
+      .option('max-model-age-days', { type: 'number', describe: 'Refit the models when the newest are older than this (default 30)' })
+      .option('memory-limit', { type: 'string', describe: "DuckDB memory limit, e.g. 3GB (default an eighth of RAM, at least 1 GiB)" })
+      .option('threads', { type: 'number', describe: 'DuckDB worker threads (default the number of cores)' })
+      .option('temp-directory', { type: 'string', describe: 'Folder DuckDB spills to above the memory limit (default <db>.tmp)' }),
   handler: async (args) => {
     try {
       const config = parseRunConfig({
@@ -34,6 +40,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
         ...(args['as-of'] !== undefined ? { asOf: args['as-of'] } : {}),
         retrain: args.retrain,
         ...(args['max-model-age-days'] !== undefined ? { maxModelAgeDays: args['max-model-age-days'] } : {}),
+        ...(args['memory-limit'] !== undefined ? { memoryLimit: args['memory-limit'] } : {}),
+        ...(args.threads !== undefined ? { threads: args.threads } : {}),
+        ...(args['temp-directory'] !== undefined ? { tempDirectory: args['temp-directory'] } : {}),
       });
       const summary = await runBatch(config, (line) => process.stderr.write(`${line}\n`));
       const lists = summary.outputs.filter((o) => o.path.startsWith('case-finding/')).length;

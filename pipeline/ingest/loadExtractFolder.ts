@@ -5,7 +5,7 @@ import { quoteIdentifier, sqlFile } from '../db/Database.ts';
 import { dateParam } from '../db/values.ts';
 import { ExtractRejectedError } from '../errors.ts';
 import { extractTables } from './extractTables.ts';
-import { readExtractFile } from './readExtractFile.ts';
+import { dropStagingTables, readExtractFile } from './readExtractFile.ts';
 import type { ManifestFile, VerifiedExtract } from './verifyManifest.ts';
 
 export interface LoadedFile {
@@ -47,7 +47,8 @@ export async function loadExtractFolder(db: Database, extract: VerifiedExtract, 
         },
       );
     }
-    await db.run('DROP TABLE IF EXISTS staging_raw; DROP TABLE IF EXISTS staging_rejects; DROP TABLE IF EXISTS staged;');
+    await dropStagingTables(db);
+    await db.run('DROP TABLE IF EXISTS staged');
     return loaded;
   });
 }
@@ -74,22 +75,31 @@ async function loadFile(db: Database, extractDate: string, file: ManifestFile, r
     extract_date: extractDateValue,
   });
 
-  // The quarantined row is rebuilt from its parsed fields, in the file's own column order.
-  const rebuiltRow = read.columnOrder.map((c) => `strata_csv_field(r.${quoteIdentifier(c)})`).join(', ');
-  await db.run(
-    `INSERT INTO quarantine
-     SELECT $extract_date, $run_id, $file_name, s.line, s.reason, s.detail, concat_ws(',', ${rebuiltRow})
-     FROM staged s JOIN staging_raw r USING (line) WHERE s.reason IS NOT NULL
-     UNION ALL
-     SELECT $extract_date, $run_id, $file_name, line, reason, detail, raw_row FROM staging_rejects`,
-    { extract_date: extractDateValue, run_id: runId, file_name: file.name },
-  );
-
   const counts = (await db.rows<{ loaded: bigint; quarantined: bigint }>(
     'SELECT count(*) FILTER (reason IS NULL) AS loaded, count(*) FILTER (reason IS NOT NULL) AS quarantined FROM staged',
   ))[0]!;
   const rowsLoaded = Number(counts.loaded);
   const rowsQuarantined = Number(counts.quarantined) + rowsRejectedByParser;
+
+  // The quarantined row is rebuilt from its parsed fields, in the file's own column order. The join with
+  // the parsed rows is skipped when validation quarantined nothing (the usual case, and a full scan).
+  const quarantineParams = { extract_date: extractDateValue, run_id: runId, file_name: file.name };
+  if (counts.quarantined > 0n) {
+    const rebuiltRow = read.columnOrder.map((c) => `strata_csv_field(r.${quoteIdentifier(c)})`).join(', ');
+    await db.run(
+      `INSERT INTO quarantine
+       SELECT $extract_date, $run_id, $file_name, s.line, s.reason, s.detail, concat_ws(',', ${rebuiltRow})
+       FROM (SELECT line, reason, detail FROM staged WHERE reason IS NOT NULL) s JOIN staging_raw r USING (line)`,
+      quarantineParams,
+    );
+  }
+  await db.run(
+    `INSERT INTO quarantine SELECT $extract_date, $run_id, $file_name, line, reason, detail, raw_row FROM staging_rejects`,
+    quarantineParams,
+  );
+  // The parsed rows are no longer needed; free their memory before the merge.
+  await dropStagingTables(db);
+
   // A snapshot replaces the population as a whole, so only activity files count corrections.
   let rowsCorrected = 0;
   if (file.table.name === 'demographics') await mergeDemographics(db, extractDate);
@@ -106,9 +116,13 @@ async function loadFile(db: Database, extractDate: string, file: ManifestFile, r
 async function mergeActivity(db: Database, extractDate: string, table: string, columns: readonly string[], key: readonly string[]): Promise<number> {
   const target = quoteIdentifier(table);
   const keyMatch = key.map((k) => `${target}.${quoteIdentifier(k)} = s.${quoteIdentifier(k)}`).join(' AND ');
-  const corrected = await db.value<bigint>(
-    `SELECT count(*) FROM staged s WHERE s.reason IS NULL AND EXISTS (SELECT 1 FROM ${target} WHERE ${keyMatch})`,
-  );
+  // On the first load there is nothing to correct, and the check would hash every key of a backfill.
+  const loadedBefore = await db.value<boolean>(`SELECT EXISTS (SELECT 1 FROM ${target})`);
+  const corrected = loadedBefore
+    ? await db.value<bigint>(
+        `SELECT count(*) FROM staged s WHERE s.reason IS NULL AND EXISTS (SELECT 1 FROM ${target} WHERE ${keyMatch})`,
+      )
+    : 0n;
   if (corrected > 0n) await db.run(`DELETE FROM ${target} USING staged s WHERE s.reason IS NULL AND ${keyMatch}`);
   const columnList = columns.map(quoteIdentifier).join(', ');
   await db.run(

@@ -1,5 +1,6 @@
-// Reads one extract file into two temporary tables, losing nothing:
-//   staging_raw     every parsed row, all columns VARCHAR, with its line number;
+// Reads one extract file into temporary tables, losing nothing:
+//   staging_raw     every parsed row, all columns VARCHAR, with its line number (a view: the rows are
+//                   stored once, in staging_parsed, and the line number is worked out as they are read);
 //   staging_rejects every row the parser could not read (bad encoding, wrong field count), whole.
 // Validation of values is left to sql/staging/<table>.sql.
 import { closeSync, openSync, readSync } from 'node:fs';
@@ -21,7 +22,7 @@ export interface ReadResult {
 }
 
 export async function readExtractFile(db: Database, extractDate: string, file: ManifestFile): Promise<ReadResult> {
-  await db.run('DROP TABLE IF EXISTS staging_raw; DROP TABLE IF EXISTS staging_rejects; DROP TABLE IF EXISTS staging_blank_lines;');
+  await dropStagingTables(db);
   if (file.format === '.parquet') return readParquet(db, extractDate, file);
   return readCsv(db, extractDate, file);
 }
@@ -67,25 +68,38 @@ async function readCsv(db: Database, extractDate: string, file: ManifestFile): P
     FROM reject_errors
     GROUP BY line
   `);
-  // The parser keeps file order, so the g-th parsed row sits on the g-th line that was neither
-  // rejected nor empty.
+  // The parser keeps file order, so the g-th parsed row sits on the g-th physical line (from line 2, after
+  // the header) that was neither rejected nor empty. With no such line, that is line g + 2; otherwise the
+  // lines that remain are listed in order and paired with the parsed rows by position. Either way the rows
+  // are not copied, which matters for a 28M-row backfill.
+  const skipped = await db.value<bigint>('SELECT (SELECT count(*) FROM staging_rejects) + (SELECT count(*) FROM staging_blank_lines)');
   const selectColumns = columnOrder.map((c) => `p.${quoteIdentifier(c)}`).join(', ');
-  await db.run(`
-    CREATE TEMP TABLE staging_raw AS
-    WITH parsed AS (SELECT rowid - (SELECT min(rowid) FROM staging_parsed) AS g, * FROM staging_parsed),
-    rejected AS (
-      SELECT line, row_number() OVER (ORDER BY line) AS rejected_so_far
-      FROM (SELECT line FROM staging_rejects UNION SELECT line FROM staging_blank_lines)
-    ),
-    thresholds AS (
-      SELECT line - 2 - (rejected_so_far - 1) AS good_before, max(rejected_so_far) AS rejected_so_far
-      FROM rejected GROUP BY ALL
-    )
-    SELECT p.g + 2 + coalesce(t.rejected_so_far, 0) AS line, ${selectColumns}
-    FROM parsed p ASOF LEFT JOIN thresholds t ON p.g >= t.good_before
-  `);
-  await db.run('DROP TABLE staging_parsed; DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
+  if (skipped === 0n) {
+    await db.run(`
+      CREATE TEMP VIEW staging_raw AS
+      SELECT p.rowid - (SELECT min(rowid) FROM staging_parsed) + 2 AS line, ${selectColumns}
+      FROM staging_parsed p
+    `);
+  } else {
+    await db.run(`
+      CREATE TEMP TABLE staging_lines AS
+      WITH skipped AS (SELECT line FROM staging_rejects UNION SELECT line FROM staging_blank_lines)
+      SELECT l AS line
+      FROM range(2, (SELECT count(*) FROM staging_parsed) + (SELECT count(*) FROM skipped) + 2) AS r(l)
+      WHERE l NOT IN (SELECT line FROM skipped)
+      ORDER BY l
+    `);
+    await db.run(`CREATE TEMP VIEW staging_raw AS SELECT l.line, ${selectColumns} FROM staging_lines l POSITIONAL JOIN staging_parsed p`);
+  }
+  await db.run('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
   return summarise(db, columnOrder, blankLines);
+}
+
+/** Drops what readExtractFile creates (staging_raw is a view over staging_parsed). */
+export async function dropStagingTables(db: Database): Promise<void> {
+  await db.run(`
+    DROP VIEW IF EXISTS staging_raw; DROP TABLE IF EXISTS staging_lines; DROP TABLE IF EXISTS staging_parsed;
+    DROP TABLE IF EXISTS staging_rejects; DROP TABLE IF EXISTS staging_blank_lines;`);
 }
 
 async function readParquet(db: Database, extractDate: string, file: ManifestFile): Promise<ReadResult> {
@@ -99,11 +113,12 @@ async function readParquet(db: Database, extractDate: string, file: ManifestFile
   const selectColumns = columnOrder.map((c) => `CAST(${quoteIdentifier(c)} AS VARCHAR) AS ${quoteIdentifier(c)}`).join(', ');
   // For parquet, "line" is the 1-based row number within the file.
   await db.run(
-    `CREATE TEMP TABLE staging_raw AS
+    `CREATE TEMP TABLE staging_parsed AS
      SELECT file_row_number + 1 AS line, ${selectColumns}
      FROM read_parquet($path, file_row_number = true)`,
     { path: file.path },
   );
+  await db.run('CREATE TEMP VIEW staging_raw AS SELECT * FROM staging_parsed');
   await db.run(`CREATE TEMP TABLE staging_rejects (line BIGINT, reason VARCHAR, detail VARCHAR, raw_row VARCHAR)`);
   return summarise(db, columnOrder, []);
 }

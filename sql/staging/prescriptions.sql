@@ -8,7 +8,8 @@ WITH typed AS (
     strata_date(issued_on) AS issued_on
   FROM staging_raw
 ),
-checked AS (
+-- Not materialised: the duplicate check below reads it again, but only for the few rows whose key repeats.
+checked AS NOT MATERIALIZED (
   SELECT *,
     CASE
       WHEN strata_is_nhs_number(person_id)
@@ -29,11 +30,20 @@ checked AS (
     END AS problem
   FROM typed
 ),
-keyed AS (
-  SELECT *,
-    CASE WHEN problem IS NULL
-         THEN row_number() OVER (PARTITION BY prescription_id, problem IS NULL ORDER BY line) END AS key_occurrence
+-- A duplicate is a valid row whose key a valid row on an earlier line already has. Only a key that occurs
+-- more than once in the file can have one, so the ordering window runs on those rows alone.
+repeated_keys AS (
+  SELECT DISTINCT prescription_id
+  FROM (SELECT prescription_id, count(*) OVER (PARTITION BY prescription_id) AS occurrences FROM staging_raw)
+  WHERE occurrences > 1
+),
+repeats AS (
+  SELECT line, row_number() OVER (PARTITION BY prescription_id ORDER BY line) AS key_occurrence
   FROM checked
+  WHERE problem IS NULL AND prescription_id IN (SELECT prescription_id FROM repeated_keys)
+),
+keyed AS (
+  SELECT c.*, r.key_occurrence FROM checked c LEFT JOIN repeats r USING (line)
 ),
 final AS (
   SELECT

@@ -38,13 +38,17 @@ export async function buildFeatures(
     await db.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(`feature_${name}`)} AS ${sqlFile(`features/${name}.sql`)}`, params);
   }
   const target = quoteIdentifier(table);
-  await db.run(`CREATE OR REPLACE TABLE ${target} AS ${sqlFile('features/person_features.sql')}`, params);
   if (withOutcomes) {
+    // One table written once: the person features with the outcome columns after them.
     await db.run(`CREATE OR REPLACE TEMP TABLE feature_outcomes AS ${sqlFile('features/outcomes.sql')}`, params);
     await db.run(
       `CREATE OR REPLACE TABLE ${target} AS
-       SELECT f.*, o.* EXCLUDE (person_id) FROM ${target} f JOIN feature_outcomes o USING (person_id) ORDER BY person_id`,
+       SELECT f.*, o.* EXCLUDE (person_id)
+       FROM (${sqlFile('features/person_features.sql')}) f JOIN feature_outcomes o USING (person_id) ORDER BY person_id`,
+      params,
     );
+  } else {
+    await db.run(`CREATE OR REPLACE TABLE ${target} AS ${sqlFile('features/person_features.sql')}`, params);
   }
   for (const name of [...featureTables, 'outcomes']) await db.run(`DROP TABLE IF EXISTS ${quoteIdentifier(`feature_${name}`)}`);
   const rows = Number(await db.value<bigint>(`SELECT count(*) FROM ${target}`));

@@ -30,7 +30,8 @@ export async function readExtractFile(db: Database, extractDate: string, file: M
 async function readCsv(db: Database, extractDate: string, file: ManifestFile): Promise<ReadResult> {
   const header = readCsvHeader(file.path, file.format === '.csv.gz');
   const columnOrder = checkColumns(extractDate, file, header);
-  const blankLines = await findBlankLines(file.path, file.format === '.csv.gz');
+  // verifyManifest already looked for empty lines in a plain CSV while hashing it.
+  const blankLines = file.hasEmptyLine === false ? [] : await findBlankLines(file.path, file.format === '.csv.gz');
   await db.run(
     `CREATE TEMP TABLE staging_blank_lines AS
      SELECT CAST(unnest(string_split($lines, ',')) AS BIGINT) AS line WHERE $lines <> ''`,
@@ -75,9 +76,12 @@ async function readCsv(db: Database, extractDate: string, file: ManifestFile): P
   const skipped = await db.value<bigint>('SELECT (SELECT count(*) FROM staging_rejects) + (SELECT count(*) FROM staging_blank_lines)');
   const selectColumns = columnOrder.map((c) => `p.${quoteIdentifier(c)}`).join(', ');
   if (skipped === 0n) {
+    // A variable rather than a scalar subquery in the view: the subquery became a cross product that
+    // cost seconds on 28M rows.
+    await db.run('SET VARIABLE strata_first_rowid = (SELECT min(rowid) FROM staging_parsed)');
     await db.run(`
       CREATE TEMP VIEW staging_raw AS
-      SELECT p.rowid - (SELECT min(rowid) FROM staging_parsed) + 2 AS line, ${selectColumns}
+      SELECT p.rowid - getvariable('strata_first_rowid') + 2 AS line, ${selectColumns}
       FROM staging_parsed p
     `);
   } else {

@@ -1,6 +1,7 @@
 -- staging/ae_attendances: validates and types one A&E attendances file.
 -- Grain: one row per data row of the file; reason is NULL for a row that loads.
--- Inputs: staging_raw (every contract column as VARCHAR, plus line), persons, $extract_date.
+-- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
+-- any snapshot so far, this folder's included), $extract_date.
 WITH typed AS (
   SELECT
     line, attendance_id, person_id, department_type, admitted,
@@ -31,7 +32,7 @@ checked AS NOT MATERIALIZED (
       WHEN admitted NOT IN ('Y', 'N') THEN {'reason': 'bad_code', 'detail': 'admitted must be Y or N'}
       WHEN arrival_at >= $extract_date + INTERVAL 1 DAY
         THEN {'reason': 'future_date', 'detail': 'arrival_at is after the end of the extract date'}
-      WHEN person_id NOT IN (SELECT person_id FROM persons)
+      WHEN person_id NOT IN (SELECT person_id FROM known_persons)
         THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
     END AS problem
   FROM typed

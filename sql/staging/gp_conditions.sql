@@ -1,6 +1,7 @@
 -- staging/gp_conditions: validates and types one GP long-term-condition register file.
 -- Grain: one row per data row of the file; reason is NULL for a row that loads.
--- Inputs: staging_raw (every contract column as VARCHAR, plus line), persons, $extract_date.
+-- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
+-- any snapshot so far, this folder's included), $extract_date.
 WITH typed AS (
   SELECT
     line, person_id, condition,
@@ -25,7 +26,7 @@ checked AS NOT MATERIALIZED (
         THEN {'reason': 'bad_code', 'detail': 'condition is not a QOF register code'}
       WHEN diagnosed_on > $extract_date
         THEN {'reason': 'future_date', 'detail': 'diagnosed_on is after the extract date'}
-      WHEN person_id NOT IN (SELECT person_id FROM persons)
+      WHEN person_id NOT IN (SELECT person_id FROM known_persons)
         THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
     END AS problem
   FROM typed

@@ -1,7 +1,7 @@
 -- staging/inpatient_spells: validates and types one inpatient spells file; normalises ICD-10 codes.
 -- Grain: one row per data row of the file; reason is NULL for a row that loads.
--- Inputs: staging_raw (every contract column as VARCHAR, plus line), persons (every person in any
--- snapshot so far, this folder's included), $extract_date.
+-- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
+-- any snapshot so far, this folder's included), $extract_date.
 WITH typed AS (
   SELECT
     line, spell_id, person_id, admission_method, treatment_specialty,
@@ -43,7 +43,7 @@ checked AS NOT MATERIALIZED (
         THEN {'reason': 'future_date', 'detail': 'discharge_date is after the extract date'}
       WHEN discharge_date < admission_date
         THEN {'reason': 'date_order', 'detail': 'discharge_date is before admission_date'}
-      WHEN person_id NOT IN (SELECT person_id FROM persons)
+      WHEN person_id NOT IN (SELECT person_id FROM known_persons)
         THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
     END AS problem
   FROM typed

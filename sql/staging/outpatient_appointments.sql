@@ -1,6 +1,7 @@
 -- staging/outpatient_appointments: validates and types one outpatient appointments file.
 -- Grain: one row per data row of the file; reason is NULL for a row that loads.
--- Inputs: staging_raw (every contract column as VARCHAR, plus line), persons, $extract_date.
+-- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
+-- any snapshot so far, this folder's included), $extract_date.
 WITH typed AS (
   SELECT
     line, appointment_id, person_id, attendance_status, first_attendance, treatment_specialty,
@@ -31,7 +32,7 @@ checked AS NOT MATERIALIZED (
         THEN {'reason': 'bad_code', 'detail': 'treatment_specialty must be a 3-digit treatment function code'}
       WHEN appointment_date > $extract_date
         THEN {'reason': 'future_date', 'detail': 'appointment_date is after the extract date'}
-      WHEN person_id NOT IN (SELECT person_id FROM persons)
+      WHEN person_id NOT IN (SELECT person_id FROM known_persons)
         THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
     END AS problem
   FROM typed

@@ -1,6 +1,7 @@
 -- staging/prescriptions: validates and types one primary care prescriptions file.
 -- Grain: one row per data row of the file; reason is NULL for a row that loads.
--- Inputs: staging_raw (every contract column as VARCHAR, plus line), persons, $extract_date.
+-- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
+-- any snapshot so far, this folder's included), $extract_date.
 WITH typed AS (
   SELECT
     line, prescription_id, person_id, bnf_code,
@@ -25,7 +26,7 @@ checked AS NOT MATERIALIZED (
         THEN {'reason': 'bad_code', 'detail': 'bnf_code must be a 15-character BNF presentation code'}
       WHEN issued_on > $extract_date
         THEN {'reason': 'future_date', 'detail': 'issued_on is after the extract date'}
-      WHEN person_id NOT IN (SELECT person_id FROM persons)
+      WHEN person_id NOT IN (SELECT person_id FROM known_persons)
         THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
     END AS problem
   FROM typed

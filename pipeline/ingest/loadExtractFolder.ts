@@ -10,6 +10,7 @@ import { quoteIdentifier, sqlFile } from '../db/Database.ts';
 import { dateParam } from '../db/values.ts';
 import { ExtractRejectedError } from '../errors.ts';
 import { extractTables } from './extractTables.ts';
+import { markDuplicateKeys } from './markDuplicateKeys.ts';
 import { dropStagingTables, readExtractFile } from './readExtractFile.ts';
 import type { ManifestFile, VerifiedExtract } from './verifyManifest.ts';
 
@@ -74,6 +75,7 @@ async function stageFile(db: Database, extractDate: string, file: ManifestFile, 
   await db.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(stagedTable)} AS ${sqlFile(`staging/${file.table.name}.sql`)}`, {
     extract_date: extractDateValue,
   });
+  await markDuplicateKeys(db, stagedTable, file.table.key);
 
   const counts = (await db.rows<{ loaded: bigint; quarantined: bigint }>(
     `SELECT count(*) FILTER (reason IS NULL) AS loaded, count(*) FILTER (reason IS NOT NULL) AS quarantined FROM ${quoteIdentifier(stagedTable)}`,

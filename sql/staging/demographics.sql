@@ -1,5 +1,7 @@
 -- staging/demographics: validates and types one demographics file (a full snapshot).
--- Grain: one row per data row of the file; reason is NULL for a row that loads.
+-- Grain: one row per data row of the file; reason is NULL for a row that passes these checks. A later
+-- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
+-- alike (pipeline/ingest/markDuplicateKeys.ts).
 -- Inputs: staging_raw (every contract column as VARCHAR, plus line), $extract_date.
 WITH typed AS (
   SELECT
@@ -12,8 +14,7 @@ WITH typed AS (
     strata_date(date_of_death) AS date_of_death
   FROM staging_raw
 ),
--- Not materialised: the duplicate check below reads it again, but only for the few rows whose key repeats.
-checked AS NOT MATERIALIZED (
+checked AS (
   SELECT *,
     CASE
       WHEN strata_is_nhs_number(person_id)
@@ -51,27 +52,12 @@ checked AS NOT MATERIALIZED (
     END AS problem
   FROM typed
 ),
--- A duplicate is a valid row whose key a valid row on an earlier line already has. Only a key that occurs
--- more than once in the file can have one, so the ordering window runs on those rows alone.
-repeated_keys AS (
-  SELECT DISTINCT person_id
-  FROM (SELECT person_id, count(*) OVER (PARTITION BY person_id) AS occurrences FROM staging_raw)
-  WHERE occurrences > 1
-),
-repeats AS (
-  SELECT line, row_number() OVER (PARTITION BY person_id ORDER BY line) AS key_occurrence
-  FROM checked
-  WHERE problem IS NULL AND person_id IN (SELECT person_id FROM repeated_keys)
-),
-keyed AS (
-  SELECT c.*, r.key_occurrence FROM checked c LEFT JOIN repeats r USING (line)
-),
 final AS (
   SELECT
     line, person_id, year_of_birth, sex, ethnic_category, lsoa_code, imd_decile, practice_code,
     pcn_code, registered_on, date_of_death, opt_out,
-    coalesce(problem.reason, CASE WHEN key_occurrence > 1 THEN 'duplicate_key' END) AS reason,
-    coalesce(problem.detail, CASE WHEN key_occurrence > 1 THEN 'person_id appears earlier in this file' END) AS detail
-  FROM keyed
+    problem.reason AS reason,
+    problem.detail AS detail
+  FROM checked
 )
 SELECT * FROM final

@@ -1,5 +1,7 @@
 -- staging/prescriptions: validates and types one primary care prescriptions file.
--- Grain: one row per data row of the file; reason is NULL for a row that loads.
+-- Grain: one row per data row of the file; reason is NULL for a row that passes these checks. A later
+-- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
+-- alike (pipeline/ingest/markDuplicateKeys.ts).
 -- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
 -- any snapshot so far, this folder's included), $extract_date.
 WITH typed AS (
@@ -9,8 +11,7 @@ WITH typed AS (
     strata_date(issued_on) AS issued_on
   FROM staging_raw
 ),
--- Not materialised: the duplicate check below reads it again, but only for the few rows whose key repeats.
-checked AS NOT MATERIALIZED (
+checked AS (
   SELECT *,
     CASE
       WHEN strata_is_nhs_number(person_id)
@@ -31,26 +32,11 @@ checked AS NOT MATERIALIZED (
     END AS problem
   FROM typed
 ),
--- A duplicate is a valid row whose key a valid row on an earlier line already has. Only a key that occurs
--- more than once in the file can have one, so the ordering window runs on those rows alone.
-repeated_keys AS (
-  SELECT DISTINCT prescription_id
-  FROM (SELECT prescription_id, count(*) OVER (PARTITION BY prescription_id) AS occurrences FROM staging_raw)
-  WHERE occurrences > 1
-),
-repeats AS (
-  SELECT line, row_number() OVER (PARTITION BY prescription_id ORDER BY line) AS key_occurrence
-  FROM checked
-  WHERE problem IS NULL AND prescription_id IN (SELECT prescription_id FROM repeated_keys)
-),
-keyed AS (
-  SELECT c.*, r.key_occurrence FROM checked c LEFT JOIN repeats r USING (line)
-),
 final AS (
   SELECT
     line, prescription_id, person_id, issued_on, bnf_code,
-    coalesce(problem.reason, CASE WHEN key_occurrence > 1 THEN 'duplicate_key' END) AS reason,
-    coalesce(problem.detail, CASE WHEN key_occurrence > 1 THEN 'prescription_id appears earlier in this file' END) AS detail
-  FROM keyed
+    problem.reason AS reason,
+    problem.detail AS detail
+  FROM checked
 )
 SELECT * FROM final

@@ -1,0 +1,14 @@
+import { rmSync } from 'node:fs';
+import { Database } from '../../pipeline/db/Database.ts';
+import { initDatabase } from '../../pipeline/db/initDatabase.ts';
+import { loadInbox } from '../../pipeline/ingest/loadInbox.ts';
+const [inbox, ml, asOf] = [process.argv[2]!, process.argv[3]!, process.argv[4]];
+rmSync('/tmp/load.duckdb', { force: true }); rmSync('/tmp/load.duckdb.wal', { force: true });
+const db = await Database.open({ path: '/tmp/load.duckdb', memoryLimit: ml });
+await initDatabase(db);
+const t0 = performance.now(); const c0 = process.cpuUsage();
+const r = await loadInbox(db, inbox, { runId: 'x', now: new Date(), ...(asOf ? { asOf } : {}) });
+const cu = process.cpuUsage(c0);
+console.log('load', ((performance.now() - t0) / 1000).toFixed(1), 'cpu', ((cu.user + cu.system) / 1e6).toFixed(1), r.files.map((f) => `${f.name} ${f.duration_ms}`).join(', '));
+console.log(JSON.stringify(await db.rowsJson("SELECT current_setting('memory_limit') AS ml, current_setting('temp_directory') AS td")));
+db.close();

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../pipeline/db/Database.ts';
 import { quoteIdentifier } from '../pipeline/db/Database.ts';
+import { readDoubleColumns } from '../pipeline/db/readColumns.ts';
 import { fitLogistic } from './fitLogistic.ts';
 import { linearPredictorSql } from './linearPredictor.ts';
 import type { ModelSpec, ModelVariant } from './modelSpecs.ts';
@@ -67,16 +68,16 @@ export async function fitModel(
   const nonEventWeight = keepShare < 1 ? hashBuckets / keepBuckets : 1;
 
   const termColumns = variant.terms.map((t, j) => `CAST(${t.sql} AS DOUBLE) AS t${j}`).join(', ');
-  const reader = await db.connection.runAndReadAll(
-    `SELECT ${termColumns}, CAST(${outcome} AS INTEGER) AS y
+  const raw = await readDoubleColumns(
+    db.connection,
+    `SELECT ${termColumns}, CAST(${outcome} AS DOUBLE) AS y
      FROM ${table}
      WHERE ${outcome} OR hash(person_id) % ${hashBuckets} < $keep_buckets
      ORDER BY person_id`,
     { keep_buckets: keepBuckets },
   );
-  const raw = reader.getColumnsJS() as unknown as number[][];
   const y = Uint8Array.from(raw[variant.terms.length]!);
-  const columns = variant.terms.map((_, j) => Float64Array.from(raw[j]!));
+  const columns = raw.slice(0, variant.terms.length);
   const weights = Float64Array.from(y, (v) => (v === 1 ? 1 : nonEventWeight));
   const fit = fitLogistic(columns, y, { weights, ridge: options.ridge ?? 1 });
   const terms = variant.terms.map((t, j) => ({ id: t.id, factor: t.factor, sql: t.sql, coefficient: fit.coefficients[j]! }));
@@ -111,12 +112,12 @@ async function recalibrateInTheLarge(
   model: { intercept: number; terms: FittedTerm[] },
 ): Promise<FittedModel['recalibration']> {
   const params = {};
-  const reader = await db.connection.runAndReadAll(
-    `SELECT ${linearPredictorSql(model, 'm', params)} AS lp, CAST(${outcome} AS INTEGER) AS y FROM ${table} ORDER BY person_id`,
+  const [lp, yColumn] = (await readDoubleColumns(
+    db.connection,
+    `SELECT CAST(${linearPredictorSql(model, 'm', params)} AS DOUBLE) AS lp, CAST(${outcome} AS DOUBLE) AS y
+     FROM ${table} ORDER BY person_id`,
     params,
-  );
-  const [lpColumn, yColumn] = reader.getColumnsJS() as unknown as [number[], number[]];
-  const lp = Float64Array.from(lpColumn);
+  )) as [Float64Array, Float64Array];
   const observed = yColumn.reduce((sum, v) => sum + v, 0);
   const meanAt = (shift: number) => {
     let total = 0;

@@ -4,7 +4,8 @@
 //   production: refit the chosen variant on index as_of - 365, recalibrated in the large.
 // Each model gets a card: windows, counts, terms, validation metrics, and reference distributions for drift.
 import type { Database } from '../pipeline/db/Database.ts';
-import { quoteIdentifier } from '../pipeline/db/Database.ts';
+import { type Params, quoteIdentifier } from '../pipeline/db/Database.ts';
+import { readDoubleColumns } from '../pipeline/db/readColumns.ts';
 import { addDays } from '../pipeline/db/values.ts';
 import { buildFeatures } from '../pipeline/features/buildFeatures.ts';
 import { driftFeatures, type ReferenceDistribution, referenceDistribution } from './driftCheck.ts';
@@ -133,28 +134,49 @@ export async function trainModels(
 
 /** Predictions of `model` on a feature table with outcomes, evaluated with subgroups. */
 async function evaluateOn(db: Database, table: string, spec: ModelSpec, model: FittedModel): Promise<ModelEvaluation> {
-  const params = {};
-  const reader = await db.connection.runAndReadAll(
-    `SELECT ${riskSql(model, 'm', params)} AS risk, CAST(${quoteIdentifier(spec.outcome)} AS INTEGER) AS y,
-            ${subgroupColumns.map((c) => `CAST(${quoteIdentifier(c)} AS VARCHAR) AS ${quoteIdentifier(c)}`).join(', ')}
+  const params: Params = {};
+  // Each subgroup comes back as a code into its few distinct values (0 for null), so a million rows
+  // make no million strings.
+  const dictionaries: string[][] = [];
+  const codes = await Promise.all(subgroupColumns.map((c) => distinctValues(db, table, c))).then((all) =>
+    all.map((values, i) => {
+      dictionaries.push(values);
+      const cases = values.map((_, v) => {
+        params[`g${i}_${v}`] = values[v]!;
+        return `WHEN $g${i}_${v} THEN ${v + 1}`;
+      });
+      return `CAST(CASE CAST(${quoteIdentifier(subgroupColumns[i]!)} AS VARCHAR) ${cases.join(' ')} ELSE 0 END AS DOUBLE)`;
+    }),
+  );
+  const columns = await readDoubleColumns(
+    db.connection,
+    `SELECT CAST(${riskSql(model, 'm', params)} AS DOUBLE) AS risk, CAST(${quoteIdentifier(spec.outcome)} AS DOUBLE) AS y, ${codes.join(', ')}
      FROM ${quoteIdentifier(table)} ORDER BY person_id`,
     params,
   );
-  const columns = reader.getColumnsJS() as unknown as [number[], number[], ...(string | null)[][]];
-  const subgroups = Object.fromEntries(subgroupColumns.map((c, i) => [c, columns[i + 2] as (string | null)[]]));
-  return evaluatePredictions(Float64Array.from(columns[0]), Uint8Array.from(columns[1]), subgroups);
+  const subgroups = Object.fromEntries(
+    subgroupColumns.map((c, i) => [c, Array.from(columns[i + 2]!, (code) => (code === 0 ? null : dictionaries[i]![code - 1]!))]),
+  );
+  return evaluatePredictions(columns[0]!, Uint8Array.from(columns[1]!), subgroups);
+}
+
+async function distinctValues(db: Database, table: string, column: string): Promise<string[]> {
+  const rows = await db.rows<{ v: string }>(
+    `SELECT DISTINCT CAST(${quoteIdentifier(column)} AS VARCHAR) AS v FROM ${quoteIdentifier(table)} WHERE ${quoteIdentifier(column)} IS NOT NULL ORDER BY v`,
+  );
+  return rows.map((r) => r.v);
 }
 
 async function referenceDistributions(db: Database, table: string, model: FittedModel): Promise<Record<string, ReferenceDistribution>> {
   const params = {};
-  const reader = await db.connection.runAndReadAll(
-    `SELECT ${riskSql(model, 'm', params)} AS score, ${driftFeatures.map((f) => `CAST(${quoteIdentifier(f)} AS DOUBLE)`).join(', ')}
+  const columns = await readDoubleColumns(
+    db.connection,
+    `SELECT CAST(${riskSql(model, 'm', params)} AS DOUBLE) AS score, ${driftFeatures.map((f) => `CAST(${quoteIdentifier(f)} AS DOUBLE)`).join(', ')}
      FROM ${quoteIdentifier(table)} ORDER BY person_id`,
     params,
   );
-  const columns = reader.getColumnsJS() as unknown as number[][];
   const names = ['score', ...driftFeatures];
-  return Object.fromEntries(names.map((name, i) => [name, referenceDistribution(Float64Array.from(columns[i]!))]));
+  return Object.fromEntries(names.map((name, i) => [name, referenceDistribution(columns[i]!)]));
 }
 
 async function earliestActivity(db: Database): Promise<string | null> {

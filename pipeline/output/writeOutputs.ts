@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Database } from '../db/Database.ts';
 import { dateParam } from '../db/values.ts';
 import { scoreColumnDescriptions } from './outputColumns.ts';
-import { writeArrowFile } from './writeArrowFile.ts';
+import { writeArrowFile, writeArrowFilesByGroup } from './writeArrowFile.ts';
 import { sha256File } from '../ingest/verifyManifest.ts';
 import { publishFile, temporaryPathFor } from './writeFileAtomic.ts';
 
@@ -106,18 +106,18 @@ async function writeGroupLists(
     `SELECT DISTINCT ${groupColumn} AS code FROM scores WHERE ${groupColumn} IS NOT NULL ORDER BY code`,
   )).map((r) => r.code);
   const columns = [...scoreColumns, ...caseFindingColumns];
-  const outputs: WrittenOutput[] = [];
-  for (const code of groups) {
-    const name = `${code}.arrow`;
-    const written = await writeArrowFile(
-      db.connection,
-      `SELECT ${columns.join(', ')} FROM case_finding WHERE ${groupColumn} = $code ORDER BY ${rankColumn}`,
-      { code },
-      join(folder, name),
-      { columns: arrowColumns(columns), metadata: { ...metadata, [groupColumn]: code } },
-    );
-    outputs.push({ path: `${relativeFolder}/${name}`, rows: written.rows, sha256: written.sha256 });
-  }
+  // One query for every list of this kind, ordered by group, split into one file per group.
+  const written = await writeArrowFilesByGroup(
+    db.connection,
+    `SELECT ${columns.join(', ')} FROM case_finding WHERE ${groupColumn} IS NOT NULL ORDER BY ${groupColumn}, ${rankColumn}`,
+    undefined,
+    groupColumn,
+    groups.map((code) => ({ value: code, path: join(folder, `${code}.arrow`), metadata: { ...metadata, [groupColumn]: code } })),
+    { columns: arrowColumns(columns) },
+  );
+  const outputs: WrittenOutput[] = groups.map((code, i) => ({
+    path: `${relativeFolder}/${code}.arrow`, rows: written[i]!.rows, sha256: written[i]!.sha256,
+  }));
   removeStaleLists(folder, new Set(groups.map((g) => `${g}.arrow`)));
   return outputs;
 }

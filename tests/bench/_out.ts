@@ -1,0 +1,14 @@
+import { copyFileSync, rmSync } from 'node:fs';
+import { Database } from '../../pipeline/db/Database.ts';
+import { initDatabase } from '../../pipeline/db/initDatabase.ts';
+import { writeCaseFindingLists, writePopulationScores, writeQuarantineCsv } from '../../pipeline/output/writeOutputs.ts';
+copyFileSync(process.argv[2]!, '/tmp/out.duckdb');
+rmSync('/tmp/outtest', { recursive: true, force: true });
+const db = await Database.open({ path: '/tmp/out.duckdb', memoryLimit: '3GB' });
+await initDatabase(db);
+const md = { as_of: '2026-11-22' };
+let t0 = performance.now();
+await writePopulationScores(db, '/tmp/outtest', md); console.log('population', ((performance.now() - t0) / 1000).toFixed(2)); t0 = performance.now();
+const lists = await writeCaseFindingLists(db, '/tmp/outtest', 2, '2026-11-22', md); console.log('lists', lists.length, ((performance.now() - t0) / 1000).toFixed(2)); t0 = performance.now();
+await writeQuarantineCsv(db, '/tmp/outtest', '2026-11-22'); console.log('quarantine', ((performance.now() - t0) / 1000).toFixed(2));
+db.close();

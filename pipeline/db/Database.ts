@@ -25,6 +25,7 @@ export class Database {
     readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
     readonly path: string,
+    private readonly ownsInstance = true,
   ) {}
 
   static async open(settings: DatabaseSettings): Promise<Database> {
@@ -78,9 +79,17 @@ export class Database {
     }
   }
 
+  /**
+   * A second connection to the same database, for DuckDB work that can run while this connection's caller
+   * computes in JavaScript. It has its own temporary tables; close it when done (the instance stays open).
+   */
+  async fork(): Promise<Database> {
+    return new Database(this.instance, await this.instance.connect(), this.path, false);
+  }
+
   close(): void {
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 }
 

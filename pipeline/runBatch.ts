@@ -13,7 +13,7 @@ import { Database } from './db/Database.ts';
 import { initDatabase } from './db/initDatabase.ts';
 import { dateParam } from './db/values.ts';
 import { ExitCode, StrataError, type ExitCodeValue } from './errors.ts';
-import { buildFeatures } from './features/buildFeatures.ts';
+import { buildFeaturesAside } from './features/buildFeatures.ts';
 import { type InboxLoad, loadInbox } from './ingest/loadInbox.ts';
 import { writeFileAtomic } from './output/writeFileAtomic.ts';
 import {
@@ -73,11 +73,15 @@ export async function runBatch(config: RunConfig, log: (line: string) => void = 
       throw new StrataError(`nothing to score: no extract has been loaded (${why})`, load.rejected.length > 0 ? ExitCode.extractRejected : ExitCode.failed);
     }
 
+    // The scoring features do not depend on the models, so they are built on a second connection while the
+    // models train (the stage timings of the two overlap).
+    const scoringBuild = timed('features_scoring', () => buildFeaturesAside(db, 'scoring_population', asOf, 'scoring_features'));
+    const scoringSettled = scoringBuild.then(() => undefined, () => undefined); // never unhandled; awaited before going on
     const choice = await timed('train', () =>
       chooseModels(db, asOf, { maxModelAgeDays: config.maxModelAgeDays, retrain: config.retrain, maxTrainingRows: config.maxTrainingRows }, log),
-    );
+    ).finally(() => scoringSettled);
     const models = choice.cards;
-    const scoring = await timed('features_scoring', () => buildFeatures(db, 'scoring_population', asOf, 'scoring_features'));
+    const scoring = await scoringBuild;
     const [eaModel, ltcModel] = [models.find((m) => m.target === 'ea')!, models.find((m) => m.target === 'ltc')!];
     const peopleScored = await timed('score', () =>
       scorePopulation(db, scoring.table, eaModel, ltcModel, { asOf, tierCutoffs: config.tierCutoffs }),

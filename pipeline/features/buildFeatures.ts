@@ -54,3 +54,16 @@ export async function buildFeatures(
   const rows = Number(await db.value<bigint>(`SELECT count(*) FROM ${target}`));
   return { table, rows };
 }
+
+/**
+ * buildFeatures on a second connection to the database, closed afterwards: for a build that can run while
+ * the caller's connection does other work (the scoring features do not depend on the models being trained).
+ */
+export async function buildFeaturesAside(db: Database, population: Population, indexDate: string, table: string): Promise<FeatureBuild> {
+  const other = await db.fork();
+  try {
+    return await buildFeatures(other, population, indexDate, table);
+  } finally {
+    other.close();
+  }
+}

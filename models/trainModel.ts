@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../pipeline/db/Database.ts';
 import { quoteIdentifier } from '../pipeline/db/Database.ts';
+import { hashBucket } from '../pipeline/db/duckdbDialect.ts';
 import { readDoubleColumns } from '../pipeline/db/readColumns.ts';
 import type { LogisticFit } from './fitLogistic.ts';
 import { fitLogisticInWorker } from './fitLogisticInWorker.ts';
@@ -157,7 +158,7 @@ async function readTrainingSample(
     db.connection,
     `SELECT ${termColumns}, CAST(${outcome} AS DOUBLE) AS y
      FROM ${table}
-     WHERE ${outcome} OR hash(person_id) % ${hashBuckets} < $keep_buckets
+     WHERE ${outcome} OR ${hashBucket('person_id', hashBuckets)} < $keep_buckets
      ORDER BY person_id`,
     { keep_buckets: keepBuckets },
   );

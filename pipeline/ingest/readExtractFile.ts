@@ -6,7 +6,10 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { Database } from '../db/Database.ts';
-import { quoteIdentifier } from '../db/Database.ts';
+import {
+  clearParserRejects, describeParquet, numberRowsByKeptLines, numberRowsInFileOrder, parserRejectsByLine,
+  readCsvStoringRejects, readParquetNumbered,
+} from '../db/duckdbDialect.ts';
 import { ExtractRejectedError } from '../errors.ts';
 import { findBlankLines } from './findBlankLines.ts';
 import type { ManifestFile } from './verifyManifest.ts';
@@ -37,53 +40,22 @@ async function readCsv(db: Database, extractDate: string, file: ManifestFile): P
      SELECT CAST(unnest(string_split($lines, ',')) AS BIGINT) AS line WHERE $lines <> ''`,
     { lines: blankLines.join(',') },
   );
-  // Column names are pasted only after checkColumns proved them equal to the contract's own names.
-  const columnsLiteral = `{${columnOrder.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}`;
-  await db.run('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
+  await db.run(clearParserRejects);
   // Materialise first, with no filter or projection on the read itself (tech-notes.md: a filter on a
   // store_rejects scan can raise an INTERNAL error that invalidates the database instance).
   try {
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE staging_parsed AS
-       SELECT * FROM read_csv($path, columns = ${columnsLiteral}, header = true, auto_detect = false,
-                              delim = ',', quote = '"', escape = '"', strict_mode = true,
-                              store_rejects = true)`,
-      { path: file.path },
-    );
+    await db.run(`CREATE OR REPLACE TEMP TABLE staging_parsed AS SELECT * FROM ${readCsvStoringRejects(columnOrder)}`, { path: file.path });
   } catch (error) {
     throw new ExtractRejectedError(extractDate, file.name, `the file cannot be read as CSV (${firstLine(error)})`);
   }
-  await db.run(`
-    CREATE TEMP TABLE staging_rejects AS
-    SELECT
-      line,
-      CASE WHEN bool_or(error_type = 'INVALID ENCODING') THEN 'bad_encoding' ELSE 'bad_value' END AS reason,
-      CASE
-        WHEN bool_or(error_type = 'INVALID ENCODING') THEN 'row holds bytes that are not valid UTF-8'
-        WHEN bool_or(error_type = 'MISSING COLUMNS') THEN 'row has fewer fields than the header'
-        WHEN bool_or(error_type = 'TOO MANY COLUMNS') THEN 'row has more fields than the header'
-        WHEN bool_or(error_type = 'UNQUOTED VALUE') THEN 'row has an unclosed or stray quote'
-        ELSE 'row cannot be parsed as CSV: ' || lower(min(error_type))
-      END AS detail,
-      min(csv_line) AS raw_row
-    FROM reject_errors
-    GROUP BY line
-  `);
+  await db.run(`CREATE TEMP TABLE staging_rejects AS ${parserRejectsByLine}`);
   // The parser keeps file order, so the g-th parsed row sits on the g-th physical line (from line 2, after
   // the header) that was neither rejected nor empty. With no such line, that is line g + 2; otherwise the
   // lines that remain are listed in order and paired with the parsed rows by position. Either way the rows
   // are not copied, which matters for a 28M-row backfill.
   const skipped = await db.value<bigint>('SELECT (SELECT count(*) FROM staging_rejects) + (SELECT count(*) FROM staging_blank_lines)');
-  const selectColumns = columnOrder.map((c) => `p.${quoteIdentifier(c)}`).join(', ');
   if (skipped === 0n) {
-    // A variable rather than a scalar subquery in the view: the subquery became a cross product that
-    // cost seconds on 28M rows.
-    await db.run('SET VARIABLE strata_first_rowid = (SELECT min(rowid) FROM staging_parsed)');
-    await db.run(`
-      CREATE TEMP VIEW staging_raw AS
-      SELECT p.rowid - getvariable('strata_first_rowid') + 2 AS line, ${selectColumns}
-      FROM staging_parsed p
-    `);
+    for (const statement of numberRowsInFileOrder('staging_raw', 'staging_parsed', columnOrder)) await db.run(statement);
   } else {
     await db.run(`
       CREATE TEMP TABLE staging_lines AS
@@ -93,9 +65,9 @@ async function readCsv(db: Database, extractDate: string, file: ManifestFile): P
       WHERE l NOT IN (SELECT line FROM skipped)
       ORDER BY l
     `);
-    await db.run(`CREATE TEMP VIEW staging_raw AS SELECT l.line, ${selectColumns} FROM staging_lines l POSITIONAL JOIN staging_parsed p`);
+    await db.run(numberRowsByKeptLines('staging_raw', 'staging_parsed', 'staging_lines', columnOrder));
   }
-  await db.run('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
+  await db.run(clearParserRejects);
   return summarise(db, columnOrder, blankLines);
 }
 
@@ -109,19 +81,13 @@ export async function dropStagingTables(db: Database): Promise<void> {
 async function readParquet(db: Database, extractDate: string, file: ManifestFile): Promise<ReadResult> {
   let described: { column_name: string }[];
   try {
-    described = await db.rows<{ column_name: string }>('DESCRIBE SELECT * FROM read_parquet($path)', { path: file.path });
+    described = await db.rows<{ column_name: string }>(describeParquet, { path: file.path });
   } catch (error) {
     throw new ExtractRejectedError(extractDate, file.name, `not a readable parquet file (${firstLine(error)})`);
   }
   const columnOrder = checkColumns(extractDate, file, described.map((d) => d.column_name));
-  const selectColumns = columnOrder.map((c) => `CAST(${quoteIdentifier(c)} AS VARCHAR) AS ${quoteIdentifier(c)}`).join(', ');
   // For parquet, "line" is the 1-based row number within the file.
-  await db.run(
-    `CREATE TEMP TABLE staging_parsed AS
-     SELECT file_row_number + 1 AS line, ${selectColumns}
-     FROM read_parquet($path, file_row_number = true)`,
-    { path: file.path },
-  );
+  await db.run(`CREATE TEMP TABLE staging_parsed AS ${readParquetNumbered(columnOrder)}`, { path: file.path });
   await db.run('CREATE TEMP VIEW staging_raw AS SELECT * FROM staging_parsed');
   await db.run(`CREATE TEMP TABLE staging_rejects (line BIGINT, reason VARCHAR, detail VARCHAR, raw_row VARCHAR)`);
   return summarise(db, columnOrder, []);

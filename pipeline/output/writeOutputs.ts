@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../db/Database.ts';
+import { copyToCsv } from '../db/duckdbDialect.ts';
 import { dateParam } from '../db/values.ts';
 import { scoreColumnDescriptions } from './outputColumns.ts';
 import { writeArrowFile, writeArrowFilesByGroup } from './writeArrowFile.ts';
@@ -137,7 +138,7 @@ export async function writeQuarantineCsv(db: Database, folder: string, asOf: str
     WHERE q.run_id = (SELECT run_id FROM extracts WHERE extract_date <= $as_of ORDER BY extract_date DESC LIMIT 1)
     ORDER BY q.extract_date, q.file_name, q.line`;
   try {
-    await db.run(`COPY (${query}) TO $path (FORMAT csv, HEADER true)`, { as_of: dateParam(asOf), path: temporary });
+    await db.run(copyToCsv(query), { as_of: dateParam(asOf), path: temporary });
     publishFile(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });

@@ -19,6 +19,8 @@ export interface FitOptions {
   tolerance?: number;
   /** Case weights (e.g. inverse sampling fractions); default 1. */
   weights?: Float64Array;
+  /** Overwrite `columns` with their standardised values instead of copying them (saves a copy of the design). */
+  standardiseInPlace?: boolean;
 }
 
 /** columns[j][i] is term j for row i; y[i] is 0 or 1. */
@@ -35,7 +37,11 @@ export function fitLogistic(columns: Float64Array[], y: Uint8Array, options: Fit
     const sd = Math.sqrt(weightedMean(col.map((v) => (v - means[j]!) ** 2), caseWeight));
     return sd > 0 ? sd : 1;
   });
-  const z = columns.map((col, j) => col.map((v) => (v - means[j]!) / scales[j]!));
+  const z = columns.map((col, j) => {
+    const out = options.standardiseInPlace ? col : new Float64Array(col.length);
+    for (let i = 0; i < col.length; i++) out[i] = (col[i]! - means[j]!) / scales[j]!;
+    return out;
+  });
 
   const p = k + 1; // intercept first
   let beta = new Float64Array(p);

@@ -10,7 +10,8 @@ interface FitRequest {
 
 parentPort!.once('message', ({ columns, y, options }: FitRequest) => {
   try {
-    parentPort!.postMessage({ fit: fitLogistic(columns, y, options) });
+    // The design was transferred here and is used by nobody else, so it is standardised where it lies.
+    parentPort!.postMessage({ fit: fitLogistic(columns, y, { ...options, standardiseInPlace: true }) });
   } catch (error) {
     parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) });
   }

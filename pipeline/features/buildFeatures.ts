@@ -44,7 +44,7 @@ export async function buildFeatures(
     await db.run(
       `CREATE OR REPLACE TABLE ${target} AS
        SELECT f.*, o.* EXCLUDE (person_id)
-       FROM (${sqlFile('features/person_features.sql')}) f JOIN feature_outcomes o USING (person_id) ORDER BY person_id`,
+       FROM (${sqlFile('features/person_features.sql')}) f JOIN feature_outcomes o USING (person_id)`,
       params,
     );
   } else {

@@ -1,6 +1,7 @@
 // Compares today's scores and key features with each model's training rows (population stability index).
 import type { Database } from '../pipeline/db/Database.ts';
 import { quoteIdentifier } from '../pipeline/db/Database.ts';
+import { readDoubleColumns } from '../pipeline/db/readColumns.ts';
 import { driftFeatures, driftWarningPsi, psiAgainstReference } from './driftCheck.ts';
 import { interpretPsi } from './populationStabilityIndex.ts';
 import type { ModelCard } from './trainModels.ts';
@@ -16,13 +17,13 @@ export async function measureDrift(db: Database, cards: ModelCard[]): Promise<Dr
   for (const card of cards) {
     const names = ['score', ...driftFeatures];
     const select = [card.score_column, ...driftFeatures].map((c) => `CAST(${quoteIdentifier(c)} AS DOUBLE)`).join(', ');
-    const columns = (await db.connection.runAndReadAll(`SELECT ${select} FROM scores ORDER BY person_id`)).getColumnsJS() as unknown as number[][];
+    const columns = await readDoubleColumns(db.connection, `SELECT ${select} FROM scores ORDER BY person_id`);
     const psi: DriftResult['psi'] = {};
     const warnings: string[] = [];
     names.forEach((name, i) => {
       const reference = card.reference_distributions[name];
       if (!reference || columns[i]!.length === 0) return;
-      const value = psiAgainstReference(reference, Float64Array.from(columns[i]!));
+      const value = psiAgainstReference(reference, columns[i]!);
       psi[name] = { psi: Number(value.toFixed(6)), interpretation: interpretPsi(value) };
       if (value > driftWarningPsi) {
         warnings.push(`${card.target} model ${card.model_version}: ${name === 'score' ? card.score_column : name} has drifted from the training rows (PSI ${value.toFixed(3)} > ${driftWarningPsi})`);

@@ -48,7 +48,10 @@ export async function scorePopulation(
           return `$ea_b${j + 1} * ((${t.sql}) - $ea_mean${j})`;
         });
       if (parts.length === 0) return null;
-      return `{'k': -(${parts.join(' + ')}), 't': ${factor.reason}}`;
+      // Only a factor that adds to the risk (k < 0) can be shown, so only its sentence is written: formatting
+      // every factor's sentence for every person was most of this statement's time.
+      const k = `-(${parts.join(' + ')})`;
+      return `{'k': ${k}, 't': CASE WHEN ${k} < 0 THEN ${factor.reason} END}`;
     })
     .filter((s): s is string => s !== null);
   const maxFactors = options.maxFactors ?? 4;
@@ -59,7 +62,7 @@ export async function scorePopulation(
        SELECT f.*,
          1 / (1 + exp(-(${ea}))) AS ea_risk,
          1 / (1 + exp(-(${ltc}))) AS ltc_risk,
-         list_sort([${contributions.join(', ')}]) AS ranked_factors
+         list_sort(list_filter([${contributions.join(', ')}], lambda x: x.k < 0)) AS ranked_factors
        FROM ${features} f
      ),
      ranked AS (

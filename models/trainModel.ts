@@ -5,7 +5,10 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '../pipeline/db/Database.ts';
 import { quoteIdentifier } from '../pipeline/db/Database.ts';
-import { fitLogistic } from './fitLogistic.ts';
+import { hashBucket } from '../pipeline/db/duckdbDialect.ts';
+import { readDoubleColumns } from '../pipeline/db/readColumns.ts';
+import type { LogisticFit } from './fitLogistic.ts';
+import { fitLogisticInWorker } from './fitLogisticInWorker.ts';
 import { linearPredictorSql } from './linearPredictor.ts';
 import type { ModelSpec, ModelVariant } from './modelSpecs.ts';
 
@@ -48,7 +51,91 @@ export async function fitModel(
   outcomeWindowEnd: string,
   options: TrainOptions = {},
 ): Promise<FittedModel> {
+  return (await fitModels(db, [{ spec, variant }], trainingTable, trainingIndexDate, outcomeWindowEnd, options))[0]!;
+}
+
+/** Logistic fits run at most this many at a time, each in its own worker thread: one per core here. */
+const concurrentFits = 2;
+
+/**
+ * Fits several model variants on one training table. Each sample is read from DuckDB in turn, and its
+ * logistic fit runs in a worker thread while the next sample is read, two fits at a time.
+ */
+export async function fitModels(
+  db: Database,
+  requests: readonly { spec: ModelSpec; variant: ModelVariant }[],
+  trainingTable: string,
+  trainingIndexDate: string,
+  outcomeWindowEnd: string,
+  options: TrainOptions = {},
+): Promise<FittedModel[]> {
   const table = quoteIdentifier(trainingTable);
+  const samples: TrainingSample[] = [];
+  const fits: Promise<LogisticFit>[] = [];
+  const running = new Set<Promise<unknown>>();
+  try {
+    for (const { spec, variant } of requests) {
+      while (running.size >= concurrentFits) await Promise.race(running);
+      const sample = await readTrainingSample(db, spec, variant, table, trainingIndexDate, options);
+      samples.push(sample);
+      const fit = fitLogisticInWorker(sample.columns, sample.y, { weights: sample.weights, ridge: options.ridge ?? 1 });
+      const settled: Promise<unknown> = fit.then(
+        (): unknown => running.delete(settled),
+        (): unknown => running.delete(settled),
+      );
+      running.add(settled);
+      fits.push(fit);
+    }
+    await Promise.all(fits);
+  } finally {
+    // Never leave a worker's failure unhandled, nor return while one still runs.
+    await Promise.allSettled(fits);
+  }
+
+  const models: FittedModel[] = [];
+  for (const [i, { spec, variant }] of requests.entries()) {
+    const sample = samples[i]!;
+    const fit = await fits[i]!;
+    const outcome = quoteIdentifier(spec.outcome);
+    const terms = variant.terms.map((t, j) => ({ id: t.id, factor: t.factor, sql: t.sql, coefficient: fit.coefficients[j]! }));
+    const recalibration = await recalibrateInTheLarge(db, table, outcome, { intercept: fit.intercept, terms });
+    models.push({
+      target: spec.target,
+      variant: variant.name,
+      training_index_date: trainingIndexDate,
+      outcome_window: { from_exclusive: trainingIndexDate, to_inclusive: outcomeWindowEnd },
+      training_rows: sample.rows,
+      training_events: sample.events,
+      rows_used_in_fit: sample.rowsUsed,
+      event_rate: sample.events / sample.rows,
+      iterations: fit.iterations,
+      converged: fit.converged,
+      recalibration,
+      intercept: fit.intercept + recalibration.intercept_shift,
+      terms,
+    });
+  }
+  return models;
+}
+
+interface TrainingSample {
+  rows: number;
+  events: number;
+  rowsUsed: number;
+  columns: Float64Array[];
+  y: Uint8Array;
+  weights: Float64Array;
+}
+
+/** Every event, and above the row cap a hash sample of non-events weighted back up, in person order. */
+async function readTrainingSample(
+  db: Database,
+  spec: ModelSpec,
+  variant: ModelVariant,
+  table: string,
+  trainingIndexDate: string,
+  options: TrainOptions,
+): Promise<TrainingSample> {
   const outcome = quoteIdentifier(spec.outcome);
   const counts = (await db.rows<{ rows: bigint; events: bigint }>(
     `SELECT count(*) AS rows, count(*) FILTER (${outcome}) AS events FROM ${table}`,
@@ -67,36 +154,18 @@ export async function fitModel(
   const nonEventWeight = keepShare < 1 ? hashBuckets / keepBuckets : 1;
 
   const termColumns = variant.terms.map((t, j) => `CAST(${t.sql} AS DOUBLE) AS t${j}`).join(', ');
-  const reader = await db.connection.runAndReadAll(
-    `SELECT ${termColumns}, CAST(${outcome} AS INTEGER) AS y
+  const raw = await readDoubleColumns(
+    db.connection,
+    `SELECT ${termColumns}, CAST(${outcome} AS DOUBLE) AS y
      FROM ${table}
-     WHERE ${outcome} OR hash(person_id) % ${hashBuckets} < $keep_buckets
+     WHERE ${outcome} OR ${hashBucket('person_id', hashBuckets)} < $keep_buckets
      ORDER BY person_id`,
     { keep_buckets: keepBuckets },
   );
-  const raw = reader.getColumnsJS() as unknown as number[][];
   const y = Uint8Array.from(raw[variant.terms.length]!);
-  const columns = variant.terms.map((_, j) => Float64Array.from(raw[j]!));
+  const columns = raw.slice(0, variant.terms.length);
   const weights = Float64Array.from(y, (v) => (v === 1 ? 1 : nonEventWeight));
-  const fit = fitLogistic(columns, y, { weights, ridge: options.ridge ?? 1 });
-  const terms = variant.terms.map((t, j) => ({ id: t.id, factor: t.factor, sql: t.sql, coefficient: fit.coefficients[j]! }));
-
-  const recalibration = await recalibrateInTheLarge(db, table, outcome, { intercept: fit.intercept, terms });
-  return {
-    target: spec.target,
-    variant: variant.name,
-    training_index_date: trainingIndexDate,
-    outcome_window: { from_exclusive: trainingIndexDate, to_inclusive: outcomeWindowEnd },
-    training_rows: rows,
-    training_events: events,
-    rows_used_in_fit: y.length,
-    event_rate: events / rows,
-    iterations: fit.iterations,
-    converged: fit.converged,
-    recalibration,
-    intercept: fit.intercept + recalibration.intercept_shift,
-    terms,
-  };
+  return { rows, events, rowsUsed: y.length, columns, y, weights };
 }
 
 /**
@@ -111,12 +180,12 @@ async function recalibrateInTheLarge(
   model: { intercept: number; terms: FittedTerm[] },
 ): Promise<FittedModel['recalibration']> {
   const params = {};
-  const reader = await db.connection.runAndReadAll(
-    `SELECT ${linearPredictorSql(model, 'm', params)} AS lp, CAST(${outcome} AS INTEGER) AS y FROM ${table} ORDER BY person_id`,
+  const [lp, yColumn] = (await readDoubleColumns(
+    db.connection,
+    `SELECT CAST(${linearPredictorSql(model, 'm', params)} AS DOUBLE) AS lp, CAST(${outcome} AS DOUBLE) AS y
+     FROM ${table} ORDER BY person_id`,
     params,
-  );
-  const [lpColumn, yColumn] = reader.getColumnsJS() as unknown as [number[], number[]];
-  const lp = Float64Array.from(lpColumn);
+  )) as [Float64Array, Float64Array];
   const observed = yColumn.reduce((sum, v) => sum + v, 0);
   const meanAt = (shift: number) => {
     let total = 0;

@@ -4,14 +4,15 @@
 //   production: refit the chosen variant on index as_of - 365, recalibrated in the large.
 // Each model gets a card: windows, counts, terms, validation metrics, and reference distributions for drift.
 import type { Database } from '../pipeline/db/Database.ts';
-import { quoteIdentifier } from '../pipeline/db/Database.ts';
+import { type Params, quoteIdentifier } from '../pipeline/db/Database.ts';
+import { readDoubleColumns } from '../pipeline/db/readColumns.ts';
 import { addDays } from '../pipeline/db/values.ts';
 import { buildFeatures } from '../pipeline/features/buildFeatures.ts';
 import { driftFeatures, type ReferenceDistribution, referenceDistribution } from './driftCheck.ts';
 import { evaluatePredictions, type ModelEvaluation } from './evaluatePredictions.ts';
 import { riskSql } from './linearPredictor.ts';
-import { type ModelSpec, modelSpecs } from './modelSpecs.ts';
-import { type FittedModel, type FittedTerm, fitModel, modelVersion, type TrainOptions } from './trainModel.ts';
+import { type ModelSpec, type ModelVariant, modelSpecs } from './modelSpecs.ts';
+import { type FittedModel, type FittedTerm, fitModels, modelVersion, type TrainOptions } from './trainModel.ts';
 import type { ProgressFactory } from '../pipeline/logging/Logger.ts';
 
 export interface VariantComparison {
@@ -61,11 +62,21 @@ export async function trainModels(
 ): Promise<ModelCard[]> {
   const trainingIndex = addDays(asOf, -365);
   const validationFitIndex = addDays(asOf, -730);
-  await buildFeatures(db, 'training_population', trainingIndex, 'training_features', true);
-
   const historyStart = await earliestActivity(db);
   const canValidate = historyStart !== null && historyStart <= addDays(validationFitIndex, -365);
-  if (canValidate) await buildFeatures(db, 'training_population', validationFitIndex, 'validation_fit_features', true);
+  // The validation fits below are JavaScript on this thread while DuckDB's threads would sit idle, so the
+  // training features are built meanwhile on a second connection.
+  let trainingFeatures: Promise<unknown>;
+  if (canValidate) {
+    await buildFeatures(db, 'training_population', validationFitIndex, 'validation_fit_features', true);
+    trainingFeatures = onSecondConnection(db, (other) =>
+      buildFeatures(other, 'training_population', trainingIndex, 'training_features', true),
+    );
+  } else {
+    trainingFeatures = buildFeatures(db, 'training_population', trainingIndex, 'training_features', true);
+  }
+  // Awaited below; until then a failure must not count as unhandled.
+  trainingFeatures.catch(() => undefined);
   // The longest feature window looks back 3 years; with less history than that before the validation fit
   // index, its 3-year counts are truncated there but not a year later, which makes the validation fit
   // over-predict in the large (discrimination is unaffected). Say so rather than hide it.
@@ -82,26 +93,37 @@ export async function trainModels(
     : `Not validated: the loaded history starts ${historyStart ?? 'nowhere'}, and out-of-time validation needs a year of ` +
       `history before ${validationFitIndex}. Never validated on training rows.`;
 
-  // One step per model fitted: each variant on the validation year, then the production fit.
-  const fits = modelSpecs.reduce((sum, spec) => sum + 1 + (canValidate ? spec.variants.length : 0), 0);
-  const step = progress?.(fits) ?? (() => {});
-  let fitted = 0;
-  const cards: ModelCard[] = [];
+  // Every variant of every model is fitted on the validation year first (two at a time, in worker threads),
+  // then evaluated once the training features are there.
+  let validationFits: FittedModel[] = [];
+  const step = progress?.(2) ?? (() => {});
+  const variants = modelSpecs.flatMap((spec) => spec.variants.map((variant) => ({ spec, variant })));
+  try {
+    if (canValidate) {
+      validationFits = await fitModels(db, variants, 'validation_fit_features', validationFitIndex, trainingIndex, options);
+    }
+    step(1, `${variants.length} variants fitted on the validation year`);
+  } finally {
+    await trainingFeatures.catch(() => undefined);
+  }
+  await trainingFeatures;
+
+  const chosen: ModelVariant[] = [];
+  const validations: ModelCard['validation'][] = [];
   for (const spec of modelSpecs) {
-    let chosen = spec.variants[0]!;
+    let best = { variant: spec.variants[0]!, metrics: null as ModelEvaluation | null };
     let validation: ModelCard['validation'] = null;
     if (canValidate) {
       const evaluations = [];
       for (const variant of spec.variants) {
-        const model = await fitModel(db, spec, variant, 'validation_fit_features', validationFitIndex, trainingIndex, options);
-        evaluations.push({ variant, metrics: await evaluateOn(db, 'training_features', spec, model) });
-        step(++fitted, `${spec.target} ${variant.name} (validation)`);
+        const fitted = validationFits[variants.findIndex((v) => v.spec === spec && v.variant === variant)]!;
+        evaluations.push({ variant, metrics: await evaluateOn(db, 'training_features', spec, fitted) });
       }
-      let best = evaluations[0]!;
+      let kept = evaluations[0]!;
       for (const candidate of evaluations.slice(1)) {
-        if ((candidate.metrics.auroc ?? 0) >= (best.metrics.auroc ?? 0) + clearGainInAuroc) best = candidate;
+        if ((candidate.metrics.auroc ?? 0) >= (kept.metrics.auroc ?? 0) + clearGainInAuroc) kept = candidate;
       }
-      chosen = best.variant;
+      best = kept;
       validation = {
         fit_index_date: validationFitIndex,
         evaluation_index_date: trainingIndex,
@@ -110,15 +132,23 @@ export async function trainModels(
           variant: e.variant.name, terms: e.variant.terms.length, auroc: e.metrics.auroc, auprc: e.metrics.auprc,
           brier: e.metrics.brier, calibration_slope: e.metrics.calibration.slope,
         })),
-        metrics: best.metrics,
+        metrics: kept.metrics,
       };
-      log(`validated ${spec.target}: ${evaluations.map((e) => `${e.variant.name} AUROC ${e.metrics.auroc?.toFixed(4)}`).join(', ')}; kept ${chosen.name}`);
+      log(`validated ${spec.target}: ${evaluations.map((e) => `${e.variant.name} AUROC ${e.metrics.auroc?.toFixed(4)}`).join(', ')}; kept ${best.variant.name}`);
     }
-    const production = await fitModel(db, spec, chosen, 'training_features', trainingIndex, asOf, options);
-    step(++fitted, `${spec.target} ${chosen.name}`);
-    const { intercept, terms, ...training } = production;
+    chosen.push(best.variant);
+    validations.push(validation);
+  }
+
+  const production = await fitModels(
+    db, modelSpecs.map((spec, i) => ({ spec, variant: chosen[i]! })), 'training_features', trainingIndex, asOf, options,
+  );
+  step(2, 'production models fitted');
+  const cards: ModelCard[] = [];
+  for (const [i, spec] of modelSpecs.entries()) {
+    const { intercept, terms, ...training } = production[i]!;
     cards.push({
-      model_version: modelVersion(production),
+      model_version: modelVersion(production[i]!),
       target: spec.target,
       score_column: spec.scoreColumn,
       description: spec.description,
@@ -126,11 +156,11 @@ export async function trainModels(
         'Ridge-penalised logistic regression fitted by IRLS (deterministic; above the row cap, non-events are hash-sampled ' +
         'by person_id and re-weighted), recalibrated in the large on the training year; scored in SQL.',
       fitted_for_as_of: asOf,
-      variant: chosen.name,
+      variant: chosen[i]!.name,
       training,
-      validation,
+      validation: validations[i]!,
       validation_note: validationNote,
-      reference_distributions: await referenceDistributions(db, 'training_features', production),
+      reference_distributions: await referenceDistributions(db, 'training_features', production[i]!),
       intercept,
       terms,
     });
@@ -141,28 +171,59 @@ export async function trainModels(
 
 /** Predictions of `model` on a feature table with outcomes, evaluated with subgroups. */
 async function evaluateOn(db: Database, table: string, spec: ModelSpec, model: FittedModel): Promise<ModelEvaluation> {
-  const params = {};
-  const reader = await db.connection.runAndReadAll(
-    `SELECT ${riskSql(model, 'm', params)} AS risk, CAST(${quoteIdentifier(spec.outcome)} AS INTEGER) AS y,
-            ${subgroupColumns.map((c) => `CAST(${quoteIdentifier(c)} AS VARCHAR) AS ${quoteIdentifier(c)}`).join(', ')}
+  const params: Params = {};
+  // Each subgroup comes back as a code into its few distinct values (0 for null), so a million rows
+  // make no million strings.
+  const dictionaries: string[][] = [];
+  const codes = await Promise.all(subgroupColumns.map((c) => distinctValues(db, table, c))).then((all) =>
+    all.map((values, i) => {
+      dictionaries.push(values);
+      const cases = values.map((_, v) => {
+        params[`g${i}_${v}`] = values[v]!;
+        return `WHEN $g${i}_${v} THEN ${v + 1}`;
+      });
+      return `CAST(CASE CAST(${quoteIdentifier(subgroupColumns[i]!)} AS VARCHAR) ${cases.join(' ')} ELSE 0 END AS DOUBLE)`;
+    }),
+  );
+  const columns = await readDoubleColumns(
+    db.connection,
+    `SELECT CAST(${riskSql(model, 'm', params)} AS DOUBLE) AS risk, CAST(${quoteIdentifier(spec.outcome)} AS DOUBLE) AS y, ${codes.join(', ')}
      FROM ${quoteIdentifier(table)} ORDER BY person_id`,
     params,
   );
-  const columns = reader.getColumnsJS() as unknown as [number[], number[], ...(string | null)[][]];
-  const subgroups = Object.fromEntries(subgroupColumns.map((c, i) => [c, columns[i + 2] as (string | null)[]]));
-  return evaluatePredictions(Float64Array.from(columns[0]), Uint8Array.from(columns[1]), subgroups);
+  const subgroups = Object.fromEntries(
+    subgroupColumns.map((c, i) => [c, Array.from(columns[i + 2]!, (code) => (code === 0 ? null : dictionaries[i]![code - 1]!))]),
+  );
+  return evaluatePredictions(columns[0]!, Uint8Array.from(columns[1]!), subgroups);
+}
+
+async function distinctValues(db: Database, table: string, column: string): Promise<string[]> {
+  const rows = await db.rows<{ v: string }>(
+    `SELECT DISTINCT CAST(${quoteIdentifier(column)} AS VARCHAR) AS v FROM ${quoteIdentifier(table)} WHERE ${quoteIdentifier(column)} IS NOT NULL ORDER BY v`,
+  );
+  return rows.map((r) => r.v);
 }
 
 async function referenceDistributions(db: Database, table: string, model: FittedModel): Promise<Record<string, ReferenceDistribution>> {
   const params = {};
-  const reader = await db.connection.runAndReadAll(
-    `SELECT ${riskSql(model, 'm', params)} AS score, ${driftFeatures.map((f) => `CAST(${quoteIdentifier(f)} AS DOUBLE)`).join(', ')}
+  const columns = await readDoubleColumns(
+    db.connection,
+    `SELECT CAST(${riskSql(model, 'm', params)} AS DOUBLE) AS score, ${driftFeatures.map((f) => `CAST(${quoteIdentifier(f)} AS DOUBLE)`).join(', ')}
      FROM ${quoteIdentifier(table)} ORDER BY person_id`,
     params,
   );
-  const columns = reader.getColumnsJS() as unknown as number[][];
   const names = ['score', ...driftFeatures];
-  return Object.fromEntries(names.map((name, i) => [name, referenceDistribution(Float64Array.from(columns[i]!))]));
+  return Object.fromEntries(names.map((name, i) => [name, referenceDistribution(columns[i]!)]));
+}
+
+/** Runs `work` on a second connection to the database, closing it afterwards. */
+async function onSecondConnection<T>(db: Database, work: (other: Database) => Promise<T>): Promise<T> {
+  const other = await db.fork();
+  try {
+    return await work(other);
+  } finally {
+    other.close();
+  }
 }
 
 async function earliestActivity(db: Database): Promise<string | null> {

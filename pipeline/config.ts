@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { defaultMemoryLimit } from './db/defaultMemoryLimit.ts';
 import { isIsoDate } from './db/values.ts';
 import { UsageError } from './errors.ts';
 
@@ -39,8 +40,8 @@ export const runConfigSchema = z
     preventableShare: z.number().gt(0).max(1).default(0.1),
     /** Report: cost of one bed day in pounds, for the opportunity section (replace with the local figure). */
     costPerBedDay: z.number().positive().default(400),
-    /** DuckDB memory_limit; beyond it DuckDB spills to tempDirectory. Unset: DuckDB's own default (80% of RAM). */
-    memoryLimit: memorySize.optional(),
+    /** DuckDB memory_limit; beyond it DuckDB spills to tempDirectory. Default an eighth of RAM, at least 1 GiB (docs/benchmarks.md). */
+    memoryLimit: memorySize.default(() => defaultMemoryLimit()),
     /** DuckDB worker threads. Unset: one per core. */
     threads: z.number().int().min(1).max(256).optional(),
     /** Where DuckDB spills when memoryLimit is reached. Unset: <db>.tmp beside the database. */

@@ -13,7 +13,7 @@ import { Database } from './db/Database.ts';
 import { initDatabase } from './db/initDatabase.ts';
 import { dateParam } from './db/values.ts';
 import { ExitCode, StrataError, type ExitCodeValue } from './errors.ts';
-import { buildFeatures } from './features/buildFeatures.ts';
+import { buildFeaturesAside } from './features/buildFeatures.ts';
 import { type InboxLoad, loadInbox } from './ingest/loadInbox.ts';
 import { Logger, type ProgressReporter } from './logging/Logger.ts';
 import { writeFileAtomic } from './output/writeFileAtomic.ts';
@@ -160,6 +160,10 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
     throw new StrataError(`nothing to score: no extract has been loaded (${why})`, load.rejected.length > 0 ? ExitCode.extractRejected : ExitCode.failed);
   }
 
+  // The scoring features do not depend on the models, so they are built on a second connection while the
+  // models train (the stage timings of the two overlap). The build is always awaited before going on or failing.
+  const scoringBuild = timed('features_scoring', () => buildFeaturesAside(db, 'scoring_population', asOf, 'scoring_features'), (r) => r.rows);
+  const scoringSettled = scoringBuild.then(() => undefined, () => undefined);
   const choice = await timed('train', () =>
     chooseModels(
       db,
@@ -168,9 +172,9 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
       (line) => log.info('training', line, { stage: 'train' }),
       (total) => log.progress('fitting', total),
     ),
-  );
+  ).finally(() => scoringSettled);
   const models = choice.cards;
-  const scoring = await timed('features_scoring', () => buildFeatures(db, 'scoring_population', asOf, 'scoring_features', false, (total) => log.progress('features', total)), (r) => r.rows);
+  const scoring = await scoringBuild;
   const [eaModel, ltcModel] = [models.find((m) => m.target === 'ea')!, models.find((m) => m.target === 'ltc')!];
   const peopleScored = await timed(
     'score',

@@ -1,5 +1,5 @@
 // A thin wrapper over one DuckDB instance: bound parameters only, typed rows back, SQL files by name.
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
@@ -9,6 +9,8 @@ export type Params = Record<string, DuckDBValue>;
 export type Row = Record<string, unknown>;
 
 const sqlRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sql');
+/** For profiling: when set, every statement run through this class appends its wall time to this file (JSON lines). */
+const sqlTimingsFile = process.env['STRATA_SQL_TIMINGS'];
 
 export interface DatabaseSettings {
   /** Path of the DuckDB file, or ':memory:'. */
@@ -25,6 +27,7 @@ export class Database {
     readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
     readonly path: string,
+    private readonly ownsInstance = true,
   ) {}
 
   static async open(settings: DatabaseSettings): Promise<Database> {
@@ -46,23 +49,23 @@ export class Database {
 
   /** Runs a statement (or several) with bound parameters. */
   async run(sql: string, params?: Params): Promise<void> {
-    await this.connection.run(sql, usedParams(sql, params));
+    await timed(sql, () => this.connection.run(sql, usedParams(sql, params)));
   }
 
   /** Runs a query and returns its rows as plain JS values (bigint for BIGINT, Date-like objects otherwise). */
   async rows<T = Row>(sql: string, params?: Params): Promise<T[]> {
-    const reader = await this.connection.runAndReadAll(sql, usedParams(sql, params));
+    const reader = await timed(sql, () => this.connection.runAndReadAll(sql, usedParams(sql, params)));
     return reader.getRowObjectsJS() as T[];
   }
 
   /** Runs a query and returns its rows as JSON-safe values (numbers as numbers or strings, dates as strings). */
   async rowsJson<T = Row>(sql: string, params?: Params): Promise<T[]> {
-    const reader = await this.connection.runAndReadAll(sql, usedParams(sql, params));
+    const reader = await timed(sql, () => this.connection.runAndReadAll(sql, usedParams(sql, params)));
     return reader.getRowObjectsJson() as T[];
   }
 
   async value<T = unknown>(sql: string, params?: Params): Promise<T> {
-    const reader = await this.connection.runAndReadAll(sql, usedParams(sql, params));
+    const reader = await timed(sql, () => this.connection.runAndReadAll(sql, usedParams(sql, params)));
     const rows = reader.getRowsJS();
     return rows[0]?.[0] as T;
   }
@@ -80,10 +83,27 @@ export class Database {
     }
   }
 
+  /**
+   * A second connection to the same database, for DuckDB work that can run while this connection's caller
+   * computes in JavaScript. It has its own temporary tables; close it when done (the instance stays open).
+   */
+  async fork(): Promise<Database> {
+    return new Database(this.instance, await this.instance.connect(), this.path, false);
+  }
+
   close(): void {
     this.connection.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
+}
+
+async function timed<T>(sql: string, work: () => Promise<T>): Promise<T> {
+  if (!sqlTimingsFile) return work();
+  const started = performance.now();
+  const result = await work();
+  const ms = Math.round(performance.now() - started);
+  appendFileSync(sqlTimingsFile, `${JSON.stringify({ ms, sql: sql.replace(/\s+/g, ' ').trim().slice(0, 200) })}\n`);
+  return result;
 }
 
 /**

@@ -43,16 +43,33 @@ export async function buildFeatures(
     step(i + 2, name);
   }
   const target = quoteIdentifier(table);
-  await db.run(`CREATE OR REPLACE TABLE ${target} AS ${sqlFile('features/person_features.sql')}`, params);
   if (withOutcomes) {
+    // One table written once: the person features with the outcome columns after them.
     await db.run(`CREATE OR REPLACE TEMP TABLE feature_outcomes AS ${sqlFile('features/outcomes.sql')}`, params);
     await db.run(
       `CREATE OR REPLACE TABLE ${target} AS
-       SELECT f.*, o.* EXCLUDE (person_id) FROM ${target} f JOIN feature_outcomes o USING (person_id) ORDER BY person_id`,
+       SELECT f.*, o.* EXCLUDE (person_id)
+       FROM (${sqlFile('features/person_features.sql')}) f JOIN feature_outcomes o USING (person_id)`,
+      params,
     );
+  } else {
+    await db.run(`CREATE OR REPLACE TABLE ${target} AS ${sqlFile('features/person_features.sql')}`, params);
   }
   for (const name of [...featureTables, 'outcomes']) await db.run(`DROP TABLE IF EXISTS ${quoteIdentifier(`feature_${name}`)}`);
   step(featureTables.length + 2, table);
   const rows = Number(await db.value<bigint>(`SELECT count(*) FROM ${target}`));
   return { table, rows };
+}
+
+/**
+ * buildFeatures on a second connection to the database, closed afterwards: for a build that can run while
+ * the caller's connection does other work (the scoring features do not depend on the models being trained).
+ */
+export async function buildFeaturesAside(db: Database, population: Population, indexDate: string, table: string): Promise<FeatureBuild> {
+  const other = await db.fork();
+  try {
+    return await buildFeatures(other, population, indexDate, table);
+  } finally {
+    other.close();
+  }
 }

@@ -1,11 +1,17 @@
-// Loads one verified extract folder in a single transaction: every row is loaded or quarantined,
-// corrections replace earlier versions by key, and a row-count mismatch undoes the whole folder.
+// Loads one verified extract folder atomically: every row is loaded or quarantined, corrections replace
+// earlier versions by key, and a row-count mismatch loads nothing of the folder.
+//
+// Two phases. Staging reads and validates every file into temporary tables (staged_<table>) outside any
+// transaction; publishing then writes the persistent tables in one transaction. DuckDB scans data written
+// inside an open transaction on one thread only, so staging inside the folder's transaction, as before,
+// ran the heaviest statements on one core (a 28M-row backfill: 21 s instead of about 9 for validation).
 import type { Database } from '../db/Database.ts';
 import { quoteIdentifier, sqlFile } from '../db/Database.ts';
 import { dateParam } from '../db/values.ts';
 import { ExtractRejectedError } from '../errors.ts';
 import { extractTables } from './extractTables.ts';
-import { readExtractFile } from './readExtractFile.ts';
+import { markDuplicateKeys } from './markDuplicateKeys.ts';
+import { dropStagingTables, readExtractFile } from './readExtractFile.ts';
 import type { ManifestFile, VerifiedExtract } from './verifyManifest.ts';
 
 export interface LoadedFile {
@@ -20,6 +26,12 @@ export interface LoadedFile {
   duration_ms: number;
 }
 
+interface StagedFile extends Omit<LoadedFile, 'rows_corrected'> {
+  file: ManifestFile;
+  /** Temporary table holding the file's validated rows (reason NULL) and its quarantined ones. */
+  stagedTable: string;
+}
+
 export async function loadExtractFolder(
   db: Database,
   extract: VerifiedExtract,
@@ -30,38 +42,25 @@ export async function loadExtractFolder(
   const byLoadOrder = [...extract.files].sort(
     (a, b) => extractTables.indexOf(a.table) - extractTables.indexOf(b.table),
   );
-  return db.transaction(async () => {
-    const loaded: LoadedFile[] = [];
+  try {
+    await db.run('CREATE OR REPLACE TEMP TABLE folder_quarantine AS SELECT * FROM quarantine LIMIT 0');
+    const staged: StagedFile[] = [];
     for (const [index, file] of byLoadOrder.entries()) {
       onFileLoading?.(file.name, index, byLoadOrder.length);
-      loaded.push(await loadFile(db, extract.extractDate, file, runId));
+      staged.push(await stageFile(db, extract.extractDate, file, runId));
+      // Activity rows are checked against everyone in a snapshot so far, this folder's included.
+      if (file.table.name === 'demographics') await stageSnapshot(db, extract.extractDate);
     }
-    await db.run(
-      'INSERT INTO extracts VALUES ($extract_date, $run_id, $loaded_at, $manifest_sha256)',
-      {
-        extract_date: dateParam(extract.extractDate),
-        run_id: runId,
-        loaded_at: loadedAt.toISOString().replace('Z', ''),
-        manifest_sha256: extract.manifestSha256,
-      },
-    );
-    for (const f of loaded) {
-      await db.run(
-        `INSERT INTO extract_files VALUES ($extract_date, $run_id, $table_name, $file_name, $sha256,
-                                          $rows_read, $rows_loaded, $rows_quarantined, $rows_corrected)`,
-        {
-          extract_date: dateParam(f.extract), run_id: runId, table_name: f.table, file_name: f.name,
-          sha256: f.sha256, rows_read: f.rows_read, rows_loaded: f.rows_loaded,
-          rows_quarantined: f.rows_quarantined, rows_corrected: f.rows_corrected,
-        },
-      );
-    }
-    await db.run('DROP TABLE IF EXISTS staging_raw; DROP TABLE IF EXISTS staging_rejects; DROP TABLE IF EXISTS staged;');
-    return loaded;
-  });
+    return await db.transaction(() => publish(db, extract, staged, runId, loadedAt));
+  } finally {
+    await dropStagingTables(db);
+    const scratch = ['folder_quarantine', 'snapshot_persons', 'known_persons', ...extractTables.map((t) => `staged_${t.name}`)];
+    await db.run(scratch.map((t) => `DROP TABLE IF EXISTS ${quoteIdentifier(t)};`).join(' '));
+  }
 }
 
-async function loadFile(db: Database, extractDate: string, file: ManifestFile, runId: string): Promise<LoadedFile> {
+/** Reads and validates one file into staged_<table>, and its quarantined rows into folder_quarantine. */
+async function stageFile(db: Database, extractDate: string, file: ManifestFile, runId: string): Promise<StagedFile> {
   const started = performance.now();
   const read = await readExtractFile(db, extractDate, file);
   // An empty line is not a data row, unless the sender counted it as one: then it is a bad row.
@@ -79,67 +78,128 @@ async function loadFile(db: Database, extractDate: string, file: ManifestFile, r
     throw new ExtractRejectedError(extractDate, file.name, `row count mismatch: manifest says ${file.rows}, file has ${rowsRead}${blanks}`);
   }
   const extractDateValue = dateParam(extractDate);
-  await db.run(`CREATE OR REPLACE TEMP TABLE staged AS ${sqlFile(`staging/${file.table.name}.sql`)}`, {
+  const stagedTable = `staged_${file.table.name}`;
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(stagedTable)} AS ${sqlFile(`staging/${file.table.name}.sql`)}`, {
     extract_date: extractDateValue,
   });
-
-  // The quarantined row is rebuilt from its parsed fields, in the file's own column order.
-  const rebuiltRow = read.columnOrder.map((c) => `strata_csv_field(r.${quoteIdentifier(c)})`).join(', ');
-  await db.run(
-    `INSERT INTO quarantine
-     SELECT $extract_date, $run_id, $file_name, s.line, s.reason, s.detail, concat_ws(',', ${rebuiltRow})
-     FROM staged s JOIN staging_raw r USING (line) WHERE s.reason IS NOT NULL
-     UNION ALL
-     SELECT $extract_date, $run_id, $file_name, line, reason, detail, raw_row FROM staging_rejects`,
-    { extract_date: extractDateValue, run_id: runId, file_name: file.name },
-  );
+  await markDuplicateKeys(db, stagedTable, file.table.key);
 
   const counts = (await db.rows<{ loaded: bigint; quarantined: bigint }>(
-    'SELECT count(*) FILTER (reason IS NULL) AS loaded, count(*) FILTER (reason IS NOT NULL) AS quarantined FROM staged',
+    `SELECT count(*) FILTER (reason IS NULL) AS loaded, count(*) FILTER (reason IS NOT NULL) AS quarantined FROM ${quoteIdentifier(stagedTable)}`,
   ))[0]!;
-  const rowsLoaded = Number(counts.loaded);
-  const rowsQuarantined = Number(counts.quarantined) + rowsRejectedByParser;
-  // A snapshot replaces the population as a whole, so only activity files count corrections.
-  let rowsCorrected = 0;
-  if (file.table.name === 'demographics') await mergeDemographics(db, extractDate);
-  else rowsCorrected = await mergeActivity(db, extractDate, file.table.name, file.table.columns, file.table.key);
 
+  // The quarantined row is rebuilt from its parsed fields, in the file's own column order. The join with
+  // the parsed rows is skipped when validation quarantined nothing (the usual case, and a full scan).
+  const quarantineParams = { extract_date: extractDateValue, run_id: runId, file_name: file.name };
+  if (counts.quarantined > 0n) {
+    const rebuiltRow = read.columnOrder.map((c) => `strata_csv_field(r.${quoteIdentifier(c)})`).join(', ');
+    await db.run(
+      `INSERT INTO folder_quarantine
+       SELECT $extract_date, $run_id, $file_name, s.line, s.reason, s.detail, concat_ws(',', ${rebuiltRow})
+       FROM (SELECT line, reason, detail FROM ${quoteIdentifier(stagedTable)} WHERE reason IS NOT NULL) s
+       JOIN staging_raw r USING (line)`,
+      quarantineParams,
+    );
+  }
+  await db.run(
+    `INSERT INTO folder_quarantine SELECT $extract_date, $run_id, $file_name, line, reason, detail, raw_row FROM staging_rejects`,
+    quarantineParams,
+  );
+  // The parsed rows are no longer needed; free their memory before the next file.
+  await dropStagingTables(db);
   return {
-    extract: extractDate, name: file.name, table: file.table.name, sha256: file.sha256,
-    rows_read: rowsRead, rows_loaded: rowsLoaded, rows_quarantined: rowsQuarantined, rows_corrected: rowsCorrected,
+    file, stagedTable, extract: extractDate, name: file.name, table: file.table.name, sha256: file.sha256,
+    rows_read: rowsRead, rows_loaded: Number(counts.loaded), rows_quarantined: Number(counts.quarantined) + rowsRejectedByParser,
     duration_ms: Math.round(performance.now() - started),
   };
 }
 
-/** Replaces rows whose key was loaded before (a correction), then appends. Returns the corrections. */
-async function mergeActivity(db: Database, extractDate: string, table: string, columns: readonly string[], key: readonly string[]): Promise<number> {
-  const target = quoteIdentifier(table);
-  const keyMatch = key.map((k) => `${target}.${quoteIdentifier(k)} = s.${quoteIdentifier(k)}`).join(' AND ');
-  const corrected = await db.value<bigint>(
-    `SELECT count(*) FROM staged s WHERE s.reason IS NULL AND EXISTS (SELECT 1 FROM ${target} WHERE ${keyMatch})`,
-  );
-  if (corrected > 0n) await db.run(`DELETE FROM ${target} USING staged s WHERE s.reason IS NULL AND ${keyMatch}`);
-  const columnList = columns.map(quoteIdentifier).join(', ');
-  await db.run(
-    `INSERT INTO ${target} (${columnList}, extract_date, source_line)
-     SELECT ${columnList}, $extract_date, line FROM staged WHERE reason IS NULL`,
-    { extract_date: dateParam(extractDate) },
-  );
-  return Number(corrected);
-}
-
-/** Demographics is a full snapshot: everyone in it gets their newest record and last_extract = this extract. */
-async function mergeDemographics(db: Database, extractDate: string): Promise<void> {
+/**
+ * The folder's snapshot as it will stand in persons (everyone in it gets their newest record and
+ * last_extract = this extract), and the person_ids activity rows may name: anyone in a snapshot so far.
+ */
+async function stageSnapshot(db: Database, extractDate: string): Promise<void> {
   await db.run(
     `CREATE OR REPLACE TEMP TABLE snapshot_persons AS
      SELECT s.person_id, s.year_of_birth, s.sex, s.ethnic_category, s.lsoa_code, s.imd_decile, s.practice_code,
             s.pcn_code, s.registered_on, s.date_of_death, s.opt_out,
             coalesce(p.first_extract, $extract_date) AS first_extract, $extract_date AS last_extract
-     FROM staged s LEFT JOIN persons p USING (person_id)
+     FROM staged_demographics s LEFT JOIN persons p USING (person_id)
      WHERE s.reason IS NULL`,
     { extract_date: dateParam(extractDate) },
   );
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE known_persons AS
+     SELECT person_id FROM persons UNION SELECT person_id FROM snapshot_persons`,
+  );
+}
+
+/** Writes the staged folder into the persistent tables; runs inside the folder's transaction. */
+async function publish(db: Database, extract: VerifiedExtract, staged: StagedFile[], runId: string, loadedAt: Date): Promise<LoadedFile[]> {
+  const loaded: LoadedFile[] = [];
+  for (const { file, stagedTable, ...f } of staged) {
+    const started = performance.now();
+    // A snapshot replaces the population as a whole, so only activity files count corrections.
+    let rowsCorrected = 0;
+    if (file.table.name === 'demographics') await mergeDemographics(db);
+    else rowsCorrected = await mergeActivity(db, stagedTable, extract.extractDate, file.table.name, file.table.columns, file.table.key);
+    loaded.push({ ...f, rows_corrected: rowsCorrected, duration_ms: f.duration_ms + Math.round(performance.now() - started) });
+  }
+  await db.run('INSERT INTO quarantine SELECT * FROM folder_quarantine');
+  await db.run(
+    'INSERT INTO extracts VALUES ($extract_date, $run_id, $loaded_at, $manifest_sha256)',
+    {
+      extract_date: dateParam(extract.extractDate),
+      run_id: runId,
+      loaded_at: loadedAt.toISOString().replace('Z', ''),
+      manifest_sha256: extract.manifestSha256,
+    },
+  );
+  for (const f of loaded) {
+    await db.run(
+      `INSERT INTO extract_files VALUES ($extract_date, $run_id, $table_name, $file_name, $sha256,
+                                        $rows_read, $rows_loaded, $rows_quarantined, $rows_corrected)`,
+      {
+        extract_date: dateParam(f.extract), run_id: runId, table_name: f.table, file_name: f.name,
+        sha256: f.sha256, rows_read: f.rows_read, rows_loaded: f.rows_loaded,
+        rows_quarantined: f.rows_quarantined, rows_corrected: f.rows_corrected,
+      },
+    );
+  }
+  return loaded;
+}
+
+/** Replaces rows whose key was loaded before (a correction), then appends. Returns the corrections. */
+async function mergeActivity(
+  db: Database,
+  stagedTable: string,
+  extractDate: string,
+  table: string,
+  columns: readonly string[],
+  key: readonly string[],
+): Promise<number> {
+  const target = quoteIdentifier(table);
+  const staged = quoteIdentifier(stagedTable);
+  const keyMatch = key.map((k) => `${target}.${quoteIdentifier(k)} = s.${quoteIdentifier(k)}`).join(' AND ');
+  // On the first load there is nothing to correct, and the check would hash every key of a backfill.
+  const loadedBefore = await db.value<boolean>(`SELECT EXISTS (SELECT 1 FROM ${target})`);
+  const corrected = loadedBefore
+    ? await db.value<bigint>(
+        `SELECT count(*) FROM ${staged} s WHERE s.reason IS NULL AND EXISTS (SELECT 1 FROM ${target} WHERE ${keyMatch})`,
+      )
+    : 0n;
+  if (corrected > 0n) await db.run(`DELETE FROM ${target} USING ${staged} s WHERE s.reason IS NULL AND ${keyMatch}`);
+  const columnList = columns.map(quoteIdentifier).join(', ');
+  await db.run(
+    `INSERT INTO ${target} (${columnList}, extract_date, source_line)
+     SELECT ${columnList}, $extract_date, line FROM ${staged} WHERE reason IS NULL`,
+    { extract_date: dateParam(extractDate) },
+  );
+  return Number(corrected);
+}
+
+/** Demographics is a full snapshot: everyone in it gets the record staged in snapshot_persons. */
+async function mergeDemographics(db: Database): Promise<void> {
   await db.run('DELETE FROM persons USING snapshot_persons s WHERE persons.person_id = s.person_id');
   await db.run('INSERT INTO persons SELECT * FROM snapshot_persons');
-  await db.run('DROP TABLE snapshot_persons');
 }

@@ -1,11 +1,15 @@
-// Reads one extract file into two temporary tables, losing nothing:
-//   staging_raw     every parsed row, all columns VARCHAR, with its line number;
+// Reads one extract file into temporary tables, losing nothing:
+//   staging_raw     every parsed row, all columns VARCHAR, with its line number (a view: the rows are
+//                   stored once, in staging_parsed, and the line number is worked out as they are read);
 //   staging_rejects every row the parser could not read (bad encoding, wrong field count), whole.
 // Validation of values is left to sql/staging/<table>.sql.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { Database } from '../db/Database.ts';
-import { quoteIdentifier } from '../db/Database.ts';
+import {
+  clearParserRejects, describeParquet, numberRowsByKeptLines, numberRowsInFileOrder, parserRejectsByLine,
+  readCsvStoringRejects, readParquetNumbered,
+} from '../db/duckdbDialect.ts';
 import { ExtractRejectedError } from '../errors.ts';
 import { findBlankLines } from './findBlankLines.ts';
 import type { ManifestFile } from './verifyManifest.ts';
@@ -21,7 +25,7 @@ export interface ReadResult {
 }
 
 export async function readExtractFile(db: Database, extractDate: string, file: ManifestFile): Promise<ReadResult> {
-  await db.run('DROP TABLE IF EXISTS staging_raw; DROP TABLE IF EXISTS staging_rejects; DROP TABLE IF EXISTS staging_blank_lines;');
+  await dropStagingTables(db);
   if (file.format === '.parquet') return readParquet(db, extractDate, file);
   return readCsv(db, extractDate, file);
 }
@@ -29,81 +33,62 @@ export async function readExtractFile(db: Database, extractDate: string, file: M
 async function readCsv(db: Database, extractDate: string, file: ManifestFile): Promise<ReadResult> {
   const header = readCsvHeader(file.path, file.format === '.csv.gz');
   const columnOrder = checkColumns(extractDate, file, header);
-  const blankLines = await findBlankLines(file.path, file.format === '.csv.gz');
+  // verifyManifest already looked for empty lines in a plain CSV while hashing it.
+  const blankLines = file.hasEmptyLine === false ? [] : await findBlankLines(file.path, file.format === '.csv.gz');
   await db.run(
     `CREATE TEMP TABLE staging_blank_lines AS
      SELECT CAST(unnest(string_split($lines, ',')) AS BIGINT) AS line WHERE $lines <> ''`,
     { lines: blankLines.join(',') },
   );
-  // Column names are pasted only after checkColumns proved them equal to the contract's own names.
-  const columnsLiteral = `{${columnOrder.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}`;
-  await db.run('DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
+  await db.run(clearParserRejects);
   // Materialise first, with no filter or projection on the read itself (tech-notes.md: a filter on a
   // store_rejects scan can raise an INTERNAL error that invalidates the database instance).
   try {
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE staging_parsed AS
-       SELECT * FROM read_csv($path, columns = ${columnsLiteral}, header = true, auto_detect = false,
-                              delim = ',', quote = '"', escape = '"', strict_mode = true,
-                              store_rejects = true)`,
-      { path: file.path },
-    );
+    await db.run(`CREATE OR REPLACE TEMP TABLE staging_parsed AS SELECT * FROM ${readCsvStoringRejects(columnOrder)}`, { path: file.path });
   } catch (error) {
     throw new ExtractRejectedError(extractDate, file.name, `the file cannot be read as CSV (${firstLine(error)})`);
   }
-  await db.run(`
-    CREATE TEMP TABLE staging_rejects AS
-    SELECT
-      line,
-      CASE WHEN bool_or(error_type = 'INVALID ENCODING') THEN 'bad_encoding' ELSE 'bad_value' END AS reason,
-      CASE
-        WHEN bool_or(error_type = 'INVALID ENCODING') THEN 'row holds bytes that are not valid UTF-8'
-        WHEN bool_or(error_type = 'MISSING COLUMNS') THEN 'row has fewer fields than the header'
-        WHEN bool_or(error_type = 'TOO MANY COLUMNS') THEN 'row has more fields than the header'
-        WHEN bool_or(error_type = 'UNQUOTED VALUE') THEN 'row has an unclosed or stray quote'
-        ELSE 'row cannot be parsed as CSV: ' || lower(min(error_type))
-      END AS detail,
-      min(csv_line) AS raw_row
-    FROM reject_errors
-    GROUP BY line
-  `);
-  // The parser keeps file order, so the g-th parsed row sits on the g-th line that was neither
-  // rejected nor empty.
-  const selectColumns = columnOrder.map((c) => `p.${quoteIdentifier(c)}`).join(', ');
-  await db.run(`
-    CREATE TEMP TABLE staging_raw AS
-    WITH parsed AS (SELECT rowid - (SELECT min(rowid) FROM staging_parsed) AS g, * FROM staging_parsed),
-    rejected AS (
-      SELECT line, row_number() OVER (ORDER BY line) AS rejected_so_far
-      FROM (SELECT line FROM staging_rejects UNION SELECT line FROM staging_blank_lines)
-    ),
-    thresholds AS (
-      SELECT line - 2 - (rejected_so_far - 1) AS good_before, max(rejected_so_far) AS rejected_so_far
-      FROM rejected GROUP BY ALL
-    )
-    SELECT p.g + 2 + coalesce(t.rejected_so_far, 0) AS line, ${selectColumns}
-    FROM parsed p ASOF LEFT JOIN thresholds t ON p.g >= t.good_before
-  `);
-  await db.run('DROP TABLE staging_parsed; DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;');
+  await db.run(`CREATE TEMP TABLE staging_rejects AS ${parserRejectsByLine}`);
+  // The parser keeps file order, so the g-th parsed row sits on the g-th physical line (from line 2, after
+  // the header) that was neither rejected nor empty. With no such line, that is line g + 2; otherwise the
+  // lines that remain are listed in order and paired with the parsed rows by position. Either way the rows
+  // are not copied, which matters for a 28M-row backfill.
+  const skipped = await db.value<bigint>('SELECT (SELECT count(*) FROM staging_rejects) + (SELECT count(*) FROM staging_blank_lines)');
+  if (skipped === 0n) {
+    for (const statement of numberRowsInFileOrder('staging_raw', 'staging_parsed', columnOrder)) await db.run(statement);
+  } else {
+    await db.run(`
+      CREATE TEMP TABLE staging_lines AS
+      WITH skipped AS (SELECT line FROM staging_rejects UNION SELECT line FROM staging_blank_lines)
+      SELECT l AS line
+      FROM range(2, (SELECT count(*) FROM staging_parsed) + (SELECT count(*) FROM skipped) + 2) AS r(l)
+      WHERE l NOT IN (SELECT line FROM skipped)
+      ORDER BY l
+    `);
+    await db.run(numberRowsByKeptLines('staging_raw', 'staging_parsed', 'staging_lines', columnOrder));
+  }
+  await db.run(clearParserRejects);
   return summarise(db, columnOrder, blankLines);
+}
+
+/** Drops what readExtractFile creates (staging_raw is a view over staging_parsed). */
+export async function dropStagingTables(db: Database): Promise<void> {
+  await db.run(`
+    DROP VIEW IF EXISTS staging_raw; DROP TABLE IF EXISTS staging_lines; DROP TABLE IF EXISTS staging_parsed;
+    DROP TABLE IF EXISTS staging_rejects; DROP TABLE IF EXISTS staging_blank_lines;`);
 }
 
 async function readParquet(db: Database, extractDate: string, file: ManifestFile): Promise<ReadResult> {
   let described: { column_name: string }[];
   try {
-    described = await db.rows<{ column_name: string }>('DESCRIBE SELECT * FROM read_parquet($path)', { path: file.path });
+    described = await db.rows<{ column_name: string }>(describeParquet, { path: file.path });
   } catch (error) {
     throw new ExtractRejectedError(extractDate, file.name, `not a readable parquet file (${firstLine(error)})`);
   }
   const columnOrder = checkColumns(extractDate, file, described.map((d) => d.column_name));
-  const selectColumns = columnOrder.map((c) => `CAST(${quoteIdentifier(c)} AS VARCHAR) AS ${quoteIdentifier(c)}`).join(', ');
   // For parquet, "line" is the 1-based row number within the file.
-  await db.run(
-    `CREATE TEMP TABLE staging_raw AS
-     SELECT file_row_number + 1 AS line, ${selectColumns}
-     FROM read_parquet($path, file_row_number = true)`,
-    { path: file.path },
-  );
+  await db.run(`CREATE TEMP TABLE staging_parsed AS ${readParquetNumbered(columnOrder)}`, { path: file.path });
+  await db.run('CREATE TEMP VIEW staging_raw AS SELECT * FROM staging_parsed');
   await db.run(`CREATE TEMP TABLE staging_rejects (line BIGINT, reason VARCHAR, detail VARCHAR, raw_row VARCHAR)`);
   return summarise(db, columnOrder, []);
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { ExtractRejectedError } from '../errors.ts';
 import { type ExtractTable, type FileFormat, parseExtractFileName } from './extractTables.ts';
+import { EmptyLineDetector } from './findBlankLines.ts';
 
 const manifestSchema = z.object({
   extract_date: z.string(),
@@ -25,6 +26,8 @@ export interface ManifestFile {
   format: FileFormat;
   rows: number;
   sha256: string;
+  /** For a plain CSV, whether it holds an empty line (found while hashing); unknown for other formats. */
+  hasEmptyLine?: boolean;
 }
 
 export interface VerifiedExtract {
@@ -69,22 +72,30 @@ export async function verifyManifest(folder: string, extractDate: string): Promi
     tablesSeen.add(kind.table.name);
     if (!present.includes(entry.name)) throw reject(entry.name, 'file is listed in manifest.json but missing');
     const path = join(folder, entry.name);
-    const actual = await sha256File(path);
+    const emptyLines = kind.format === '.csv' ? new EmptyLineDetector() : undefined;
+    const actual = await sha256File(path, emptyLines);
     if (actual !== entry.sha256.toLowerCase()) {
       throw reject(entry.name, `sha256 mismatch: manifest says ${entry.sha256.toLowerCase()}, file is ${actual}`);
     }
-    files.push({ name: entry.name, path, table: kind.table, format: kind.format, rows: entry.rows, sha256: actual });
+    files.push({
+      name: entry.name, path, table: kind.table, format: kind.format, rows: entry.rows, sha256: actual,
+      ...(emptyLines ? { hasEmptyLine: emptyLines.found } : {}),
+    });
   }
   if (!tablesSeen.has('demographics')) throw reject('demographics', 'every extract must hold a demographics snapshot');
 
   return { extractDate, folder, manifestSha256: createHash('sha256').update(manifestText).digest('hex'), files };
 }
 
-export function sha256File(path: string): Promise<string> {
+/** The file's SHA-256; `alsoScan` sees the same bytes, so a second question costs no second read. */
+export function sha256File(path: string, alsoScan?: { update(chunk: Buffer): void }): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     createReadStream(path, { highWaterMark: 1 << 20 })
-      .on('data', (chunk) => hash.update(chunk))
+      .on('data', (chunk) => {
+        hash.update(chunk);
+        alsoScan?.update(chunk as Buffer);
+      })
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')));
   });

@@ -3,9 +3,10 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../db/Database.ts';
+import { copyToCsv } from '../db/duckdbDialect.ts';
 import { dateParam } from '../db/values.ts';
 import { scoreColumnDescriptions } from './outputColumns.ts';
-import { writeArrowFile } from './writeArrowFile.ts';
+import { writeArrowFile, writeArrowFilesByGroup } from './writeArrowFile.ts';
 import { sha256File } from '../ingest/verifyManifest.ts';
 import { publishFile, temporaryPathFor } from './writeFileAtomic.ts';
 import type { ProgressFactory } from '../logging/Logger.ts';
@@ -113,19 +114,19 @@ async function writeGroupLists(
     `SELECT DISTINCT ${groupColumn} AS code FROM scores WHERE ${groupColumn} IS NOT NULL ORDER BY code`,
   )).map((r) => r.code);
   const columns = [...scoreColumns, ...caseFindingColumns];
-  const outputs: WrittenOutput[] = [];
-  for (const code of groups) {
-    const name = `${code}.arrow`;
-    const written = await writeArrowFile(
-      db.connection,
-      `SELECT ${columns.join(', ')} FROM case_finding WHERE ${groupColumn} = $code ORDER BY ${rankColumn}`,
-      { code },
-      join(folder, name),
-      { columns: arrowColumns(columns), metadata: { ...metadata, [groupColumn]: code } },
-    );
-    outputs.push({ path: `${relativeFolder}/${name}`, rows: written.rows, sha256: written.sha256 });
-    onWritten(`${relativeFolder}/${name}`);
-  }
+  // One query for every list of this kind, ordered by group, split into one file per group.
+  const written = await writeArrowFilesByGroup(
+    db.connection,
+    `SELECT ${columns.join(', ')} FROM case_finding WHERE ${groupColumn} IS NOT NULL ORDER BY ${groupColumn}, ${rankColumn}`,
+    undefined,
+    groupColumn,
+    groups.map((code) => ({ value: code, path: join(folder, `${code}.arrow`), metadata: { ...metadata, [groupColumn]: code } })),
+    { columns: arrowColumns(columns) },
+  );
+  const outputs: WrittenOutput[] = groups.map((code, i) => ({
+    path: `${relativeFolder}/${code}.arrow`, rows: written[i]!.rows, sha256: written[i]!.sha256,
+  }));
+  for (const output of outputs) onWritten(output.path);
   removeStaleLists(folder, new Set(groups.map((g) => `${g}.arrow`)));
   return outputs;
 }
@@ -151,7 +152,7 @@ export async function writeQuarantineCsv(db: Database, folder: string, asOf: str
     WHERE q.extract_date > (SELECT as_of FROM previous_outputs) AND q.extract_date <= $as_of
     ORDER BY q.extract_date, q.file_name, q.line`;
   try {
-    await db.run(`COPY (${query}) TO $path (FORMAT csv, HEADER true)`, { as_of: dateParam(asOf), path: temporary });
+    await db.run(copyToCsv(query), { as_of: dateParam(asOf), path: temporary });
     publishFile(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });

@@ -9,9 +9,15 @@ WITH diagnoses AS (
        unnest(list_prepend(s.primary_diagnosis, coalesce(s.secondary_diagnoses, []))) AS d(code)
   WHERE s.admission_date <= $as_of AND s.admission_date > $as_of - INTERVAL 5 YEAR
 ),
+code_prefixes AS (
+  -- Every leading part of each code (I2, I21, I210, ...), so that a reference prefix matches by equality,
+  -- a hash join, rather than by starts_with over every pair of code and prefix.
+  SELECT d.person_id, left(d.code, CAST(n AS INTEGER)) AS prefix
+  FROM diagnoses d, unnest(range(1, length(d.code) + 1)) AS r(n)
+),
 categories AS (
   SELECT DISTINCT d.person_id, r.category, CAST(r.weight_charlson1987 AS INTEGER) AS weight
-  FROM diagnoses d JOIN ref_charlson_icd10_quan2005 r ON starts_with(d.code, r.icd10_prefix)
+  FROM code_prefixes d JOIN ref_charlson_icd10_quan2005 r ON r.icd10_prefix = d.prefix
 ),
 after_hierarchy AS (
   SELECT c.* FROM categories c

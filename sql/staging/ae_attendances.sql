@@ -1,6 +1,9 @@
 -- staging/ae_attendances: validates and types one A&E attendances file.
--- Grain: one row per data row of the file; reason is NULL for a row that loads.
--- Inputs: staging_raw (every contract column as VARCHAR, plus line), persons, $extract_date.
+-- Grain: one row per data row of the file; reason is NULL for a row that passes these checks. A later
+-- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
+-- alike (pipeline/ingest/markDuplicateKeys.ts).
+-- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
+-- any snapshot so far, this folder's included), $extract_date.
 WITH typed AS (
   SELECT
     line, attendance_id, person_id, department_type, admitted,
@@ -30,22 +33,16 @@ checked AS (
       WHEN admitted NOT IN ('Y', 'N') THEN {'reason': 'bad_code', 'detail': 'admitted must be Y or N'}
       WHEN arrival_at >= $extract_date + INTERVAL 1 DAY
         THEN {'reason': 'future_date', 'detail': 'arrival_at is after the end of the extract date'}
-      WHEN person_id NOT IN (SELECT person_id FROM persons)
+      WHEN person_id NOT IN (SELECT person_id FROM known_persons)
         THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
     END AS problem
   FROM typed
 ),
-keyed AS (
-  SELECT *,
-    CASE WHEN problem IS NULL
-         THEN row_number() OVER (PARTITION BY attendance_id, problem IS NULL ORDER BY line) END AS key_occurrence
-  FROM checked
-),
 final AS (
   SELECT
     line, attendance_id, person_id, arrival_at, department_type, acuity, admitted,
-    coalesce(problem.reason, CASE WHEN key_occurrence > 1 THEN 'duplicate_key' END) AS reason,
-    coalesce(problem.detail, CASE WHEN key_occurrence > 1 THEN 'attendance_id appears earlier in this file' END) AS detail
-  FROM keyed
+    problem.reason AS reason,
+    problem.detail AS detail
+  FROM checked
 )
 SELECT * FROM final

@@ -1,5 +1,7 @@
 -- staging/demographics: validates and types one demographics file (a full snapshot).
--- Grain: one row per data row of the file; reason is NULL for a row that loads.
+-- Grain: one row per data row of the file; reason is NULL for a row that passes these checks. A later
+-- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
+-- alike (pipeline/ingest/markDuplicateKeys.ts).
 -- Inputs: staging_raw (every contract column as VARCHAR, plus line), $extract_date.
 WITH typed AS (
   SELECT
@@ -50,18 +52,12 @@ checked AS (
     END AS problem
   FROM typed
 ),
-keyed AS (
-  SELECT *,
-    CASE WHEN problem IS NULL
-         THEN row_number() OVER (PARTITION BY person_id, problem IS NULL ORDER BY line) END AS key_occurrence
-  FROM checked
-),
 final AS (
   SELECT
     line, person_id, year_of_birth, sex, ethnic_category, lsoa_code, imd_decile, practice_code,
     pcn_code, registered_on, date_of_death, opt_out,
-    coalesce(problem.reason, CASE WHEN key_occurrence > 1 THEN 'duplicate_key' END) AS reason,
-    coalesce(problem.detail, CASE WHEN key_occurrence > 1 THEN 'person_id appears earlier in this file' END) AS detail
-  FROM keyed
+    problem.reason AS reason,
+    problem.detail AS detail
+  FROM checked
 )
 SELECT * FROM final

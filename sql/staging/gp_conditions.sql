@@ -1,6 +1,9 @@
 -- staging/gp_conditions: validates and types one GP long-term-condition register file.
--- Grain: one row per data row of the file; reason is NULL for a row that loads.
--- Inputs: staging_raw (every contract column as VARCHAR, plus line), persons, $extract_date.
+-- Grain: one row per data row of the file; reason is NULL for a row that passes these checks. A later
+-- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
+-- alike (pipeline/ingest/markDuplicateKeys.ts).
+-- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
+-- any snapshot so far, this folder's included), $extract_date.
 WITH typed AS (
   SELECT
     line, person_id, condition,
@@ -24,22 +27,16 @@ checked AS (
         THEN {'reason': 'bad_code', 'detail': 'condition is not a QOF register code'}
       WHEN diagnosed_on > $extract_date
         THEN {'reason': 'future_date', 'detail': 'diagnosed_on is after the extract date'}
-      WHEN person_id NOT IN (SELECT person_id FROM persons)
+      WHEN person_id NOT IN (SELECT person_id FROM known_persons)
         THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
     END AS problem
   FROM typed
 ),
-keyed AS (
-  SELECT *,
-    CASE WHEN problem IS NULL
-         THEN row_number() OVER (PARTITION BY person_id, condition, problem IS NULL ORDER BY line) END AS key_occurrence
-  FROM checked
-),
 final AS (
   SELECT
     line, person_id, condition, diagnosed_on,
-    coalesce(problem.reason, CASE WHEN key_occurrence > 1 THEN 'duplicate_key' END) AS reason,
-    coalesce(problem.detail, CASE WHEN key_occurrence > 1 THEN 'person_id and condition appear earlier in this file' END) AS detail
-  FROM keyed
+    problem.reason AS reason,
+    problem.detail AS detail
+  FROM checked
 )
 SELECT * FROM final

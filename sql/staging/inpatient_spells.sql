@@ -1,7 +1,9 @@
 -- staging/inpatient_spells: validates and types one inpatient spells file; normalises ICD-10 codes.
--- Grain: one row per data row of the file; reason is NULL for a row that loads.
--- Inputs: staging_raw (every contract column as VARCHAR, plus line), persons (every person in any
--- snapshot so far, this folder's included), $extract_date.
+-- Grain: one row per data row of the file; reason is NULL for a row that passes these checks. A later
+-- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
+-- alike (pipeline/ingest/markDuplicateKeys.ts).
+-- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
+-- any snapshot so far, this folder's included), $extract_date.
 WITH typed AS (
   SELECT
     line, spell_id, person_id, admission_method, treatment_specialty,
@@ -42,16 +44,10 @@ checked AS (
         THEN {'reason': 'future_date', 'detail': 'discharge_date is after the extract date'}
       WHEN discharge_date < admission_date
         THEN {'reason': 'date_order', 'detail': 'discharge_date is before admission_date'}
-      WHEN person_id NOT IN (SELECT person_id FROM persons)
+      WHEN person_id NOT IN (SELECT person_id FROM known_persons)
         THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
     END AS problem
   FROM typed
-),
-keyed AS (
-  SELECT *,
-    CASE WHEN problem IS NULL
-         THEN row_number() OVER (PARTITION BY spell_id, problem IS NULL ORDER BY line) END AS key_occurrence
-  FROM checked
 ),
 final AS (
   SELECT
@@ -60,8 +56,8 @@ final AS (
     CASE WHEN len(secondary_items) > 0
          THEN list_transform(secondary_items, lambda c: strata_icd10(c)) END AS secondary_diagnoses,
     treatment_specialty,
-    coalesce(problem.reason, CASE WHEN key_occurrence > 1 THEN 'duplicate_key' END) AS reason,
-    coalesce(problem.detail, CASE WHEN key_occurrence > 1 THEN 'spell_id appears earlier in this file' END) AS detail
-  FROM keyed
+    problem.reason AS reason,
+    problem.detail AS detail
+  FROM checked
 )
 SELECT * FROM final

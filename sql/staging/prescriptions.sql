@@ -1,6 +1,9 @@
 -- staging/prescriptions: validates and types one primary care prescriptions file.
--- Grain: one row per data row of the file; reason is NULL for a row that loads.
--- Inputs: staging_raw (every contract column as VARCHAR, plus line), persons, $extract_date.
+-- Grain: one row per data row of the file; reason is NULL for a row that passes these checks. A later
+-- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
+-- alike (pipeline/ingest/markDuplicateKeys.ts).
+-- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
+-- any snapshot so far, this folder's included), $extract_date.
 WITH typed AS (
   SELECT
     line, prescription_id, person_id, bnf_code,
@@ -24,22 +27,16 @@ checked AS (
         THEN {'reason': 'bad_code', 'detail': 'bnf_code must be a 15-character BNF presentation code'}
       WHEN issued_on > $extract_date
         THEN {'reason': 'future_date', 'detail': 'issued_on is after the extract date'}
-      WHEN person_id NOT IN (SELECT person_id FROM persons)
+      WHEN person_id NOT IN (SELECT person_id FROM known_persons)
         THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
     END AS problem
   FROM typed
 ),
-keyed AS (
-  SELECT *,
-    CASE WHEN problem IS NULL
-         THEN row_number() OVER (PARTITION BY prescription_id, problem IS NULL ORDER BY line) END AS key_occurrence
-  FROM checked
-),
 final AS (
   SELECT
     line, prescription_id, person_id, issued_on, bnf_code,
-    coalesce(problem.reason, CASE WHEN key_occurrence > 1 THEN 'duplicate_key' END) AS reason,
-    coalesce(problem.detail, CASE WHEN key_occurrence > 1 THEN 'prescription_id appears earlier in this file' END) AS detail
-  FROM keyed
+    problem.reason AS reason,
+    problem.detail AS detail
+  FROM checked
 )
 SELECT * FROM final

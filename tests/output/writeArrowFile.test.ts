@@ -8,7 +8,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import pl from 'nodejs-polars';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeArrowFile } from '../../pipeline/output/writeArrowFile.ts';
+import { writeArrowFile, writeArrowFilesByGroup } from '../../pipeline/output/writeArrowFile.ts';
 
 let instance: DuckDBInstance;
 let connection: DuckDBConnection;
@@ -468,5 +468,57 @@ describe('writeArrowFile', () => {
       ).rejects.toThrow(/column "id" returned ".*", which was not among its values/);
       expectOnlyThePreviousFile(path);
     });
+  });
+});
+
+describe('writeArrowFilesByGroup', () => {
+  const listSql = `
+    SELECT printf('P%06d', i) AS person_id, printf('A%05d', i % 7) AS practice_code,
+           CASE WHEN i % 5 = 0 THEN NULL ELSE ['1', '2', '9'][1 + i % 3] END AS sex,
+           [printf('factor %d', i % 4)] AS top_factors, i / 1000.0::DOUBLE AS ea_risk,
+           CAST(row_number() OVER (PARTITION BY i % 7 ORDER BY i DESC) AS INTEGER) AS rank_in_practice
+    FROM range(5000) r(i)`;
+  const options = { columns: { practice_code: { dictionary: true }, sex: { dictionary: true, description: 'NHS stated gender' } } };
+  const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+  it('writes each group byte for byte as writeArrowFile writes that group alone, and an empty file for a group with no rows', async () => {
+    await connection.run(`CREATE TABLE lists AS ${listSql}`);
+    const codes = ['A00000', 'A00001', 'A00002', 'A00003', 'A00004', 'A00005', 'A00006', 'A99999'];
+    const grouped = await writeArrowFilesByGroup(
+      connection,
+      'SELECT * FROM lists ORDER BY practice_code, rank_in_practice',
+      undefined,
+      'practice_code',
+      codes.map((code) => ({ value: code, path: join(folder, 'grouped', `${code}.arrow`), metadata: { as_of: '2026-11-22', practice_code: code } })),
+      { ...options, batchRows: 300 },
+    );
+    expect(grouped.map((g) => g.rows)).toEqual([715, 715, 714, 714, 714, 714, 714, 0]);
+    for (const [i, code] of codes.entries()) {
+      const alone = await writeArrowFile(
+        connection,
+        'SELECT * FROM lists WHERE practice_code = $code ORDER BY rank_in_practice',
+        { code },
+        join(folder, 'alone', `${code}.arrow`),
+        { ...options, batchRows: 300, metadata: { as_of: '2026-11-22', practice_code: code } },
+      );
+      expect(grouped[i]!.sha256).toBe(alone.sha256);
+      expect(sha(join(folder, 'grouped', `${code}.arrow`))).toBe(alone.sha256);
+    }
+    expect(tableFromIPC(readFileSync(join(folder, 'grouped', 'A99999.arrow'))).numRows).toBe(0);
+  });
+
+  it('refuses rows of a group that is not listed, or groups that are not together', async () => {
+    await connection.run(`CREATE TABLE lists AS ${listSql}`);
+    const only = [{ value: 'A00000', path: join(folder, 'A00000.arrow'), metadata: {} }];
+    await expect(
+      writeArrowFilesByGroup(connection, 'SELECT * FROM lists ORDER BY practice_code', undefined, 'practice_code', only, options),
+    ).rejects.toThrow(/not among the groups/);
+    const all = ['A00000', 'A00001', 'A00002', 'A00003', 'A00004', 'A00005', 'A00006'].map((value) => ({
+      value, path: join(folder, `${value}.arrow`), metadata: {},
+    }));
+    await expect(
+      writeArrowFilesByGroup(connection, 'SELECT * FROM lists ORDER BY person_id', undefined, 'practice_code', all, options),
+    ).rejects.toThrow(/not listed or not together/);
+    expect(readdirSync(folder).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });

@@ -24,8 +24,32 @@ export async function surveyQuery(
   params: Params,
   dictionaryColumns: readonly string[],
 ): Promise<QuerySurvey> {
-  // One DISTINCT aggregate per dictionary column; the outer query sorts the values and hands them over
-  // only when there are few enough.
+  const { aggregates, outputs } = surveyExpressions(dictionaryColumns);
+  const query = `SELECT ${outputs.join(', ')} FROM (SELECT ${aggregates.join(',\n')}\nFROM ${asSubquery(sql)})`;
+  const rows = await runSurvey(connection, query, params, dictionaryColumns);
+  return readSurvey(rows[0]!, 0, dictionaryColumns);
+}
+
+/** surveyQuery for each value of `groupColumn` at once (values as VARCHAR; rows with a null group are left out). */
+export async function surveyGroups(
+  connection: DuckDBConnection,
+  sql: string,
+  params: Params,
+  groupColumn: string,
+  dictionaryColumns: readonly string[],
+): Promise<Map<string, QuerySurvey>> {
+  const { aggregates, outputs } = surveyExpressions(dictionaryColumns);
+  const group = quoteIdentifier(groupColumn);
+  const query =
+    `SELECT group_value, ${outputs.join(', ')} FROM (SELECT CAST(${group} AS VARCHAR) AS group_value, ${aggregates.join(',\n')}\n` +
+    `FROM ${asSubquery(sql)} WHERE ${group} IS NOT NULL GROUP BY ALL)`;
+  const rows = await runSurvey(connection, query, params, dictionaryColumns);
+  return new Map(rows.map((row) => [String(row[0]), readSurvey(row, 1, dictionaryColumns)]));
+}
+
+// One DISTINCT aggregate per dictionary column; the outer query sorts the values and hands them over
+// only when there are few enough.
+function surveyExpressions(dictionaryColumns: readonly string[]): { aggregates: string[]; outputs: string[] } {
   const aggregates = ['count(*) AS row_count'];
   const outputs = ['row_count'];
   dictionaryColumns.forEach((column, index) => {
@@ -36,28 +60,33 @@ export async function surveyQuery(
       `CASE WHEN len(values_${index}) <= ${MAX_DICTIONARY_VALUES} THEN list_sort(values_${index}) END`,
     );
   });
-  const query = `SELECT ${outputs.join(', ')} FROM (SELECT ${aggregates.join(',\n')}\nFROM ${asSubquery(sql)})`;
-  let row: unknown[];
+  return { aggregates, outputs };
+}
+
+async function runSurvey(connection: DuckDBConnection, query: string, params: Params, dictionaryColumns: readonly string[]): Promise<unknown[][]> {
   try {
     const reader = await connection.runAndReadAll(query, params);
-    row = reader.getRowsJS()[0]!;
+    return reader.getRowsJS();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const what = dictionaryColumns.length > 0 ? ` and collecting the values of ${dictionaryColumns.join(', ')}` : '';
     throw new Error(`writeArrowFile: counting the query's rows${what} failed: ${message}`, { cause: error });
   }
+}
+
+function readSurvey(row: unknown[], offset: number, dictionaryColumns: readonly string[]): QuerySurvey {
   const dictionaries = new Map<string, string[]>();
   dictionaryColumns.forEach((column, index) => {
-    const distinct = Number(row[1 + index * 2]);
+    const distinct = Number(row[offset + 1 + index * 2]);
     if (distinct > MAX_DICTIONARY_VALUES) {
       throw new Error(
         `writeArrowFile: column "${column}" has ${distinct} distinct values; dictionary: true is for columns ` +
           `with at most ${MAX_DICTIONARY_VALUES}`,
       );
     }
-    dictionaries.set(column, (row[2 + index * 2] as string[] | null) ?? []);
+    dictionaries.set(column, (row[offset + 2 + index * 2] as string[] | null) ?? []);
   });
-  return { rows: Number(row[0]), dictionaries };
+  return { rows: Number(row[offset]), dictionaries };
 }
 
 /**

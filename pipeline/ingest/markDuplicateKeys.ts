@@ -1,0 +1,37 @@
+// The contract's duplicate rule (data-contract.md §3), for every extract table alike by its key: within one
+// file, a valid row whose key an earlier valid row already has is quarantined as duplicate_key.
+// Run on the staged file after sql/staging/<table>.sql. It is a separate statement so that the staging query
+// reads its rows once: ordering every row by key inside it cost more than the validation itself.
+import type { Database } from '../db/Database.ts';
+import { quoteIdentifier } from '../db/Database.ts';
+
+/** Marks the duplicates in `stagedTable` (reason NULL = valid so far); returns how many. */
+export async function markDuplicateKeys(db: Database, stagedTable: string, key: readonly string[]): Promise<number> {
+  const staged = quoteIdentifier(stagedTable);
+  const keys = key.map(quoteIdentifier).join(', ');
+  // One pass groups the valid rows by key; the ordering window then runs only on keys seen twice, usually none.
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE repeated_keys AS
+     SELECT ${keys} FROM ${staged} WHERE reason IS NULL GROUP BY ${keys} HAVING count(*) > 1`,
+  );
+  const repeated = await db.value<bigint>('SELECT count(*) FROM repeated_keys');
+  let duplicates = 0n;
+  if (repeated > 0n) {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE duplicate_lines AS
+       SELECT line FROM (
+         SELECT s.line, row_number() OVER (PARTITION BY ${key.map((k) => `s.${quoteIdentifier(k)}`).join(', ')} ORDER BY s.line) AS occurrence
+         FROM ${staged} s SEMI JOIN repeated_keys r USING (${keys})
+         WHERE s.reason IS NULL
+       )
+       WHERE occurrence > 1`,
+    );
+    duplicates = await db.value<bigint>('SELECT count(*) FROM duplicate_lines');
+    await db.run(
+      `UPDATE ${staged} SET reason = 'duplicate_key', detail = $detail WHERE line IN (SELECT line FROM duplicate_lines)`,
+      { detail: `${key.join(' and ')} ${key.length > 1 ? 'appear' : 'appears'} earlier in this file` },
+    );
+  }
+  await db.run('DROP TABLE IF EXISTS repeated_keys; DROP TABLE IF EXISTS duplicate_lines;');
+  return Number(duplicates);
+}

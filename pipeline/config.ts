@@ -29,7 +29,7 @@ export const runConfigSchema = z
     preventableShare: z.number().gt(0).max(1).default(0.1),
     /** Report: cost of one bed day in pounds, for the opportunity section (replace with the local figure). */
     costPerBedDay: z.number().positive().default(400),
-    /** DuckDB memory_limit, e.g. '3GB' (default: an eighth of RAM, at least 1 GiB; see docs/benchmarks.md). */
+    /** DuckDB memory_limit, e.g. '3GB' (default: a tenth of RAM, at least 1 GiB; see docs/benchmarks.md). */
     memoryLimit: z
       .string()
       .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i, "must be a size such as '3GB' or '3072MiB'")

@@ -28,7 +28,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('as-of', { type: 'string', describe: 'Score as of this date (YYYY-MM-DD); default the newest extract loaded' })
       .option('retrain', { type: 'boolean', default: false, describe: 'Refit the models even if the newest are recent enough' })
       .option('max-model-age-days', { type: 'number', describe: 'Refit the models when the newest are older than this (default 30)' })
-      .option('memory-limit', { type: 'string', describe: "DuckDB memory limit, e.g. 3GB (default an eighth of RAM, at least 1 GiB)" })
+      .option('memory-limit', { type: 'string', describe: "DuckDB memory limit, e.g. 3GB (default a tenth of RAM, at least 1 GiB)" })
       .option('threads', { type: 'number', describe: 'DuckDB worker threads (default the number of cores)' })
       .option('temp-directory', { type: 'string', describe: 'Folder DuckDB spills to above the memory limit (default <db>.tmp)' }),
   handler: async (args) => {

@@ -40,7 +40,7 @@ export const runConfigSchema = z
     preventableShare: z.number().gt(0).max(1).default(0.1),
     /** Report: cost of one bed day in pounds, for the opportunity section (replace with the local figure). */
     costPerBedDay: z.number().positive().default(400),
-    /** DuckDB memory_limit; beyond it DuckDB spills to tempDirectory. Default an eighth of RAM, at least 1 GiB (docs/benchmarks.md). */
+    /** DuckDB memory_limit; beyond it DuckDB spills to tempDirectory. Default a tenth of RAM, at least 1 GiB (docs/benchmarks.md). */
     memoryLimit: memorySize.default(() => defaultMemoryLimit()),
     /** DuckDB worker threads. Unset: one per core. */
     threads: z.number().int().min(1).max(256).optional(),

@@ -27,7 +27,7 @@ export function withRunFlags<T>(yargs: Argv<T>) {
     .option('retrain', { type: 'boolean', describe: 'Refit the models even if the newest are recent enough' })
     .option('max-model-age-days', { type: 'number', describe: 'Refit the models when the newest are older than this (default 30)' })
     .option('list-tiers', { type: 'number', describe: 'Case-finding lists hold tiers 1 to this (default 2)' })
-    .option('memory-limit', { type: 'string', describe: "DuckDB memory_limit, e.g. '3GB' (default an eighth of RAM, at least 1 GiB); beyond it DuckDB spills to disk" })
+    .option('memory-limit', { type: 'string', describe: "DuckDB memory_limit, e.g. '3GB' (default a tenth of RAM, at least 1 GiB); beyond it DuckDB spills to disk" })
     .option('threads', { type: 'number', describe: 'DuckDB worker threads (default one per core)' })
     .option('temp-directory', { type: 'string', describe: 'Where DuckDB spills when the memory limit is reached' })
     .option('keep-runs', { type: 'number', describe: 'Output folders to keep; older ones are deleted (default 30)' });

@@ -61,23 +61,10 @@ export async function writeArrowFile(
   checkColumnNames(names, Object.keys(columnOptions));
   const file = await ArrowFile.open(path, names, result.columnTypes(), survey, options.metadata ?? {}, columnOptions, batchRows);
   try {
-    // Ask DuckDB for the next chunk before copying this one, so that DuckDB works on it while this
-    // thread converts (3.4 s -> 3.0 s on the 3M-row benchmark).
-    let next = result.fetchChunk();
-    try {
-      for (;;) {
-        const chunk = await next;
-        if (chunk === null || chunk.rowCount === 0) break;
-        next = result.fetchChunk();
-        file.batches.add(chunk, 0, chunk.rowCount);
-        await file.sink.drain();
-      }
-    } catch (error) {
-      // The error being thrown is the one that matters; a fetch still in flight must not become an
-      // unhandled rejection besides.
-      next.catch(() => undefined);
-      throw error;
-    }
+    await forEachChunk(result, async (chunk) => {
+      file.batches.add(chunk, 0, chunk.rowCount);
+      await file.sink.drain();
+    });
     if (file.batches.rows !== survey.rows) {
       throw await explainShortStream(connection, sql, params, file.batches.rows, survey.rows);
     }
@@ -143,13 +130,10 @@ export async function writeArrowFilesByGroup(
     written.set(group.value, await file.commit());
   };
 
-  let current: { group: ArrowFileGroup; file: ArrowFile } | null = null;
-  let next = result.fetchChunk();
+  // Set inside the chunk callback; the cast keeps TypeScript from narrowing it to null out here.
+  let current = null as { group: ArrowFileGroup; file: ArrowFile } | null;
   try {
-    for (;;) {
-      const chunk = await next;
-      if (chunk === null || chunk.rowCount === 0) break;
-      next = result.fetchChunk();
+    await forEachChunk(result, async (chunk) => {
       const values = chunk.getColumnValues(groupIndex);
       for (let start = 0; start < chunk.rowCount; ) {
         const value = values[start];
@@ -168,17 +152,40 @@ export async function writeArrowFilesByGroup(
         await current.file.sink.drain();
         start = end;
       }
-    }
+    });
     if (current !== null) await close(current.group, current.file);
     current = null;
   } catch (error) {
-    next.catch(() => undefined);
     if (current !== null) await current.file.discard(error);
     throw error;
   }
   // Groups with nobody in them still get their (empty) file.
   for (const group of groups) if (!written.has(group.value)) await close(group, await open(group));
   return groups.map((g) => written.get(g.value)!);
+}
+
+/**
+ * Hands every chunk of a streamed result to `handle`, asking DuckDB for the next chunk before handling
+ * this one, so that DuckDB works on it while this thread converts (3.4 s -> 3.0 s on the 3M-row benchmark).
+ */
+async function forEachChunk(
+  result: { fetchChunk(): Promise<DuckDBDataChunk | null> },
+  handle: (chunk: DuckDBDataChunk) => Promise<void>,
+): Promise<void> {
+  let next = result.fetchChunk();
+  try {
+    for (;;) {
+      const chunk = await next;
+      if (chunk === null || chunk.rowCount === 0) break;
+      next = result.fetchChunk();
+      await handle(chunk);
+    }
+  } catch (error) {
+    // The error being thrown is the one that matters; a fetch still in flight must not become an
+    // unhandled rejection besides.
+    next.catch(() => undefined);
+    throw error;
+  }
 }
 
 function checkBatchRows(options: { batchRows?: number }): number {

@@ -1,7 +1,8 @@
 // Fits one model variant on a training feature table (features at an index date, outcomes in the 365
 // days after it), then recalibrates it in the large so its mean risk on those rows equals their observed
-// rate. Training cost is bounded: above maxTrainingRows, every event is kept and non-events are sampled
-// by a hash of person_id (deterministic) and weighted back up.
+// rate. Training cost is bounded: the training features are built for a hash sample of at most
+// maxTrainingRows people (pipeline/features/buildFeatures.ts); should a table still hold more rows, every
+// event is kept and non-events are sampled by a hash of person_id (deterministic) and weighted back up.
 import { createHash } from 'node:crypto';
 import type { Database } from '../pipeline/db/Database.ts';
 import { quoteIdentifier } from '../pipeline/db/Database.ts';
@@ -41,6 +42,8 @@ export interface TrainOptions {
 }
 
 const hashBuckets = 1_000_000;
+/** The default cap on training rows: people sampled at each training index date. */
+export const defaultMaxTrainingRows = 250_000;
 
 export async function fitModel(
   db: Database,
@@ -63,7 +66,7 @@ const concurrentFits = 2;
  */
 export async function fitModels(
   db: Database,
-  requests: readonly { spec: ModelSpec; variant: ModelVariant }[],
+  requests: readonly { spec: ModelSpec; variant: ModelVariant; start?: { intercept: number; terms: readonly FittedTerm[] } }[],
   trainingTable: string,
   trainingIndexDate: string,
   outcomeWindowEnd: string,
@@ -74,11 +77,15 @@ export async function fitModels(
   const fits: Promise<LogisticFit>[] = [];
   const running = new Set<Promise<unknown>>();
   try {
-    for (const { spec, variant } of requests) {
+    for (const { spec, variant, start } of requests) {
       while (running.size >= concurrentFits) await Promise.race(running);
       const sample = await readTrainingSample(db, spec, variant, table, trainingIndexDate, options);
       samples.push(sample);
-      const fit = fitLogisticInWorker(sample.columns, sample.y, { weights: sample.weights, ridge: options.ridge ?? 1 });
+      const fit = fitLogisticInWorker(sample.columns, sample.y, {
+        weights: sample.weights,
+        ridge: options.ridge ?? 1,
+        ...(start ? { start: { intercept: start.intercept, coefficients: start.terms.map((t) => t.coefficient) } } : {}),
+      });
       const settled: Promise<unknown> = fit.then(
         (): unknown => running.delete(settled),
         (): unknown => running.delete(settled),
@@ -148,7 +155,7 @@ async function readTrainingSample(
         'load at least two years of history',
     );
   }
-  const cap = options.maxTrainingRows ?? 250_000;
+  const cap = options.maxTrainingRows ?? defaultMaxTrainingRows;
   const keepShare = Math.min(1, Math.max(0, (cap - events) / (rows - events)));
   const keepBuckets = Math.max(1, Math.round(keepShare * hashBuckets));
   const nonEventWeight = keepShare < 1 ? hashBuckets / keepBuckets : 1;

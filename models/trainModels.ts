@@ -7,12 +7,12 @@ import type { Database } from '../pipeline/db/Database.ts';
 import { type Params, quoteIdentifier } from '../pipeline/db/Database.ts';
 import { readDoubleColumns } from '../pipeline/db/readColumns.ts';
 import { addDays } from '../pipeline/db/values.ts';
-import { buildFeatures } from '../pipeline/features/buildFeatures.ts';
+import { buildFeatures, type FeatureBuild } from '../pipeline/features/buildFeatures.ts';
 import { driftFeatures, type ReferenceDistribution, referenceDistribution } from './driftCheck.ts';
 import { evaluatePredictions, type ModelEvaluation } from './evaluatePredictions.ts';
 import { riskSql } from './linearPredictor.ts';
 import { type ModelSpec, type ModelVariant, modelSpecs } from './modelSpecs.ts';
-import { type FittedModel, type FittedTerm, fitModels, modelVersion, type TrainOptions } from './trainModel.ts';
+import { defaultMaxTrainingRows, type FittedModel, type FittedTerm, fitModels, modelVersion, type TrainOptions } from './trainModel.ts';
 import type { ProgressFactory } from '../pipeline/logging/Logger.ts';
 
 export interface VariantComparison {
@@ -32,7 +32,8 @@ export interface ModelCard {
   method: string;
   fitted_for_as_of: string;
   variant: string;
-  training: Omit<FittedModel, 'intercept' | 'terms'>;
+  /** people_eligible: everyone in the training population, of whom training_rows were sampled (all when fewer). */
+  training: Omit<FittedModel, 'intercept' | 'terms'> & { people_eligible?: number };
   validation: null | {
     fit_index_date: string;
     evaluation_index_date: string;
@@ -66,14 +67,17 @@ export async function trainModels(
   const canValidate = historyStart !== null && historyStart <= addDays(validationFitIndex, -365);
   // The validation fits below are JavaScript on this thread while DuckDB's threads would sit idle, so the
   // training features are built meanwhile on a second connection.
-  let trainingFeatures: Promise<unknown>;
+  // Training reads a hash sample of at most maxTrainingRows people at each index date, so its cost does not
+  // grow with the population (docs/benchmarks.md measured what the sample costs in accuracy: nothing visible).
+  const build = { withOutcomes: true, maxPeople: options.maxTrainingRows ?? defaultMaxTrainingRows };
+  let trainingFeatures: Promise<FeatureBuild>;
   if (canValidate) {
-    await buildFeatures(db, 'training_population', validationFitIndex, 'validation_fit_features', true);
+    await buildFeatures(db, 'training_population', validationFitIndex, 'validation_fit_features', build);
     trainingFeatures = onSecondConnection(db, (other) =>
-      buildFeatures(other, 'training_population', trainingIndex, 'training_features', true),
+      buildFeatures(other, 'training_population', trainingIndex, 'training_features', build),
     );
   } else {
-    trainingFeatures = buildFeatures(db, 'training_population', trainingIndex, 'training_features', true);
+    trainingFeatures = buildFeatures(db, 'training_population', trainingIndex, 'training_features', build);
   }
   // Awaited below; until then a failure must not count as unhandled.
   trainingFeatures.catch(() => undefined);
@@ -106,7 +110,7 @@ export async function trainModels(
   } finally {
     await trainingFeatures.catch(() => undefined);
   }
-  await trainingFeatures;
+  const trainingBuild = await trainingFeatures;
 
   const chosen: ModelVariant[] = [];
   const validations: ModelCard['validation'][] = [];
@@ -140,8 +144,14 @@ export async function trainModels(
     validations.push(validation);
   }
 
+  // Each production fit starts from its variant's fit a year earlier: the same answer in fewer iterations.
   const production = await fitModels(
-    db, modelSpecs.map((spec, i) => ({ spec, variant: chosen[i]! })), 'training_features', trainingIndex, asOf, options,
+    db,
+    modelSpecs.map((spec, i) => {
+      const earlier = validationFits[variants.findIndex((v) => v.spec === spec && v.variant === chosen[i])];
+      return { spec, variant: chosen[i]!, ...(earlier ? { start: earlier } : {}) };
+    }),
+    'training_features', trainingIndex, asOf, options,
   );
   step(2, 'production models fitted');
   const cards: ModelCard[] = [];
@@ -153,13 +163,17 @@ export async function trainModels(
       score_column: spec.scoreColumn,
       description: spec.description,
       method:
-        'Ridge-penalised logistic regression fitted by IRLS (deterministic; above the row cap, non-events are hash-sampled ' +
-        'by person_id and re-weighted), recalibrated in the large on the training year; scored in SQL.',
+        'Ridge-penalised logistic regression fitted by IRLS (deterministic), on the people eligible at the training index ' +
+        'date or, above the row cap, on a hash sample of them by person_id; recalibrated in the large on those rows; scored in SQL.',
       fitted_for_as_of: asOf,
       variant: chosen[i]!.name,
-      training,
+      training: { ...training, people_eligible: trainingBuild.eligible },
       validation: validations[i]!,
-      validation_note: validationNote,
+      validation_note:
+        validationNote +
+        (trainingBuild.eligible > trainingBuild.rows
+          ? ` Fitted and evaluated on a hash sample by person_id of ${trainingBuild.rows} of the ${trainingBuild.eligible} people eligible at each index date.`
+          : ''),
       reference_distributions: await referenceDistributions(db, 'training_features', production[i]!),
       intercept,
       terms,

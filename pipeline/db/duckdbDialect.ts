@@ -79,6 +79,20 @@ export function hashBucket(expression: string, buckets: number): string {
   return `hash(${expression}) % ${buckets}`;
 }
 
+/** A 64-bit hash of the columns of a key, to group by before grouping by the values themselves. */
+export function keyHash(columns: readonly string[]): string {
+  return `hash(${columns.map(quoteIdentifier).join(', ')})`;
+}
+
+/**
+ * The first $max_people rows of `query` in the order of a hash of `column`: a deterministic sample of people
+ * that does not depend on how many there are or on their outcomes. DuckDB's hash, as for hashBucket.
+ */
+export function sampleByHash(query: string, column: string): string {
+  const key = quoteIdentifier(column);
+  return `SELECT * FROM (${query}) ORDER BY hash(${key}), ${key} LIMIT $max_people`;
+}
+
 function quoteString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }

@@ -2,6 +2,7 @@
 // The same SQL builds training rows (index = as_of - 365) and scoring rows (index = as_of).
 import type { Database } from '../db/Database.ts';
 import { quoteIdentifier, sqlFile } from '../db/Database.ts';
+import { sampleByHash } from '../db/duckdbDialect.ts';
 import { dateParam } from '../db/values.ts';
 import type { ProgressFactory } from '../logging/Logger.ts';
 
@@ -19,24 +20,43 @@ export type Population = 'scoring_population' | 'training_population';
 
 export interface FeatureBuild {
   table: string;
+  /** People in the table. */
   rows: number;
+  /** People in the population at the index date; more than rows when a sample was taken. */
+  eligible: number;
 }
 
-/**
- * Creates `table` (one row per person) for `population` at `indexDate`. With `withOutcomes`, adds the
- * outcome columns for the 365 days after the index date.
- */
+export interface BuildOptions {
+  /** Adds the outcome columns for the 365 days after the index date. */
+  withOutcomes?: boolean;
+  /**
+   * Builds the features of at most this many people: a hash sample by person_id, the same on every run.
+   * Training uses it so that its cost does not grow with the population.
+   */
+  maxPeople?: number;
+  progress?: ProgressFactory;
+}
+
+/** Creates `table` (one row per person) for `population` at `indexDate`. */
 export async function buildFeatures(
   db: Database,
   population: Population,
   indexDate: string,
   table: string,
-  withOutcomes = false,
-  progress?: ProgressFactory,
+  options: BuildOptions = {},
 ): Promise<FeatureBuild> {
+  const { withOutcomes = false, maxPeople, progress } = options;
   const params = { as_of: dateParam(indexDate) };
   const step = progress?.(featureTables.length + 2) ?? (() => {});
-  await db.run(`CREATE OR REPLACE TEMP TABLE cohort AS ${sqlFile(`population/${population}.sql`)}`, params);
+  const populationSql = sqlFile(`population/${population}.sql`);
+  let eligible: number | null = null;
+  if (maxPeople === undefined) {
+    await db.run(`CREATE OR REPLACE TEMP TABLE cohort AS ${populationSql}`, params);
+  } else {
+    if (!Number.isInteger(maxPeople) || maxPeople < 1) throw new Error(`buildFeatures: maxPeople must be a positive integer, not ${maxPeople}`);
+    eligible = Number(await db.value<bigint>(`SELECT count(*) FROM (${populationSql})`, params));
+    await db.run(`CREATE OR REPLACE TEMP TABLE cohort AS ${sampleByHash(populationSql, 'person_id')}`, { ...params, max_people: maxPeople });
+  }
   step(1, 'cohort');
   for (const [i, name] of featureTables.entries()) {
     await db.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(`feature_${name}`)} AS ${sqlFile(`features/${name}.sql`)}`, params);
@@ -58,7 +78,7 @@ export async function buildFeatures(
   for (const name of [...featureTables, 'outcomes']) await db.run(`DROP TABLE IF EXISTS ${quoteIdentifier(`feature_${name}`)}`);
   step(featureTables.length + 2, table);
   const rows = Number(await db.value<bigint>(`SELECT count(*) FROM ${target}`));
-  return { table, rows };
+  return { table, rows, eligible: eligible ?? rows };
 }
 
 /**

@@ -58,6 +58,16 @@ describe('model registry and training', () => {
     expect(await newestModelCard(db, 'ea', '2026-11-21')).toBeNull();
   });
 
+  it('above maxTrainingRows, fits and validates on a hash sample of that many people, and says so', async () => {
+    const sampled = await chooseModels(db, asOf, { ...options, retrain: true, maxTrainingRows: 1000 });
+    for (const card of sampled.cards) {
+      expect(card.training.training_rows).toBe(1000);
+      expect(card.training.people_eligible).toBeGreaterThan(2000);
+      expect(card.validation!.metrics.n).toBe(1000);
+      expect(card.validation_note).toContain(`hash sample by person_id of 1000 of the ${card.training.people_eligible} people`);
+    }
+  });
+
   it('scores in SQL exactly as the same model scored in TypeScript', async () => {
     const card = (await newestModelCard(db, 'ea', asOf))!;
     await buildFeatures(db, 'scoring_population', asOf, 'scoring_features');

@@ -27,7 +27,7 @@ beforeEach(async () => {
     { name: 'gp_conditions.csv', lines: [conditionsHeader, 'new-ltc,DM,2025-11-22', 'old-ltc,DM,2025-11-21'] },
   ]);
   expect((await loadInbox(db, inbox, { runId: 't', now: new Date(0) })).rejected).toEqual([]);
-  await buildFeatures(db, 'training_population', index, 'training_features', true);
+  await buildFeatures(db, 'training_population', index, 'training_features', { withOutcomes: true });
 });
 afterEach(() => db.close());
 
@@ -56,5 +56,19 @@ describe('temporal split', () => {
   it('a register entry after the index date is a new LTC outcome and not on the record at the index date', async () => {
     expect(await row('new-ltc')).toMatchObject({ ltc_count: 0n, new_ltc_next_12m: true });
     expect(await row('old-ltc')).toMatchObject({ ltc_count: 1n, new_ltc_next_12m: false });
+  });
+});
+
+describe('the training sample', () => {
+  it('takes at most maxPeople, the same people on every build, and counts everyone eligible', async () => {
+    const first = await buildFeatures(db, 'training_population', index, 'sampled_a', { withOutcomes: true, maxPeople: 4 });
+    const again = await buildFeatures(db, 'training_population', index, 'sampled_b', { withOutcomes: true, maxPeople: 4 });
+    const all = await buildFeatures(db, 'training_population', index, 'sampled_all', { withOutcomes: true, maxPeople: 100 });
+    expect(first).toEqual({ table: 'sampled_a', rows: 4, eligible: 6 });
+    expect(all).toEqual({ table: 'sampled_all', rows: 6, eligible: 6 });
+    const ids = async (table: string) => (await db.rows<{ person_id: string }>(`SELECT person_id FROM ${table} ORDER BY person_id`)).map((r) => r.person_id);
+    expect(await ids('sampled_a')).toEqual(await ids('sampled_b'));
+    // The sample is by a hash of person_id, not the first four in name order.
+    expect(await ids('sampled_a')).not.toEqual((await ids('sampled_all')).slice(0, 4));
   });
 });

@@ -16,7 +16,19 @@ export interface FitOptions {
   /** L2 penalty on standardised coefficients (not the intercept). */
   ridge?: number;
   maxIterations?: number;
+  /**
+   * Converged when no standardised coefficient moves by more than this in a step. Newton's method converges
+   * quadratically, so by then the coefficients agree with the optimum to about 1e-8 (two fits from different
+   * starts agree that closely); smaller steps only chase the rounding of the log-likelihood (on 250k rows
+   * they needed step halving: three iterations more for nothing).
+   */
   tolerance?: number;
+  /**
+   * Where to start, on the original scale (a fit of the same terms on nearby data): Newton's method then
+   * needs a few iterations instead of a dozen. Default: every coefficient 0, the intercept the logit of
+   * the event rate. The answer is the same to within the tolerance.
+   */
+  start?: { intercept: number; coefficients: readonly number[] };
   /** Case weights (e.g. inverse sampling fractions); default 1. */
   weights?: Float64Array;
   /** Overwrite `columns` with their standardised values instead of copying them (saves a copy of the design). */
@@ -29,7 +41,7 @@ export function fitLogistic(columns: Float64Array[], y: Uint8Array, options: Fit
   const k = columns.length;
   const ridge = options.ridge ?? 1;
   const maxIterations = options.maxIterations ?? 50;
-  const tolerance = options.tolerance ?? 1e-8;
+  const tolerance = options.tolerance ?? 1e-6;
   const caseWeight = options.weights ?? new Float64Array(n).fill(1);
 
   const means = columns.map((col) => weightedMean(col, caseWeight));
@@ -45,8 +57,15 @@ export function fitLogistic(columns: Float64Array[], y: Uint8Array, options: Fit
 
   const p = k + 1; // intercept first
   let beta = new Float64Array(p);
-  const eventRate = weightedMean(Float64Array.from(y), caseWeight);
-  beta[0] = Math.log(eventRate / (1 - eventRate));
+  if (options.start && options.start.coefficients.length === k && [options.start.intercept, ...options.start.coefficients].every(Number.isFinite)) {
+    // On the standardised scale: b_j = c_j * scale_j, and the intercept absorbs the means.
+    const { intercept, coefficients } = options.start;
+    beta[0] = intercept + coefficients.reduce((sum, c, j) => sum + c * means[j]!, 0);
+    for (let j = 0; j < k; j++) beta[j + 1] = coefficients[j]! * scales[j]!;
+  } else {
+    const eventRate = weightedMean(Float64Array.from(y), caseWeight);
+    beta[0] = Math.log(eventRate / (1 - eventRate));
+  }
   let converged = false;
   let iterations = 0;
   // The design is walked column by column (the intercept as a column of ones) rather than row by row: each

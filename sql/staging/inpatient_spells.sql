@@ -2,6 +2,8 @@
 -- Grain: one row per data row of the file; reason is NULL for a row that passes these checks. A later
 -- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
 -- alike (pipeline/ingest/markDuplicateKeys.ts).
+-- A person_id found in known_persons passed the demographics checks (a pseudonym, not an NHS number),
+-- so the person_id checks run only on the rows whose person is not known.
 -- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
 -- any snapshot so far, this folder's included), $extract_date.
 WITH typed AS (
@@ -11,20 +13,21 @@ WITH typed AS (
     primary_diagnosis AS primary_diagnosis_text,
     strata_icd10_items(secondary_diagnoses) AS secondary_items,
     strata_date(admission_date) AS admission_date,
-    strata_date(discharge_date) AS discharge_date
+    strata_date(discharge_date) AS discharge_date,
+    person_id IN (SELECT person_id FROM known_persons) AS known_person
   FROM staging_raw
 ),
 checked AS (
   SELECT *,
     CASE
-      WHEN strata_is_nhs_number(person_id)
+      WHEN NOT known_person AND strata_is_nhs_number(person_id)
         THEN {'reason': 'direct_identifier', 'detail': 'person_id is an NHS number, not a pseudonym'}
       WHEN spell_id IS NULL THEN {'reason': 'missing_value', 'detail': 'spell_id is empty'}
       WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
       WHEN admission_date_text IS NULL THEN {'reason': 'missing_value', 'detail': 'admission_date is empty'}
       WHEN admission_method IS NULL THEN {'reason': 'missing_value', 'detail': 'admission_method is empty'}
       WHEN primary_diagnosis_text IS NULL THEN {'reason': 'missing_value', 'detail': 'primary_diagnosis is empty'}
-      WHEN NOT strata_valid_person_id(person_id)
+      WHEN NOT known_person AND NOT strata_valid_person_id(person_id)
         THEN {'reason': 'bad_value', 'detail': 'person_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -'}
       WHEN admission_date IS NULL THEN {'reason': 'bad_date', 'detail': 'admission_date is not a real YYYY-MM-DD date'}
       WHEN discharge_date_text IS NOT NULL AND discharge_date IS NULL
@@ -44,7 +47,7 @@ checked AS (
         THEN {'reason': 'future_date', 'detail': 'discharge_date is after the extract date'}
       WHEN discharge_date < admission_date
         THEN {'reason': 'date_order', 'detail': 'discharge_date is before admission_date'}
-      WHEN person_id NOT IN (SELECT person_id FROM known_persons)
+      WHEN NOT known_person
         THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
     END AS problem
   FROM typed

@@ -2,32 +2,35 @@
 -- Grain: one row per data row of the file; reason is NULL for a row that passes these checks. A later
 -- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
 -- alike (pipeline/ingest/markDuplicateKeys.ts).
+-- A person_id found in known_persons passed the demographics checks (a pseudonym, not an NHS number),
+-- so the person_id checks run only on the rows whose person is not known.
 -- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
 -- any snapshot so far, this folder's included), $extract_date.
 WITH typed AS (
   SELECT
     line, prescription_id, person_id, bnf_code,
     issued_on AS issued_on_text,
-    strata_date(issued_on) AS issued_on
+    strata_date(issued_on) AS issued_on,
+    person_id IN (SELECT person_id FROM known_persons) AS known_person
   FROM staging_raw
 ),
 checked AS (
   SELECT *,
     CASE
-      WHEN strata_is_nhs_number(person_id)
+      WHEN NOT known_person AND strata_is_nhs_number(person_id)
         THEN {'reason': 'direct_identifier', 'detail': 'person_id is an NHS number, not a pseudonym'}
       WHEN prescription_id IS NULL THEN {'reason': 'missing_value', 'detail': 'prescription_id is empty'}
       WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
       WHEN issued_on_text IS NULL THEN {'reason': 'missing_value', 'detail': 'issued_on is empty'}
       WHEN bnf_code IS NULL THEN {'reason': 'missing_value', 'detail': 'bnf_code is empty'}
-      WHEN NOT strata_valid_person_id(person_id)
+      WHEN NOT known_person AND NOT strata_valid_person_id(person_id)
         THEN {'reason': 'bad_value', 'detail': 'person_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -'}
       WHEN issued_on IS NULL THEN {'reason': 'bad_date', 'detail': 'issued_on is not a real YYYY-MM-DD date'}
       WHEN NOT regexp_full_match(bnf_code, '[0-9]{4}[0-9A-Z]{11}')
         THEN {'reason': 'bad_code', 'detail': 'bnf_code must be a 15-character BNF presentation code'}
       WHEN issued_on > $extract_date
         THEN {'reason': 'future_date', 'detail': 'issued_on is after the extract date'}
-      WHEN person_id NOT IN (SELECT person_id FROM known_persons)
+      WHEN NOT known_person
         THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
     END AS problem
   FROM typed

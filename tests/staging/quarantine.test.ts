@@ -119,6 +119,36 @@ describe('quarantine reasons', () => {
     expect(kept).toEqual([{ admission_date: '2026-01-01' }]);
   });
 
+  it('bad_date: every form a lenient date cast accepts but the contract does not', async () => {
+    // strata_date casts and then checks the value prints back as itself: each of these casts to a date.
+    const loose = ['2026-1-01', ' 2026-01-01', '2026-01-01 ', '2026/01/01', '26-01-01', '2026-01-01T00:00:00', 'epoch', '0000-01-01'];
+    const rows = await loadAndQuarantine([
+      { name: 'demographics.csv', lines: [demographicsHeader, ...goodPeople] },
+      { name: 'prescriptions.csv', lines: [prescriptionsHeader, ...loose.map((d, i) => `RX${i},P1,"${d}",0205052C0AAAAAA`), 'RX99,P2,2024-02-29,0205052C0AAAAAA'] },
+    ]);
+    expect(rows.map((r) => [r.line, r.reason])).toEqual(loose.map((_, i) => [i + 2, 'bad_date']));
+    expect(await db.rowsJson('SELECT prescription_id, issued_on FROM prescriptions')).toEqual([{ prescription_id: 'RX99', issued_on: '2024-02-29' }]);
+  });
+
+  it('person checks on activity rows: an NHS number and a malformed id are named as such, not as unknown', async () => {
+    const rows = await loadAndQuarantine([
+      { name: 'demographics.csv', lines: [demographicsHeader, ...goodPeople] },
+      { name: 'prescriptions.csv', lines: [prescriptionsHeader, 'RX1,P1,2026-01-01,0205052C0AAAAAA', 'RX2,9434765919,2026-01-01,0205052C0AAAAAA', 'RX3,P 1,2026-01-01,0205052C0AAAAAA', 'RX4,P404,2026-01-01,0205052C0AAAAAA'] },
+    ]);
+    expect(rows.map((r) => [r.line, r.reason])).toEqual([[3, 'direct_identifier'], [4, 'bad_value'], [5, 'unknown_person']]);
+  });
+
+  it('duplicate_key: found among many distinct keys, by value, for the later row only', async () => {
+    const lines = Array.from({ length: 5000 }, (_, i) => `RX${i},P${(i % 2) + 1},2026-01-01,0205052C0AAAAAA`);
+    lines.splice(4000, 0, 'RX17,P2,2026-02-01,0205052C0AAAAAA');
+    const rows = await loadAndQuarantine([
+      { name: 'demographics.csv', lines: [demographicsHeader, ...goodPeople] },
+      { name: 'prescriptions.csv', lines: [prescriptionsHeader, ...lines] },
+    ]);
+    expect(rows).toMatchObject([{ line: 4002, reason: 'duplicate_key', raw_row: 'RX17,P2,2026-02-01,0205052C0AAAAAA' }]);
+    expect(await db.value('SELECT count(*) FROM prescriptions')).toBe(5000n);
+  });
+
   it('direct_identifier: a 10-digit person_id passing the NHS modulus-11 check', async () => {
     const rows = await loadAndQuarantine([
       { name: 'demographics.csv', lines: [demographicsHeader, ...goodPeople, person('9434765919'), person('9434765918')] },

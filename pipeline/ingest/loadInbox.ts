@@ -7,7 +7,7 @@ import type { Database } from '../db/Database.ts';
 import { isIsoDate } from '../db/values.ts';
 import { ExtractRejectedError, UsageError } from '../errors.ts';
 import { type LoadedFile, loadExtractFolder } from './loadExtractFolder.ts';
-import { verifyManifest } from './verifyManifest.ts';
+import { checkManifest } from './verifyManifest.ts';
 
 export interface InboxLoad {
   /** Extract dates loaded by this run, in order. */
@@ -77,8 +77,9 @@ export async function loadInbox(db: Database, inbox: string, options: LoadInboxO
       continue;
     }
     try {
-      const verified = await verifyManifest(join(inbox, extractDate), extractDate);
-      const files = await loadExtractFolder(db, verified, options.runId, options.now, (file, index, count) =>
+      // The checksums are checked by loadExtractFolder, beside staging.
+      const checked = checkManifest(join(inbox, extractDate), extractDate);
+      const files = await loadExtractFolder(db, checked, options.runId, options.now, (file, index, count) =>
         options.onFileLoading?.(extractDate, file, index, count),
       );
       result.loaded.push(extractDate);

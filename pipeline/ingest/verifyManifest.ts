@@ -1,5 +1,7 @@
-// Checks an extract folder against its manifest.json before anything of it is loaded.
-// Row counts are checked later, while loading, because counting rows means parsing the file.
+// Checks an extract folder against its manifest.json before anything of it is published: its structure
+// first (checkManifest), then each file's SHA-256 (verifyChecksum), which the loader runs in the background
+// while DuckDB stages the files before it. Row counts are checked while loading, because counting rows
+// means parsing the file.
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,10 +36,30 @@ export interface VerifiedExtract {
   extractDate: string;
   folder: string;
   manifestSha256: string;
+  /** In manifest order. Before verifyChecksum, sha256 is the manifest's (lower case) and hasEmptyLine unknown. */
   files: ManifestFile[];
 }
 
+/** The manifest and every file in it checked, and every checksum. */
 export async function verifyManifest(folder: string, extractDate: string): Promise<VerifiedExtract> {
+  const checked = checkManifest(folder, extractDate);
+  const files: ManifestFile[] = [];
+  for (const file of checked.files) files.push(await verifyChecksum(extractDate, file));
+  return { ...checked, files };
+}
+
+/** The file's SHA-256 checked against the manifest, and for a plain CSV whether it holds an empty line. */
+export async function verifyChecksum(extractDate: string, file: ManifestFile): Promise<ManifestFile> {
+  const emptyLines = file.format === '.csv' ? new EmptyLineDetector() : undefined;
+  const actual = await sha256File(file.path, emptyLines);
+  if (actual !== file.sha256) {
+    throw new ExtractRejectedError(extractDate, file.name, `sha256 mismatch: manifest says ${file.sha256}, file is ${actual}`);
+  }
+  return { ...file, sha256: actual, ...(emptyLines ? { hasEmptyLine: emptyLines.found } : {}) };
+}
+
+/** Everything about the folder but the checksums: the manifest, and the files it lists and holds. */
+export function checkManifest(folder: string, extractDate: string): VerifiedExtract {
   const reject = (file: string | null, reason: string) => new ExtractRejectedError(extractDate, file, reason);
   const manifestPath = join(folder, 'manifest.json');
   let manifestText: Buffer;
@@ -71,16 +93,7 @@ export async function verifyManifest(folder: string, extractDate: string): Promi
     if (tablesSeen.has(kind.table.name)) throw reject(entry.name, `manifest lists ${kind.table.name} twice`);
     tablesSeen.add(kind.table.name);
     if (!present.includes(entry.name)) throw reject(entry.name, 'file is listed in manifest.json but missing');
-    const path = join(folder, entry.name);
-    const emptyLines = kind.format === '.csv' ? new EmptyLineDetector() : undefined;
-    const actual = await sha256File(path, emptyLines);
-    if (actual !== entry.sha256.toLowerCase()) {
-      throw reject(entry.name, `sha256 mismatch: manifest says ${entry.sha256.toLowerCase()}, file is ${actual}`);
-    }
-    files.push({
-      name: entry.name, path, table: kind.table, format: kind.format, rows: entry.rows, sha256: actual,
-      ...(emptyLines ? { hasEmptyLine: emptyLines.found } : {}),
-    });
+    files.push({ name: entry.name, path: join(folder, entry.name), table: kind.table, format: kind.format, rows: entry.rows, sha256: entry.sha256.toLowerCase() });
   }
   if (!tablesSeen.has('demographics')) throw reject('demographics', 'every extract must hold a demographics snapshot');
 

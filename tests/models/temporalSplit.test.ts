@@ -66,6 +66,7 @@ describe('the training sample', () => {
     const all = await buildFeatures(db, 'training_population', index, 'sampled_all', { withOutcomes: true, maxPeople: 100 });
     expect(first).toEqual({ table: 'sampled_a', rows: 4, eligible: 6 });
     expect(all).toEqual({ table: 'sampled_all', rows: 6, eligible: 6 });
+    expect(again.rows).toBe(4);
     const ids = async (table: string) => (await db.rows<{ person_id: string }>(`SELECT person_id FROM ${table} ORDER BY person_id`)).map((r) => r.person_id);
     expect(await ids('sampled_a')).toEqual(await ids('sampled_b'));
     // The sample is by a hash of person_id, not the first four in name order.

@@ -55,6 +55,22 @@ describe('manifest verification', () => {
     expect(await count('inpatient_spells')).toBe(0);
   });
 
+  it('names a checksum mismatch in a later file before a row-count problem found while staging an earlier one', async () => {
+    // Checksums are checked beside staging, in load order; the answer must be the one checking them first gave.
+    const folder = writeExtract(inbox, '2026-11-21', [
+      { name: 'prescriptions.csv', lines: [prescriptionsHeader, 'RX1,P1,2026-11-01,0205052C0AAAAAA'] },
+      { name: 'demographics.csv', lines: [demographicsHeader, person('P1')] },
+      { name: 'inpatient_spells.csv', lines: [spellsHeader, 'S1,P1,2026-11-01,,21,J44.1,,300'] },
+    ]);
+    rewriteManifest(folder, (m) => { m.files.find((f) => f.name === 'demographics.csv')!.rows = 5; });
+    appendFileSync(join(folder, 'prescriptions.csv'), 'RX2,P1,2026-11-02,0205052C0AAAAAA\n');
+    appendFileSync(join(folder, 'inpatient_spells.csv'), 'S2,P1,2026-11-02,,21,J44.1,,300\n');
+    const result = await load();
+    // The first mismatch in manifest order, although demographics is staged first and spells hashed before prescriptions.
+    expect(result.rejected).toMatchObject([{ file: 'prescriptions.csv', message: expect.stringMatching(/prescriptions\.csv: sha256 mismatch/) }]);
+    for (const table of ['persons', 'prescriptions', 'inpatient_spells', 'quarantine', 'extracts']) expect(await count(table)).toBe(0);
+  });
+
   it('refuses a file present but not listed, and a file listed but missing', async () => {
     const folder = writeExtract(inbox, '2026-11-21', [{ name: 'demographics.csv', lines: [demographicsHeader, person('P1')] }]);
     writeFileSync(join(folder, 'prescriptions.csv'), `${prescriptionsHeader}\n`);

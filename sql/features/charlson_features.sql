@@ -3,17 +3,21 @@
 -- the index date. Hierarchy: metastatic tumour removes any malignancy, diabetes with complications
 -- removes diabetes without, moderate/severe liver disease removes mild.
 -- Grain: one row per person in cohort. Inputs: cohort, inpatient_spells, ref_charlson_icd10_quan2005, $as_of.
+-- Lists are unnested in the select list, not as a lateral join: DuckDB plans the lateral form as a
+-- correlated (delim) join, which took most of this query's time.
 WITH diagnoses AS (
-  SELECT DISTINCT s.person_id, d.code
-  FROM inpatient_spells s JOIN cohort c USING (person_id),
-       unnest(list_prepend(s.primary_diagnosis, coalesce(s.secondary_diagnoses, []))) AS d(code)
-  WHERE s.admission_date <= $as_of AND s.admission_date > $as_of - INTERVAL 5 YEAR
+  SELECT DISTINCT person_id, code
+  FROM (
+    SELECT s.person_id, unnest(list_prepend(s.primary_diagnosis, coalesce(s.secondary_diagnoses, []))) AS code
+    FROM inpatient_spells s JOIN cohort c USING (person_id)
+    WHERE s.admission_date <= $as_of AND s.admission_date > $as_of - INTERVAL 5 YEAR
+  )
 ),
 code_prefixes AS (
   -- Every leading part of each code (I2, I21, I210, ...), so that a reference prefix matches by equality,
   -- a hash join, rather than by starts_with over every pair of code and prefix.
-  SELECT d.person_id, left(d.code, CAST(n AS INTEGER)) AS prefix
-  FROM diagnoses d, unnest(range(1, length(d.code) + 1)) AS r(n)
+  SELECT person_id, left(code, CAST(n AS INTEGER)) AS prefix
+  FROM (SELECT person_id, code, unnest(range(1, length(code) + 1)) AS n FROM diagnoses)
 ),
 categories AS (
   SELECT DISTINCT d.person_id, r.category, CAST(r.weight_charlson1987 AS INTEGER) AS weight

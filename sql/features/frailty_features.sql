@@ -2,11 +2,14 @@
 -- the 2 years to the index date; each distinct 3-character code counts once.
 -- Bands: low < 5, intermediate 5-15, high > 15.
 -- Grain: one row per person in cohort. Inputs: cohort, inpatient_spells, ref_hfrs_icd10_gilbert2018, $as_of.
+-- The list is unnested in the select list, not as a lateral join (planned as a slower correlated join).
 WITH codes AS (
-  SELECT DISTINCT s.person_id, left(d.code, 3) AS code3
-  FROM inpatient_spells s JOIN cohort c USING (person_id),
-       unnest(list_prepend(s.primary_diagnosis, coalesce(s.secondary_diagnoses, []))) AS d(code)
-  WHERE s.admission_date <= $as_of AND s.admission_date > $as_of - INTERVAL 2 YEAR
+  SELECT DISTINCT person_id, left(code, 3) AS code3
+  FROM (
+    SELECT s.person_id, unnest(list_prepend(s.primary_diagnosis, coalesce(s.secondary_diagnoses, []))) AS code
+    FROM inpatient_spells s JOIN cohort c USING (person_id)
+    WHERE s.admission_date <= $as_of AND s.admission_date > $as_of - INTERVAL 2 YEAR
+  )
 ),
 per_person AS (
   SELECT c.person_id, sum(CAST(r.weight AS DECIMAL(6, 1))) AS frailty_score

@@ -3,9 +3,9 @@
 -- the index date. Hierarchy: metastatic tumour removes any malignancy, diabetes with complications
 -- removes diabetes without, moderate/severe liver disease removes mild.
 -- Grain: one row per person in cohort. Inputs: cohort, inpatient_spells, ref_charlson_icd10_quan2005, $as_of.
--- Lists are unnested in the select list, not as a lateral join: DuckDB plans the lateral form as a
--- correlated (delim) join, which took most of this query's time.
 WITH diagnoses AS (
+  -- Lists are unnested in the select list, not by a lateral join: DuckDB plans the lateral form as a
+  -- correlated (delim) join, which took most of this query's time.
   SELECT DISTINCT person_id, code
   FROM (
     SELECT s.person_id, unnest(list_prepend(s.primary_diagnosis, coalesce(s.secondary_diagnoses, []))) AS code

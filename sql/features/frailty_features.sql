@@ -2,8 +2,8 @@
 -- the 2 years to the index date; each distinct 3-character code counts once.
 -- Bands: low < 5, intermediate 5-15, high > 15.
 -- Grain: one row per person in cohort. Inputs: cohort, inpatient_spells, ref_hfrs_icd10_gilbert2018, $as_of.
--- The list is unnested in the select list, not as a lateral join (planned as a slower correlated join).
 WITH codes AS (
+  -- Unnested in the select list, not by a lateral join (which DuckDB plans as a slower correlated join).
   SELECT DISTINCT person_id, left(code, 3) AS code3
   FROM (
     SELECT s.person_id, unnest(list_prepend(s.primary_diagnosis, coalesce(s.secondary_diagnoses, []))) AS code

@@ -43,7 +43,7 @@ async function containsEmptyLine(path: string, gzipped: boolean): Promise<boolea
 
 /**
  * Tells, chunk by chunk, whether a stream of CSV bytes holds an empty line, with a native byte search.
- * verifyManifest feeds it the bytes it hashes, so most files are read once, not twice.
+ * verifyChecksum feeds it the bytes it hashes, so most files are read once, not twice.
  */
 export class EmptyLineDetector {
   found = false;

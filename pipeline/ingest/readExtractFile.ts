@@ -33,7 +33,7 @@ export async function readExtractFile(db: Database, extractDate: string, file: M
 async function readCsv(db: Database, extractDate: string, file: ManifestFile): Promise<ReadResult> {
   const header = readCsvHeader(file.path, file.format === '.csv.gz');
   const columnOrder = checkColumns(extractDate, file, header);
-  // verifyManifest already looked for empty lines in a plain CSV while hashing it.
+  // verifyChecksum already looked for empty lines in a plain CSV while hashing it.
   const blankLines = file.hasEmptyLine === false ? [] : await findBlankLines(file.path, file.format === '.csv.gz');
   await db.run(
     `CREATE TEMP TABLE staging_blank_lines AS

@@ -40,14 +40,6 @@ export interface VerifiedExtract {
   files: ManifestFile[];
 }
 
-/** The manifest and every file in it checked, and every checksum. */
-export async function verifyManifest(folder: string, extractDate: string): Promise<VerifiedExtract> {
-  const checked = checkManifest(folder, extractDate);
-  const files: ManifestFile[] = [];
-  for (const file of checked.files) files.push(await verifyChecksum(extractDate, file));
-  return { ...checked, files };
-}
-
 /** The file's SHA-256 checked against the manifest, and for a plain CSV whether it holds an empty line. */
 export async function verifyChecksum(extractDate: string, file: ManifestFile): Promise<ManifestFile> {
   const emptyLines = file.format === '.csv' ? new EmptyLineDetector() : undefined;

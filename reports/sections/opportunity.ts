@@ -1,7 +1,9 @@
-// Section 10: opportunity. Expected emergency admissions in the next 12 months by tier (the sum of the people's
-// risks) and the bed days they would use (expected admissions times the tier's average length of stay of emergency
-// spells in the last 12 months), then what preventing a share of tiers 1-2's admissions would free, in bed days and
-// in money at a configurable cost per bed day. Modelled estimates, rounded so they do not look more exact than they are.
+// Section 10: opportunity. Expected emergency admissions in the next 12 months by tier and the bed days they would
+// use, then what preventing a share of tiers 1-2's admissions would free, in bed days and in money at a configurable
+// cost per bed day. The sum of the people's risks is the expected number of people admitted, not of admissions: each
+// tier's people admitted in the last 12 months had several spells each in the high tiers, so expected admissions are
+// that sum times the tier's spells per person admitted, and bed days those times its average length of stay.
+// Modelled estimates, rounded so they do not look more exact than they are.
 import { listValue } from '@duckdb/node-api';
 import { dateParam } from '../../pipeline/db/values.ts';
 import { formatCount, formatNumber, formatProportion, suppressedMark } from '../formatFigures.ts';
@@ -15,12 +17,12 @@ import { type CountGroup, type Figure, suppressSmallNumbers } from '../suppressS
 // as_of (the risk pyramid's window), a spell still open counted to as_of.
 const opportunitySql = `
 WITH risks AS (
-  SELECT ea_tier::VARCHAR AS tier, sum(ea_risk)::DOUBLE AS expected_admissions
+  SELECT ea_tier::VARCHAR AS tier, sum(ea_risk)::DOUBLE AS expected_people
   FROM scores
   GROUP BY 1
 ),
 stays AS (
-  SELECT s.ea_tier::VARCHAR AS tier, (least(coalesce(sp.discharge_date, $as_of), $as_of) - sp.admission_date)::DOUBLE AS los
+  SELECT s.ea_tier::VARCHAR AS tier, sp.person_id, (least(coalesce(sp.discharge_date, $as_of), $as_of) - sp.admission_date)::DOUBLE AS los
   FROM inpatient_spells AS sp
   JOIN scores AS s ON s.person_id = sp.person_id
   WHERE list_contains($emergency_methods, sp.admission_method)
@@ -28,11 +30,12 @@ stays AS (
     AND sp.admission_date <= $as_of
 ),
 spells AS (
-  SELECT tier, count(*)::INTEGER AS spells, sum(los)::DOUBLE AS spell_days FROM stays GROUP BY 1
+  SELECT tier, count(*)::INTEGER AS spells, count(DISTINCT person_id)::INTEGER AS admitted_people, sum(los)::DOUBLE AS spell_days
+  FROM stays GROUP BY 1
 ),
 final AS (
-  SELECT coalesce(r.tier, sp.tier) AS tier, coalesce(r.expected_admissions, 0) AS expected_admissions,
-    coalesce(sp.spells, 0) AS spells, coalesce(sp.spell_days, 0) AS spell_days
+  SELECT coalesce(r.tier, sp.tier) AS tier, coalesce(r.expected_people, 0) AS expected_people,
+    coalesce(sp.spells, 0) AS spells, coalesce(sp.admitted_people, 0) AS admitted_people, coalesce(sp.spell_days, 0) AS spell_days
   FROM risks AS r
   FULL OUTER JOIN spells AS sp ON sp.tier = r.tier
 )
@@ -41,33 +44,44 @@ SELECT * FROM final ORDER BY tier`;
 export interface OpportunityRow {
   readonly tier: string;
   /** Sum of ea_risk: the expected number of people with an emergency admission in the next 12 months. */
-  readonly expectedAdmissions: number;
-  /** Emergency spells in the last 12 months, and their total length in days. */
+  readonly expectedPeople: number;
+  /** Emergency spells in the last 12 months, the people they were for, and their total length in days. */
   readonly spells: number;
+  readonly admittedPeople: number;
   readonly spellDays: number;
 }
 
 /** A tier (or group of tiers) as the opportunity table shows it, before rounding. */
 export interface OpportunityEstimate {
-  readonly expectedAdmissions: number;
+  readonly expectedPeople: number;
+  /** Emergency spells per person admitted in the last 12 months; null with no spells. */
+  readonly admissionsPerPerson: number | null;
+  /** expectedPeople × admissionsPerPerson; null with no spells. */
+  readonly expectedAdmissions: number | null;
   /** Mean length of stay in days; null with no spells. */
   readonly meanLengthOfStay: number | null;
   /** expectedAdmissions × meanLengthOfStay; null with no spells. */
   readonly expectedBedDays: number | null;
 }
 
-/** The estimate for rows pooled together: their risks summed, their spells pooled for the mean length of stay. */
+/** The estimate for rows pooled together: their risks summed, their spells and people pooled for the ratios. */
 export function estimateOpportunity(rows: readonly OpportunityRow[]): OpportunityEstimate {
-  const expectedAdmissions = rows.reduce((sum, row) => sum + row.expectedAdmissions, 0);
+  const expectedPeople = rows.reduce((sum, row) => sum + row.expectedPeople, 0);
   const spells = rows.reduce((sum, row) => sum + row.spells, 0);
+  const admittedPeople = rows.reduce((sum, row) => sum + row.admittedPeople, 0);
   const spellDays = rows.reduce((sum, row) => sum + row.spellDays, 0);
-  const meanLengthOfStay = spells === 0 ? null : spellDays / spells;
-  return { expectedAdmissions, meanLengthOfStay, expectedBedDays: meanLengthOfStay === null ? null : expectedAdmissions * meanLengthOfStay };
+  if (spells === 0 || admittedPeople === 0) {
+    return { expectedPeople, admissionsPerPerson: null, expectedAdmissions: null, meanLengthOfStay: null, expectedBedDays: null };
+  }
+  const admissionsPerPerson = spells / admittedPeople;
+  const meanLengthOfStay = spellDays / spells;
+  const expectedAdmissions = expectedPeople * admissionsPerPerson;
+  return { expectedPeople, admissionsPerPerson, expectedAdmissions, meanLengthOfStay, expectedBedDays: expectedAdmissions * meanLengthOfStay };
 }
 
-/** What preventing `share` of the expected admissions would free. */
+/** What preventing `share` of the expected admissions would free; null figures when there is no estimate. */
 export function preventable(estimate: OpportunityEstimate, share: number, costPerBedDay: number) {
-  const admissions = estimate.expectedAdmissions * share;
+  const admissions = estimate.expectedAdmissions === null ? null : estimate.expectedAdmissions * share;
   const bedDays = estimate.expectedBedDays === null ? null : estimate.expectedBedDays * share;
   return { admissions, bedDays, cost: bedDays === null ? null : bedDays * costPerBedDay };
 }
@@ -80,33 +94,45 @@ const formatPounds = (value: number): string => `£${formatNumber(roundMoney(val
 
 export async function opportunitySection(context: ReportContext): Promise<ReportSection> {
   const { db, input, population } = context;
-  const rows = await db.rows<{ tier: string; expected_admissions: number; spells: number; spell_days: number }>(opportunitySql, {
+  const rows = await db.rows<{ tier: string; expected_people: number; spells: number; admitted_people: number; spell_days: number }>(opportunitySql, {
     as_of: dateParam(input.asOf),
     emergency_methods: listValue([...emergencyAdmissionMethods()]),
   });
   const tiers = population.categories('tier').map((category) => category.key1 as string);
   const rowFor = (tier: string): OpportunityRow => {
     const row = rows.find((r) => r.tier === tier);
-    return { tier, expectedAdmissions: row?.expected_admissions ?? 0, spells: row?.spells ?? 0, spellDays: row?.spell_days ?? 0 };
+    return {
+      tier, expectedPeople: row?.expected_people ?? 0, spells: row?.spells ?? 0, admittedPeople: row?.admitted_people ?? 0,
+      spellDays: row?.spell_days ?? 0,
+    };
   };
   const top: string[] = tiers.filter((tier) => tier === '1' || tier === '2');
 
   // The spell counts behind each mean length of stay are suppressed like the risk pyramid's admissions (the same
-  // spells), so a mean built on 1 to 7 spells is hidden.
+  // spells), so a mean built on 1 to 7 spells is hidden; so are the counts of people admitted behind each tier's
+  // spells per person, which is never shown for 1 to 7 people (with the spells shown, it would tell their number).
   const spellCell = (scope: string): string => `spells|${scope}`;
+  const admittedCell = (scope: string): string => `admitted|${scope}`;
   const counts = new Map<string, number>();
-  for (const tier of tiers) counts.set(spellCell(tier), rowFor(tier).spells);
-  counts.set(spellCell('all'), tiers.reduce((sum, tier) => sum + rowFor(tier).spells, 0));
-  counts.set(spellCell('1-2'), top.reduce((sum, tier) => sum + rowFor(tier).spells, 0));
-  const groups: CountGroup[] = [
-    { parts: tiers.map(spellCell), total: spellCell('all') },
-    { parts: top.map(spellCell), total: spellCell('1-2') },
-  ];
+  for (const [cell, of] of [[spellCell, (row: OpportunityRow) => row.spells], [admittedCell, (row: OpportunityRow) => row.admittedPeople]] as const) {
+    for (const tier of tiers) counts.set(cell(tier), of(rowFor(tier)));
+    counts.set(cell('all'), tiers.reduce((sum, tier) => sum + of(rowFor(tier)), 0));
+    counts.set(cell('1-2'), top.reduce((sum, tier) => sum + of(rowFor(tier)), 0));
+  }
+  const groups: CountGroup[] = [spellCell, admittedCell].flatMap((cell) => [
+    { parts: tiers.map(cell), total: cell('all') },
+    { parts: top.map(cell), total: cell('1-2') },
+  ]);
   const spells = suppressSmallNumbers({ counts, groups, threshold: input.suppressionThreshold });
 
   const tierPeople = (tier: string): Figure => population.count('people', 'tier', { key1: tier, key2: null });
-  // A scope is hidden when its people or its spells are: its risks would describe 1 to 7 people, or its mean stay 1 to 7 spells.
-  const hidden = (people: Figure, scope: string): boolean => people.kind === 'suppressed' || spells.isSuppressed(spellCell(scope));
+  // A scope is hidden when its people, its spells or its people admitted are: its risks would describe 1 to 7 people,
+  // its mean stay 1 to 7 spells, or its spells per person 1 to 7 people.
+  const hidden = (people: Figure, scope: string): boolean =>
+    people.kind === 'suppressed' || spells.isSuppressed(spellCell(scope)) || spells.isSuppressed(admittedCell(scope));
+  // A ratio or estimate: hidden, '–' when there were no spells to take it from, or the number.
+  const estimateCell = (isHidden: boolean, value: number | null, format: (value: number) => string): string =>
+    isHidden ? suppressedMark : value === null ? '–' : format(value);
   const tierLabel = (tier: string): string => input.tiers.find((t) => String(t.tier) === tier)?.label ?? `Tier ${tier}`;
 
   const tableRow = (label: string, people: Figure, scope: string, estimate: OpportunityEstimate, total = false) => {
@@ -115,10 +141,12 @@ export async function opportunitySection(context: ReportContext): Promise<Report
       cells: [
         label,
         formatCount(people),
-        people.kind === 'suppressed' ? suppressedMark : formatAdmissions(estimate.expectedAdmissions),
+        people.kind === 'suppressed' ? suppressedMark : formatAdmissions(estimate.expectedPeople),
         formatCount(spells.count(spellCell(scope))),
-        isHidden || estimate.meanLengthOfStay === null ? (isHidden ? suppressedMark : '–') : formatNumber(estimate.meanLengthOfStay, 1),
-        isHidden || estimate.expectedBedDays === null ? (isHidden ? suppressedMark : '–') : formatNumber(roundBedDays(estimate.expectedBedDays)),
+        estimateCell(isHidden, estimate.admissionsPerPerson, (v) => formatNumber(v, 2)),
+        estimateCell(isHidden, estimate.meanLengthOfStay, (v) => formatNumber(v, 1)),
+        estimateCell(isHidden, estimate.expectedAdmissions, formatAdmissions),
+        estimateCell(isHidden, estimate.expectedBedDays, (v) => formatNumber(roundBedDays(v))),
       ],
       total,
     };
@@ -130,25 +158,35 @@ export async function opportunitySection(context: ReportContext): Promise<Report
   const restTiers = tiers.filter((tier) => !top.includes(tier));
   const allHidden = tier12Hidden || restTiers.some((tier) => hidden(tierPeople(tier), tier));
   const allEstimate = estimateOpportunity(tiers.map(rowFor));
-  // Null (no figure) when a part with expected admissions has no spells to take a length of stay from.
-  let allBedDays: number | null = 0;
-  for (const estimate of [tier12, ...restTiers.map((tier) => estimateOpportunity([rowFor(tier)]))]) {
-    if (estimate.expectedBedDays !== null) allBedDays = allBedDays === null ? null : allBedDays + estimate.expectedBedDays;
-    else if (estimate.expectedAdmissions > 0) allBedDays = null;
-  }
+  // The total is the sum of its parts' estimates (each tier's own ratios), not the pooled ratios; null (no figure)
+  // when a part with people expected to be admitted has no spells to take its ratios from.
+  const parts = [tier12, ...restTiers.map((tier) => estimateOpportunity([rowFor(tier)]))];
+  const sumOfParts = (of: (estimate: OpportunityEstimate) => number | null): number | null => {
+    let total: number | null = 0;
+    for (const estimate of parts) {
+      const value = of(estimate);
+      if (value !== null) total = total === null ? null : total + value;
+      else if (estimate.expectedPeople > 0) total = null;
+    }
+    return total;
+  };
   const allRow = tableRow('All tiers', population.count('people', 'all'), 'all', allEstimate, true);
   const allCells = [...allRow.cells];
   allCells[4] = '';
-  allCells[5] = allHidden ? suppressedMark : allBedDays === null ? '–' : formatNumber(roundBedDays(allBedDays));
+  allCells[5] = '';
+  allCells[6] = estimateCell(allHidden, sumOfParts((e) => e.expectedAdmissions), formatAdmissions);
+  allCells[7] = estimateCell(allHidden, sumOfParts((e) => e.expectedBedDays), (v) => formatNumber(roundBedDays(v)));
 
   const table = renderTable({
     caption: 'Expected emergency admissions and bed days in the next 12 months, by risk tier (modelled estimates)',
     columns: [
       { header: 'Tier' },
       { header: 'People', numeric: true },
-      { header: 'Expected emergency admissions, next 12 months', numeric: true },
+      { header: 'People expected to be admitted, next 12 months', numeric: true },
       { header: 'Emergency spells, last 12 months', numeric: true },
+      { header: 'Spells per person admitted', numeric: true },
       { header: 'Average length of stay (days)', numeric: true },
+      { header: 'Expected emergency admissions, next 12 months', numeric: true },
       { header: 'Expected emergency bed days, next 12 months', numeric: true },
     ],
     rows: [
@@ -157,17 +195,19 @@ export async function opportunitySection(context: ReportContext): Promise<Report
       { cells: allCells, total: true },
     ],
     note:
-      'Expected admissions are the sum of the people’s risk scores (strictly, the expected number of people with at least one ' +
-      `emergency admission), to 1 decimal place. Average length of stay is over the emergency spells of the people in the tier ` +
-      `admitted in the 365 days to ${input.asOf} (a stay not yet ended counts to ${input.asOf}); tiers 1–2 use their combined ` +
-      'average. Expected bed days are expected admissions times that average, to the nearest 10.',
+      'People expected to be admitted are the sum of the people’s risk scores (the expected number of people with at least one ' +
+      `emergency admission), to 1 decimal place. Spells per person admitted and the average length of stay are over the ` +
+      `emergency spells of the people in the tier admitted in the 365 days to ${input.asOf} (a stay not yet ended counts to ` +
+      `${input.asOf}); tiers 1–2 use their combined figures. Expected admissions are the people expected to be admitted times ` +
+      'the spells per person admitted, to 1 decimal place; expected bed days are those admissions times the average length of ' +
+      'stay, to the nearest 10. The totals add up the rows above them.',
   });
 
   const share = input.preventableShare;
   const freed = preventable(tier12, share, input.costPerBedDay);
   const shareText = formatProportion(share);
   const costText = `£${formatNumber(input.costPerBedDay)}`;
-  const prevention = tier12Hidden || freed.bedDays === null
+  const prevention = tier12Hidden || freed.bedDays === null || freed.admissions === null
     ? paragraph(
         `What preventing ${shareText} of tiers 1–2’s expected emergency admissions would free cannot be shown: ` +
           (tier12Hidden ? 'the numbers behind it are too small to publish.' : 'there were no emergency spells in tiers 1–2 to estimate a length of stay from.'),
@@ -187,7 +227,8 @@ export async function opportunitySection(context: ReportContext): Promise<Report
 
   const intro = paragraph(
     'These are modelled estimates, not forecasts of what will happen: they assume the risk scores are well calibrated ' +
-      'and that each tier’s stays in the next 12 months are as long, on average, as in the last 12 months. They show the ' +
+      'and that each tier’s people admitted in the next 12 months have as many stays each, and as long, on average, as in ' +
+      'the last 12 months. They show the ' +
       'scale of the emergency bed use that proactive care in tiers 1–2 could reduce: the funding question a ' +
       'commissioner asks.',
   );

@@ -118,50 +118,61 @@ describe('headline: change since the last run', () => {
 });
 
 describe('opportunity', () => {
-  it('does the arithmetic: expected admissions = sum of risks, bed days = × mean stay, money = × cost', () => {
+  it('does the arithmetic: admissions = people expected × spells per person admitted, bed days = × mean stay, money = × cost', () => {
     const estimate = estimateOpportunity([
-      { tier: '1', expectedAdmissions: 2.5, spells: 4, spellDays: 30 },
-      { tier: '2', expectedAdmissions: 10, spells: 16, spellDays: 70 },
+      { tier: '1', expectedPeople: 2.5, spells: 4, admittedPeople: 2, spellDays: 30 },
+      { tier: '2', expectedPeople: 10, spells: 16, admittedPeople: 8, spellDays: 70 },
     ]);
-    expect(estimate.expectedAdmissions).toBe(12.5);
+    expect(estimate.expectedPeople).toBe(12.5);
+    expect(estimate.admissionsPerPerson).toBe(2);
+    expect(estimate.expectedAdmissions).toBe(25);
     expect(estimate.meanLengthOfStay).toBe(5);
-    expect(estimate.expectedBedDays).toBe(62.5);
+    expect(estimate.expectedBedDays).toBe(125);
     const freed = preventable(estimate, 0.1, 400);
-    expect(freed.admissions).toBeCloseTo(1.25);
-    expect(freed.bedDays).toBeCloseTo(6.25);
-    expect(freed.cost).toBeCloseTo(2500);
-    expect(estimateOpportunity([{ tier: '4', expectedAdmissions: 3, spells: 0, spellDays: 0 }]).expectedBedDays).toBeNull();
+    expect(freed.admissions).toBeCloseTo(2.5);
+    expect(freed.bedDays).toBeCloseTo(12.5);
+    expect(freed.cost).toBeCloseTo(5000);
+    const none = estimateOpportunity([{ tier: '4', expectedPeople: 3, spells: 0, admittedPeople: 0, spellDays: 0 }]);
+    expect([none.expectedAdmissions, none.expectedBedDays]).toEqual([null, null]);
+    expect(preventable(none, 0.1, 400)).toEqual({ admissions: null, bedDays: null, cost: null });
   });
 
   it('shows the tiers and the prevention figures from the database, rounded', async () => {
-    const facts = await db.rows<{ tier: string; expected: number; spells: number; days: number }>(`
+    const facts = await db.rows<{ tier: string; expected: number; spells: number; admitted: number; days: number }>(`
       WITH bucketed AS (
         SELECT person_id, ea_risk, CASE WHEN ea_tier <= 2 THEN '1-2' ELSE ea_tier::VARCHAR END AS tier FROM scores
       ),
       stays AS (
-        SELECT b.tier, least(coalesce(sp.discharge_date, DATE '${fixtureAsOf}'), DATE '${fixtureAsOf}') - sp.admission_date AS los
+        SELECT b.tier, sp.person_id, least(coalesce(sp.discharge_date, DATE '${fixtureAsOf}'), DATE '${fixtureAsOf}') - sp.admission_date AS los
         FROM inpatient_spells AS sp JOIN bucketed AS b ON b.person_id = sp.person_id
         WHERE sp.admission_method IN ('21', '2A', '22')
           AND sp.admission_date > DATE '${fixtureAsOf}' - 365 AND sp.admission_date <= DATE '${fixtureAsOf}'
       )
       SELECT tier, (SELECT sum(ea_risk) FROM bucketed AS b WHERE b.tier = st.tier)::DOUBLE AS expected,
-        count(*)::INTEGER AS spells, sum(los)::DOUBLE AS days
+        count(*)::INTEGER AS spells, count(DISTINCT person_id)::INTEGER AS admitted, sum(los)::DOUBLE AS days
       FROM stays AS st GROUP BY tier`);
     const fact = (tier: string) => facts.find((row) => row.tier === tier)!;
     const opportunity = section(html, 'opportunity');
     expect(opportunity).toContain('modelled estimates');
 
     const t3 = fact('3');
+    // The fixture's tier-3 people had more than one spell each on average, which the estimate must carry.
+    expect(t3.spells).toBeGreaterThan(t3.admitted);
+    const t3Admissions = (t3.expected * t3.spells) / t3.admitted;
     const t3Cells = rowCells(opportunity, 'Tier 3');
     expect(t3Cells[1]).toBe(t3.expected.toFixed(1));
     expect(t3Cells[2]).toBe(String(t3.spells));
-    expect(t3Cells[3]).toBe((t3.days / t3.spells).toFixed(1));
-    expect(t3Cells[4]).toBe(roundBedDays((t3.expected * t3.days) / t3.spells).toLocaleString('en-GB'));
+    expect(t3Cells[3]).toBe((t3.spells / t3.admitted).toFixed(2));
+    expect(t3Cells[4]).toBe((t3.days / t3.spells).toFixed(1));
+    expect(t3Cells[5]).toBe(t3Admissions.toFixed(1));
+    expect(t3Cells[6]).toBe(roundBedDays((t3Admissions * t3.days) / t3.spells).toLocaleString('en-GB'));
 
     const top = fact('1-2');
-    const bedDays = (top.expected * top.days) / top.spells;
-    expect(rowCells(opportunity, 'Tiers 1–2')[4]).toBe(roundBedDays(bedDays).toLocaleString('en-GB'));
-    expect(rowCells(opportunity, 'Emergency admissions prevented')).toEqual([(top.expected * 0.1).toFixed(1)]);
+    const topAdmissions = (top.expected * top.spells) / top.admitted;
+    const bedDays = (topAdmissions * top.days) / top.spells;
+    expect(rowCells(opportunity, 'Tiers 1–2')[5]).toBe(topAdmissions.toFixed(1));
+    expect(rowCells(opportunity, 'Tiers 1–2')[6]).toBe(roundBedDays(bedDays).toLocaleString('en-GB'));
+    expect(rowCells(opportunity, 'Emergency admissions prevented')).toEqual([(topAdmissions * 0.1).toFixed(1)]);
     expect(rowCells(opportunity, 'Emergency bed days freed')).toEqual([roundBedDays(bedDays * 0.1).toLocaleString('en-GB')]);
     expect(rowCells(opportunity, 'Value of the bed days freed, at £400 per bed day')).toEqual([
       `£${roundMoney(bedDays * 0.1 * 400).toLocaleString('en-GB')}`,

@@ -72,6 +72,12 @@ export class RunLock {
     throw new StrataError(`could not take the lock ${path}: another process keeps replacing it`, ExitCode.databaseLocked);
   }
 
+  /** The live holder of the lock for `databasePath`, if any: for saying who holds the database. */
+  static liveHolder(databasePath: string): LockHolder | null {
+    const current = readHolder(RunLock.lockPathFor(databasePath));
+    return current !== 'gone' && current !== 'unreadable' && isAlive(current) ? current : null;
+  }
+
   release(): void {
     if (this.released) return;
     this.released = true;

@@ -2,7 +2,8 @@
 // quarantined rows. Opens the database read-only, so asking never changes anything.
 import { existsSync, statSync } from 'node:fs';
 import { Database } from '../db/Database.ts';
-import { StrataError, UsageError } from '../errors.ts';
+import { ExitCode, StrataError, UsageError } from '../errors.ts';
+import { RunLock } from '../runs/RunLock.ts';
 
 export interface RunStatus {
   run_id: string;
@@ -109,9 +110,21 @@ export async function readStatus(path: string, options: { runs: number }): Promi
   if (!existsSync(path)) throw new UsageError(`no database at ${path}: check --db (a run creates <out>/strata.duckdb unless given --db)`);
   if (!statSync(path).isFile()) throw new UsageError(`--db ${path} is a folder, not a database file`);
 
-  // A run holds DuckDB's write lock from start to end, so a run in progress makes this open fail
-  // with exit 4 (Database.open names the holder's pid).
-  const db = await Database.open({ path, readOnly: true });
+  // A run holds DuckDB's write lock from start to end, so a run in progress makes this open fail with exit 4;
+  // the run's own lock file then says which run it is.
+  let db: Database;
+  try {
+    db = await Database.open({ path, readOnly: true });
+  } catch (error) {
+    const holder = error instanceof StrataError && error.exitCode === ExitCode.databaseLocked ? RunLock.liveHolder(path) : null;
+    if (holder === null) throw error;
+    throw new StrataError(
+      `a run is in progress on ${path}: strata run ${holder.run_id} (pid ${holder.pid} on ${holder.host}, started ${holder.started_at}); ` +
+        'the status can be read when it finishes',
+      ExitCode.databaseLocked,
+      { cause: error },
+    );
+  }
   try {
     const present = await db.rowsJson<{ table_name: string }>(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'`);
     const missing = strataTables.filter((t) => !present.some((p) => p.table_name === t));

@@ -3,7 +3,8 @@
 // and a database held by a run gives exit 4.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +129,25 @@ describe('strata status after the sample run', () => {
       expect(result.stderr).toMatch(new RegExp(`in use by another process \\(pid ${holder.pid}\\)`));
     } finally {
       holder.kill();
+    }
+  });
+
+  it('names the run in progress from its lock file, still in one line with exit 4', async () => {
+    const { process: holder, holding } = holdDatabase(db, {});
+    const lock = `${db}.lock`;
+    try {
+      await holding;
+      // What a run writes beside the database while it holds it (pipeline/runs/RunLock.ts).
+      writeFileSync(lock, `${JSON.stringify({ pid: holder.pid, host: hostname(), process_start: null, started_at: '2026-11-23T02:00:00.000Z', run_id: '20261123T020000Z-abc123', command: 'strata run' })}\n`);
+      const result = runCli(['status', '--db', db]);
+      expect(result.status).toBe(4);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe(
+        `strata: a run is in progress on ${db}: strata run 20261123T020000Z-abc123 (pid ${holder.pid} on ${hostname()}, started 2026-11-23T02:00:00.000Z); the status can be read when it finishes\n`,
+      );
+    } finally {
+      holder.kill();
+      rmSync(lock, { force: true });
     }
   });
 });

@@ -158,6 +158,34 @@ describe('strata schedule', () => {
     }
   });
 
+  it('on a second signal during a run, abandons it at once with exit 1; the next run takes over and finishes the work', async () => {
+    const inbox = join(temporaryFolder(), 'inbox');
+    cpSync(smallInbox, inbox, { recursive: true });
+    const out = temporaryFolder('strata-schedule-out-');
+    const schedule = new ScheduleProcess(['--cron', everySecond, '--inbox', inbox, '--out', out]);
+    try {
+      // Once the run has recorded itself and started loading.
+      await schedule.waitFor((e) => e.event === 'stage_started' && e['stage'] === 'load');
+      schedule.signal('SIGTERM');
+      await schedule.waitFor((e) => e.event === 'stopping');
+      schedule.signal('SIGINT');
+      expect(await schedule.exited).toEqual({ code: 1, signal: null });
+      expect(schedule.events.find((e) => e.event === 'abandoned')).toMatchObject({ level: 'warn', signal: 'SIGINT' });
+      expect(schedule.events.some((e) => e.event === 'run_finished' || e.event === 'tick_finished')).toBe(false);
+      // Nothing of the abandoned night is visible under its final name.
+      expect(existsSync(join(out, extractDates.at(-1)!))).toBe(false);
+
+      const rerun = runCli(['run', '--inbox', inbox, '--out', out, '--log-format', 'json']);
+      expect(rerun.status).toBe(0);
+      expect(rerun.stdout).toContain('"event":"lock_taken_over"');
+      expect(existsSync(join(out, extractDates.at(-1)!, 'run.json'))).toBe(true);
+      const status = await readStatus(join(out, 'strata.duckdb'), { runs: 10 });
+      expect(status.runs.map((r) => r.status)).toEqual(['succeeded', 'abandoned']);
+    } finally {
+      schedule.signal('SIGKILL');
+    }
+  });
+
   it('refuses a bad cron pattern or a missing inbox at once: exit 2, one line', () => {
     const badCron = runCli(['schedule', '--cron', '61 2 * * *', '--inbox', smallInbox, '--out', temporaryFolder()]);
     expect(badCron.status).toBe(2);

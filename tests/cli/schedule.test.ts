@@ -93,12 +93,17 @@ const isTick = (event: string, after = 0) => (e: LoggedEvent) => e.event === eve
 const outcomeOf = (tick: LoggedEvent) => (e: LoggedEvent) =>
   e['tick'] === tick['tick'] && ['nothing_new', 'run_started', 'check_failed'].includes(e.event);
 
+/** `strata schedule` firing every second on a fresh copy of the small inbox, into a fresh output folder. */
+function scheduleOnCopyOfInbox(): { inbox: string; out: string; schedule: ScheduleProcess } {
+  const inbox = join(temporaryFolder(), 'inbox');
+  cpSync(smallInbox, inbox, { recursive: true });
+  const out = temporaryFolder('strata-schedule-out-');
+  return { inbox, out, schedule: new ScheduleProcess(['--cron', everySecond, '--inbox', inbox, '--out', out]) };
+}
+
 describe('strata schedule', () => {
   it('fires twice: the first tick loads and writes outputs, the next, with nothing new, changes nothing; SIGTERM exits 0', async () => {
-    const inbox = join(temporaryFolder(), 'inbox');
-    cpSync(smallInbox, inbox, { recursive: true });
-    const out = temporaryFolder('strata-schedule-out-');
-    const schedule = new ScheduleProcess(['--cron', everySecond, '--inbox', inbox, '--out', out]);
+    const { inbox, out, schedule } = scheduleOnCopyOfInbox();
     try {
       expect(await schedule.waitFor((e) => e.event === 'started')).toMatchObject({ cron: everySecond, inbox, out });
       const finished = await schedule.waitFor((e) => e.event === 'tick_finished');
@@ -136,10 +141,7 @@ describe('strata schedule', () => {
   });
 
   it('on SIGTERM during a run, lets the run finish, then exits 0', async () => {
-    const inbox = join(temporaryFolder(), 'inbox');
-    cpSync(smallInbox, inbox, { recursive: true });
-    const out = temporaryFolder('strata-schedule-out-');
-    const schedule = new ScheduleProcess(['--cron', everySecond, '--inbox', inbox, '--out', out]);
+    const { out, schedule } = scheduleOnCopyOfInbox();
     try {
       await schedule.waitFor((e) => e.event === 'run_started');
       schedule.signal('SIGTERM');
@@ -159,10 +161,7 @@ describe('strata schedule', () => {
   });
 
   it('on a second signal during a run, abandons it at once with exit 1; the next run takes over and finishes the work', async () => {
-    const inbox = join(temporaryFolder(), 'inbox');
-    cpSync(smallInbox, inbox, { recursive: true });
-    const out = temporaryFolder('strata-schedule-out-');
-    const schedule = new ScheduleProcess(['--cron', everySecond, '--inbox', inbox, '--out', out]);
+    const { inbox, out, schedule } = scheduleOnCopyOfInbox();
     try {
       // Once the run has recorded itself and started loading.
       await schedule.waitFor((e) => e.event === 'stage_started' && e['stage'] === 'load');

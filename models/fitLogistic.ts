@@ -10,6 +10,8 @@ export interface LogisticFit {
   coefficients: number[];
   iterations: number;
   converged: boolean;
+  /** Terms (by index) a sign-constrained fit holds at 0; empty for an unconstrained fit. */
+  heldAtZero: number[];
 }
 
 export interface FitOptions {
@@ -33,17 +35,49 @@ export interface FitOptions {
   weights?: Float64Array;
   /** Overwrite `columns` with their standardised values instead of copying them (saves a copy of the design). */
   standardiseInPlace?: boolean;
+  /** Per term: true when its coefficient must be 0 or above (a sign-constrained fit). */
+  nonNegative?: readonly boolean[];
 }
 
-/** columns[j][i] is term j for row i; y[i] is 0 or 1. */
+/** columns[j][i] is term j for row i; y[i] is 0 or 1. With `nonNegative`, the sign-constrained fit. */
 export function fitLogistic(columns: Float64Array[], y: Uint8Array, options: FitOptions = {}): LogisticFit {
-  const n = y.length;
-  const k = columns.length;
-  const ridge = options.ridge ?? 1;
-  const maxIterations = options.maxIterations ?? 50;
-  const tolerance = options.tolerance ?? 1e-6;
-  const caseWeight = options.weights ?? new Float64Array(n).fill(1);
+  const design = prepareDesign(columns, y, options);
+  const start = startingPoint(design, options);
+  if (options.nonNegative) return fitNonNegative(design, start, options.nonNegative, options);
+  const result = newton(design, allFree(design.k), start, options);
+  return onOriginalScale(design, result.beta, result.iterations, result.converged, []);
+}
 
+/**
+ * The unconstrained fit and the sign-constrained one on one standardised copy of the design, the second started at
+ * the first's optimum (where the active set is usually found in one or two steps).
+ */
+export function fitLogisticBothWays(
+  columns: Float64Array[],
+  y: Uint8Array,
+  options: FitOptions & { nonNegative: readonly boolean[] },
+): { unconstrained: LogisticFit; nonNegative: LogisticFit } {
+  const design = prepareDesign(columns, y, options);
+  const free = newton(design, allFree(design.k), startingPoint(design, options), options);
+  const unconstrained = onOriginalScale(design, free.beta, free.iterations, free.converged, []);
+  return { unconstrained, nonNegative: fitNonNegative(design, free.beta, options.nonNegative, options) };
+}
+
+/** The standardised design: a column of ones (the intercept) first, then each term centred and scaled. */
+interface Design {
+  n: number;
+  k: number;
+  columns: Float64Array[];
+  y: Uint8Array;
+  caseWeight: Float64Array;
+  means: number[];
+  scales: number[];
+  ridge: number;
+}
+
+function prepareDesign(columns: Float64Array[], y: Uint8Array, options: FitOptions): Design {
+  const n = y.length;
+  const caseWeight = options.weights ?? new Float64Array(n).fill(1);
   const means = columns.map((col) => weightedMean(col, caseWeight));
   const scales = columns.map((col, j) => {
     const sd = Math.sqrt(weightedMean(col.map((v) => (v - means[j]!) ** 2), caseWeight));
@@ -54,24 +88,102 @@ export function fitLogistic(columns: Float64Array[], y: Uint8Array, options: Fit
     for (let i = 0; i < col.length; i++) out[i] = (col[i]! - means[j]!) / scales[j]!;
     return out;
   });
+  return { n, k: columns.length, columns: [new Float64Array(n).fill(1), ...z], y, caseWeight, means, scales, ridge: options.ridge ?? 1 };
+}
 
-  const p = k + 1; // intercept first
-  let beta = new Float64Array(p);
-  if (options.start && options.start.coefficients.length === k && [options.start.intercept, ...options.start.coefficients].every(Number.isFinite)) {
+/** Where Newton's method starts, on the standardised scale (intercept first). */
+function startingPoint(design: Design, options: FitOptions): Float64Array {
+  const beta = new Float64Array(design.k + 1);
+  const { start } = options;
+  if (start && start.coefficients.length === design.k && [start.intercept, ...start.coefficients].every(Number.isFinite)) {
     // On the standardised scale: b_j = c_j * scale_j, and the intercept absorbs the means.
-    const { intercept, coefficients } = options.start;
-    beta[0] = intercept + coefficients.reduce((sum, c, j) => sum + c * means[j]!, 0);
-    for (let j = 0; j < k; j++) beta[j + 1] = coefficients[j]! * scales[j]!;
+    beta[0] = start.intercept + start.coefficients.reduce((sum, c, j) => sum + c * design.means[j]!, 0);
+    for (let j = 0; j < design.k; j++) beta[j + 1] = start.coefficients[j]! * design.scales[j]!;
   } else {
-    const eventRate = weightedMean(Float64Array.from(y), caseWeight);
+    const eventRate = weightedMean(Float64Array.from(design.y), design.caseWeight);
     beta[0] = Math.log(eventRate / (1 - eventRate));
   }
+  return beta;
+}
+
+function allFree(k: number): boolean[] {
+  return new Array<boolean>(k).fill(true);
+}
+
+function onOriginalScale(design: Design, beta: Float64Array, iterations: number, converged: boolean, heldAtZero: number[]): LogisticFit {
+  if (!beta.every(Number.isFinite)) throw new Error('the logistic fit did not converge to finite coefficients');
+  const coefficients = Array.from({ length: design.k }, (_, j) => beta[j + 1]! / design.scales[j]!);
+  const intercept = beta[0]! - coefficients.reduce((sum, c, j) => sum + c * design.means[j]!, 0);
+  return { intercept, coefficients, iterations, converged, heldAtZero };
+}
+
+/**
+ * The penalised maximum-likelihood fit with every `nonNegative` coefficient at 0 or above, by an active set: fit, hold
+ * every constrained coefficient that came out negative at 0 and refit; when none is negative, free the held one whose
+ * likelihood gradient says it would rise above 0 (the Karush-Kuhn-Tucker condition fails), and go on until none
+ * would. Scaling by a positive standard deviation keeps every sign, so the constraint holds on both scales.
+ */
+function fitNonNegative(design: Design, start: Float64Array, nonNegative: readonly boolean[], options: FitOptions): LogisticFit {
+  if (nonNegative.length !== design.k) throw new Error(`fitLogistic: nonNegative has ${nonNegative.length} flags for ${design.k} terms`);
+  const free = allFree(design.k);
+  let beta: Float64Array = Float64Array.from(start);
+  for (let j = 0; j < design.k; j++) {
+    if (nonNegative[j] && beta[j + 1]! < 0) beta[j + 1] = 0;
+  }
+  let iterations = 0;
+  let converged = false;
+  // Each pass either holds more coefficients at 0 or frees one that the gradient says must rise: a few passes in
+  // practice; the bound only stops a cycle that rounding could cause.
+  for (let pass = 0; pass < 3 * design.k + 3; pass++) {
+    const result = newton(design, free, beta, options);
+    beta = result.beta;
+    iterations += result.iterations;
+    converged = result.converged;
+    const negative = nonNegative.flatMap((constrained, j) => (constrained && free[j] && beta[j + 1]! < 0 ? [j] : []));
+    if (negative.length > 0) {
+      for (const j of negative) {
+        free[j] = false;
+        beta[j + 1] = 0;
+      }
+      continue;
+    }
+    const gradient = likelihoodGradient(design, beta);
+    const tolerance = 1e-7 * design.n;
+    let release = -1;
+    for (let j = 0; j < design.k; j++) {
+      if (!free[j] && gradient[j + 1]! > tolerance && (release < 0 || gradient[j + 1]! > gradient[release + 1]!)) release = j;
+    }
+    if (release < 0) break;
+    free[release] = true;
+  }
+  const heldAtZero = free.flatMap((isFree, j) => (isFree ? [] : [j]));
+  return onOriginalScale(design, beta, iterations, converged, heldAtZero);
+}
+
+/**
+ * Newton's method (IRLS) on the free columns, from `start` (full length; held coefficients stay as given, which is 0).
+ */
+function newton(design: Design, free: readonly boolean[], start: Float64Array, options: FitOptions): { beta: Float64Array; iterations: number; converged: boolean } {
+  const maxIterations = options.maxIterations ?? 50;
+  const tolerance = options.tolerance ?? 1e-6;
+  const { n, y, caseWeight, ridge } = design;
+  // Positions in the full coefficient vector of the intercept and of each free term.
+  const positions = [0, ...free.flatMap((isFree, j) => (isFree ? [j + 1] : []))];
+  const columns = positions.map((a) => design.columns[a]!);
+  const p = positions.length;
+  let beta = Float64Array.from(positions, (a) => start[a]!);
+  const heldPart = new Float64Array(n);
+  for (let j = 0; j < design.k; j++) {
+    const b = start[j + 1]!;
+    if (free[j] || b === 0) continue;
+    const column = design.columns[j + 1]!;
+    for (let i = 0; i < n; i++) heldPart[i]! += b * column[i]!;
+  }
+
   let converged = false;
   let iterations = 0;
   // The design is walked column by column (the intercept as a column of ones) rather than row by row: each
-  // sum still adds its terms in row order, so the result is bit-for-bit the row-wise one, but the inner
-  // loops run over contiguous typed arrays.
-  const design = [new Float64Array(n).fill(1), ...z];
+  // sum still adds its terms in row order, but the inner loops run over contiguous typed arrays.
   const eta = new Float64Array(n);
   const w = new Float64Array(n);
   const residual = new Float64Array(n);
@@ -79,7 +191,7 @@ export function fitLogistic(columns: Float64Array[], y: Uint8Array, options: Fit
   for (; iterations < maxIterations && !converged; iterations++) {
     const hessian = new Float64Array(p * p);
     const gradient = new Float64Array(p);
-    linearPredictor(beta, z, eta);
+    linearPredictor(beta, columns, heldPart, eta);
     for (let i = 0; i < n; i++) {
       const mu = 1 / (1 + Math.exp(-eta[i]!));
       w[i] = caseWeight[i]! * Math.max(mu * (1 - mu), 1e-12);
@@ -90,7 +202,7 @@ export function fitLogistic(columns: Float64Array[], y: Uint8Array, options: Fit
     for (let start = 0; start < n; start += rowBlock) {
       const end = Math.min(n, start + rowBlock);
       for (let a = 0; a < p; a++) {
-        const columnA = design[a]!;
+        const columnA = columns[a]!;
         let g = gradient[a]!;
         for (let i = start; i < end; i++) {
           const ra = columnA[i]!;
@@ -101,10 +213,10 @@ export function fitLogistic(columns: Float64Array[], y: Uint8Array, options: Fit
         const rowA = a * p;
         let b = 0;
         for (; b + 3 <= a; b += 4) {
-          const c0 = design[b]!;
-          const c1 = design[b + 1]!;
-          const c2 = design[b + 2]!;
-          const c3 = design[b + 3]!;
+          const c0 = columns[b]!;
+          const c1 = columns[b + 1]!;
+          const c2 = columns[b + 2]!;
+          const c3 = columns[b + 3]!;
           let h0 = hessian[rowA + b]!;
           let h1 = hessian[rowA + b + 1]!;
           let h2 = hessian[rowA + b + 2]!;
@@ -122,7 +234,7 @@ export function fitLogistic(columns: Float64Array[], y: Uint8Array, options: Fit
           hessian[rowA + b + 3] = h3;
         }
         for (; b <= a; b++) {
-          const columnB = design[b]!;
+          const columnB = columns[b]!;
           let h = hessian[rowA + b]!;
           for (let i = start; i < end; i++) h += weighted[i]! * columnB[i]!;
           hessian[rowA + b] = h;
@@ -137,10 +249,10 @@ export function fitLogistic(columns: Float64Array[], y: Uint8Array, options: Fit
     const step = solveSymmetric(hessian, gradient, p);
     // Step halving: a full Newton step can overshoot on small or sparse data, so take the longest
     // step (1, 1/2, 1/4, ...) that does not lower the penalised log-likelihood.
-    const current = penalisedLogLikelihood(beta, z, y, caseWeight, ridge);
+    const current = penalisedLogLikelihood(beta, columns, heldPart, y, caseWeight, ridge);
     let scale = 1;
     let next = beta.map((b, a) => b + step[a]!);
-    for (let halvings = 0; halvings < 30 && !(penalisedLogLikelihood(next, z, y, caseWeight, ridge) >= current - 1e-12); halvings++) {
+    for (let halvings = 0; halvings < 30 && !(penalisedLogLikelihood(next, columns, heldPart, y, caseWeight, ridge) >= current - 1e-12); halvings++) {
       scale /= 2;
       next = beta.map((b, a) => b + scale * step[a]!);
     }
@@ -148,15 +260,29 @@ export function fitLogistic(columns: Float64Array[], y: Uint8Array, options: Fit
     beta = next;
     converged = change < tolerance;
   }
-  if (!beta.every(Number.isFinite)) throw new Error('the logistic fit did not converge to finite coefficients');
-
-  const coefficients = Array.from({ length: k }, (_, j) => beta[j + 1]! / scales[j]!);
-  const intercept = beta[0]! - coefficients.reduce((sum, c, j) => sum + c * means[j]!, 0);
-  return { intercept, coefficients, iterations, converged };
+  const full = Float64Array.from(start);
+  positions.forEach((a, index) => {
+    full[a] = beta[index]!;
+  });
+  return { beta: full, iterations, converged };
 }
 
-function penalisedLogLikelihood(beta: Float64Array, z: Float64Array[], y: Uint8Array, weights: Float64Array, ridge: number): number {
-  const eta = linearPredictor(beta, z, new Float64Array(y.length));
+/** d(log-likelihood)/d(beta_a) for every column at `beta` (the ridge term is 0 for a coefficient held at 0). */
+function likelihoodGradient(design: Design, beta: Float64Array): Float64Array {
+  const eta = linearPredictor(beta, design.columns, new Float64Array(design.n), new Float64Array(design.n));
+  const residual = new Float64Array(design.n);
+  for (let i = 0; i < design.n; i++) residual[i] = design.caseWeight[i]! * (design.y[i]! - 1 / (1 + Math.exp(-eta[i]!)));
+  return Float64Array.from(design.columns, (column) => {
+    let g = 0;
+    for (let i = 0; i < design.n; i++) g += column[i]! * residual[i]!;
+    return g;
+  });
+}
+
+function penalisedLogLikelihood(
+  beta: Float64Array, columns: Float64Array[], fixed: Float64Array, y: Uint8Array, weights: Float64Array, ridge: number,
+): number {
+  const eta = linearPredictor(beta, columns, fixed, new Float64Array(y.length));
   let total = 0;
   for (let i = 0; i < y.length; i++) {
     const e = eta[i]!;
@@ -169,12 +295,12 @@ function penalisedLogLikelihood(beta: Float64Array, z: Float64Array[], y: Uint8A
   return total - (ridge / 2) * penalty;
 }
 
-/** eta[i] = beta0 + beta1 z0[i] + beta2 z1[i] + ..., added in that order for every row. */
-function linearPredictor(beta: Float64Array, z: Float64Array[], eta: Float64Array): Float64Array {
-  eta.fill(beta[0]!);
-  for (let j = 0; j < z.length; j++) {
-    const column = z[j]!;
-    const coefficient = beta[j + 1]!;
+/** eta[i] = fixed[i] + beta0 * 1 + beta1 * column1[i] + ..., added in that order for every row. */
+function linearPredictor(beta: Float64Array, columns: Float64Array[], fixed: Float64Array, eta: Float64Array): Float64Array {
+  eta.set(fixed);
+  for (let a = 0; a < columns.length; a++) {
+    const column = columns[a]!;
+    const coefficient = beta[a]!;
     for (let i = 0; i < eta.length; i++) eta[i]! += coefficient * column[i]!;
   }
   return eta;

@@ -1,6 +1,6 @@
 // The logistic fit recovers known coefficients from data drawn from a known model, deterministically.
 import { describe, expect, it } from 'vitest';
-import { fitLogistic } from '../../models/fitLogistic.ts';
+import { fitLogistic, fitLogisticBothWays, type LogisticFit } from '../../models/fitLogistic.ts';
 import { seeded } from '../helpers/seeded.ts';
 
 
@@ -99,5 +99,94 @@ describe('fitLogistic against a closed form', () => {
     const fit = fitLogistic([x], y, { ridge: 1 });
     expect(fit.converged).toBe(true);
     expect(Number.isFinite(fit.coefficients[0]!)).toBe(true);
+  });
+});
+
+/**
+ * Three correlated terms, one of which truly lowers the risk: x3 (-0.6), while x1 (+0.8) and x2 (+0.1, and
+ * correlated with x3) raise it.
+ */
+function simulateWithANegativeTerm(n: number, seed: number) {
+  const random = seeded(seed);
+  const columns = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const x1 = random() * 3;
+    const x3 = random() < 0.4 ? 1 : 0;
+    const x2 = x3 === 1 && random() < 0.7 ? 1 : random() < 0.2 ? 1 : 0;
+    columns[0]![i] = x1;
+    columns[1]![i] = x2;
+    columns[2]![i] = x3;
+    const eta = -2.5 + 0.8 * x1 + 0.1 * x2 - 0.6 * x3;
+    y[i] = random() < 1 / (1 + Math.exp(-eta)) ? 1 : 0;
+  }
+  return { columns, y };
+}
+
+function penalisedLogLikelihood(fit: LogisticFit, columns: Float64Array[], y: Uint8Array, ridge: number): number {
+  let total = 0;
+  for (let i = 0; i < y.length; i++) {
+    let eta = fit.intercept;
+    fit.coefficients.forEach((c, j) => { eta += c * columns[j]![i]!; });
+    total += y[i]! * eta - Math.log1p(Math.exp(eta));
+  }
+  // The penalty is on the standardised scale: c_j * sd_j.
+  const penalty = fit.coefficients.reduce((sum, c, j) => {
+    const column = columns[j]!;
+    const mean = column.reduce((a, v) => a + v, 0) / column.length;
+    const sd = Math.sqrt(column.reduce((a, v) => a + (v - mean) ** 2, 0) / column.length);
+    return sum + (c * sd) ** 2;
+  }, 0);
+  return total - (ridge / 2) * penalty;
+}
+
+describe('fitLogistic with non-negative terms', () => {
+  it('holds a truly protective constrained term at 0 and refits the others, the best fit any feasible hold-set gives', () => {
+    const { columns, y } = simulateWithANegativeTerm(40_000, 21);
+    const nonNegative = [true, true, true];
+    const free = fitLogistic(columns, y, { ridge: 1 });
+    expect(free.coefficients[2]).toBeLessThan(-0.3);
+    const constrained = fitLogistic(columns, y, { ridge: 1, nonNegative });
+    expect(constrained.converged).toBe(true);
+    expect(constrained.coefficients.every((c) => c >= 0)).toBe(true);
+    expect(constrained.heldAtZero).toContain(2);
+    expect(constrained.coefficients[2]).toBe(0);
+
+    // Brute force, independent of the active set: every subset of terms held at 0, fitted unconstrained on the rest;
+    // of the fits with no negative coefficient, the one with the highest penalised likelihood.
+    let best: { fit: LogisticFit; value: number } | null = null;
+    for (let mask = 0; mask < 8; mask++) {
+      const kept = [0, 1, 2].filter((j) => !(mask & (1 << j)));
+      const fit = fitLogistic(kept.map((j) => columns[j]!), y, { ridge: 1 });
+      const coefficients = [0, 0, 0];
+      kept.forEach((j, index) => { coefficients[j] = fit.coefficients[index]!; });
+      if (coefficients.some((c) => c < 0)) continue;
+      const full = { ...fit, coefficients };
+      const value = penalisedLogLikelihood(full, columns, y, 1);
+      if (best === null || value > best.value) best = { fit: full, value };
+    }
+    expect(best).not.toBeNull();
+    expect(constrained.intercept).toBeCloseTo(best!.fit.intercept, 6);
+    constrained.coefficients.forEach((c, j) => expect(c).toBeCloseTo(best!.fit.coefficients[j]!, 6));
+  });
+
+  it('changes nothing when no constrained coefficient would be negative, and leaves unconstrained terms free', () => {
+    const { columns, y } = simulateWithANegativeTerm(20_000, 5);
+    const free = fitLogistic(columns, y, { ridge: 1 });
+    const onlyFirstTwo = fitLogistic(columns, y, { ridge: 1, nonNegative: [true, true, false] });
+    expect(onlyFirstTwo.heldAtZero).toEqual([]);
+    expect(onlyFirstTwo.coefficients[2]).toBeLessThan(0);
+    onlyFirstTwo.coefficients.forEach((c, j) => expect(c).toBeCloseTo(free.coefficients[j]!, 7));
+  });
+
+  it('fits both ways on one design: the same fits as two separate calls', () => {
+    const { columns, y } = simulateWithANegativeTerm(20_000, 8);
+    const nonNegative = [true, true, true];
+    const both = fitLogisticBothWays(columns.map((c) => Float64Array.from(c)), y, { ridge: 1, nonNegative });
+    const free = fitLogistic(columns, y, { ridge: 1 });
+    const constrained = fitLogistic(columns, y, { ridge: 1, nonNegative });
+    expect(both.unconstrained).toEqual(free);
+    expect(both.nonNegative.heldAtZero).toEqual(constrained.heldAtZero);
+    both.nonNegative.coefficients.forEach((c, j) => expect(c).toBeCloseTo(constrained.coefficients[j]!, 7));
   });
 });

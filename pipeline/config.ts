@@ -114,6 +114,32 @@ export function resolveRunConfig(
   return { config: parseRunConfig(merged), configFile: file.path };
 }
 
+/** What `strata train` takes from the configuration: the database, DuckDB's limits, and what validation reports at. */
+const trainConfigSchema = runConfigSchema
+  .pick({ db: true, memoryLimit: true, threads: true, tempDirectory: true, maxTrainingRows: true, tierCutoffs: true, listTiers: true, suppressionThreshold: true })
+  .strict();
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+
+/**
+ * The configuration of `strata train`: defaults, then the file (strata.config.json or --config), then the flags, as
+ * for a run. `db` defaults to the file's db, or <out>/strata.duckdb from the file's out.
+ */
+export function resolveTrainConfig(
+  flags: Partial<Record<'db' | 'memoryLimit' | 'threads' | 'tempDirectory', unknown>>,
+  configPath: string | undefined,
+  cwd = process.cwd(),
+): { config: TrainConfig; configFile: string | null } {
+  const file = readConfigFile(configPath, cwd);
+  const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  const { inbox: _inbox, out, keepRuns: _keepRuns, maxModelAgeDays: _maxModelAgeDays, preventableShare: _share, costPerBedDay: _cost, ...fileValues } = file.values;
+  const merged: Record<string, unknown> = { ...fileValues, ...given };
+  if (merged['db'] === undefined && out !== undefined) merged['db'] = resolve(out, 'strata.duckdb');
+  if (merged['db'] === undefined) throw new UsageError(`--db is required (or set "db" or "out" in ${file.path ?? defaultConfigFileName})`);
+  const result = trainConfigSchema.safeParse(merged);
+  if (!result.success) throw new UsageError(describeIssue(null, result.error.issues[0]!, trainConfigSchema));
+  return { config: result.data, configFile: file.path };
+}
+
 /**
  * One line naming the key, what is wrong and what is allowed. `file` is the configuration file's path, or
  * null for the merged settings, whose values the file check has already passed, so they came from flags.

@@ -6,11 +6,16 @@ import { newRunId } from '../runs/newRunId.ts';
 import { RunLock } from '../runs/RunLock.ts';
 import { isIsoDate } from '../db/values.ts';
 import { StrataError, UsageError } from '../errors.ts';
+import { resolveTrainConfig } from '../config.ts';
 
 interface TrainArgs {
-  db: string;
+  db?: string;
   out?: string;
   'as-of'?: string;
+  'memory-limit'?: string;
+  threads?: number;
+  'temp-directory'?: string;
+  config?: string;
 }
 
 export const trainCommand: CommandModule<object, TrainArgs> = {
@@ -18,11 +23,19 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   describe: 'Fit and validate the models on the loaded history, and register them for later runs',
   builder: (yargs) =>
     yargs
-      .option('db', { type: 'string', demandOption: true, describe: 'DuckDB database file a run has loaded' })
+      .option('db', { type: 'string', describe: 'DuckDB database file a run has loaded (or "db", or "out", in the config file)' })
       .option('out', { type: 'string', describe: 'Also write the model cards and coefficients to <out>/models/' })
-      .option('as-of', { type: 'string', describe: 'Train for this date (YYYY-MM-DD); default the newest extract loaded' }),
+      .option('as-of', { type: 'string', describe: 'Train for this date (YYYY-MM-DD); default the newest extract loaded' })
+      .option('memory-limit', { type: 'string', describe: "DuckDB memory_limit, e.g. '3GB' (default as for strata run)" })
+      .option('threads', { type: 'number', describe: 'DuckDB worker threads (default one per core)' })
+      .option('temp-directory', { type: 'string', describe: 'Where DuckDB spills when the memory limit is reached' }),
   handler: async (args) => {
     if (args['as-of'] !== undefined && !isIsoDate(args['as-of'])) throw new UsageError(`--as-of must be a real date written YYYY-MM-DD, not ${args['as-of']}`);
+    // The same configuration file and DuckDB limits as a run, checked before any work.
+    const { config } = resolveTrainConfig(
+      { db: args.db, memoryLimit: args['memory-limit'], threads: args.threads, tempDirectory: args['temp-directory'] },
+      args.config,
+    );
     // Loaded only now, so `strata --help` and bad usage answer at once.
     const [{ saveModelCards, writeModelFiles }, { trainModels }, { Database }, { initDatabase }] = await Promise.all([
       import('../../models/modelRegistry.ts'),
@@ -31,17 +44,30 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       import('../db/initDatabase.ts'),
     ]);
     // Training writes the model registry, so it holds the same lock as a run.
-    const lock = RunLock.acquire(resolve(args.db), newRunId(new Date()), process.argv.slice(1).join(' '));
-    const db = await Database.open({ path: args.db }).catch((error: unknown) => {
+    const lock = RunLock.acquire(resolve(config.db), newRunId(new Date()), process.argv.slice(1).join(' '));
+    const db = await Database.open({
+      path: config.db,
+      memoryLimit: config.memoryLimit,
+      ...(config.threads ? { threads: config.threads } : {}),
+      ...(config.tempDirectory ? { tempDirectory: config.tempDirectory } : {}),
+    }).catch((error: unknown) => {
       lock.release();
       throw error;
     });
     try {
       await initDatabase(db);
+      const limits = (await db.rowsJson<{ memory: string; threads: string }>(
+        `SELECT current_setting('memory_limit') AS memory, CAST(current_setting('threads') AS VARCHAR) AS threads`,
+      ))[0]!;
+      process.stderr.write(`training in ${config.db} with DuckDB memory_limit ${limits.memory} and ${limits.threads} threads\n`);
       const newest = (await db.rowsJson<{ d: string | null }>(`SELECT strftime(max(extract_date), '%Y-%m-%d') AS d FROM extracts`))[0]?.d;
       const asOf = args['as-of'] ?? newest;
-      if (!asOf) throw new StrataError(`nothing to train on: the database ${args.db} has no extract loaded; run strata run first`);
-      const cards = await trainModels(db, asOf, {}, (line) => process.stderr.write(`${line}\n`));
+      if (!asOf) throw new StrataError(`nothing to train on: the database ${config.db} has no extract loaded; run strata run first`);
+      const settings = {
+        maxTrainingRows: config.maxTrainingRows, tierCutoffs: config.tierCutoffs, listTiers: config.listTiers,
+        suppressionThreshold: config.suppressionThreshold,
+      };
+      const cards = await trainModels(db, asOf, settings, (line) => process.stderr.write(`${line}\n`));
       await saveModelCards(db, cards);
       for (const card of cards) {
         const metrics = card.validation?.metrics;

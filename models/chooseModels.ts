@@ -4,8 +4,8 @@ import type { Database } from '../pipeline/db/Database.ts';
 import type { ProgressFactory } from '../pipeline/logging/Logger.ts';
 import { modelAgeInDays, newestModelCard, saveModelCards } from './modelRegistry.ts';
 import { modelSpecs } from './modelSpecs.ts';
-import type { TrainOptions } from './trainModel.ts';
-import { type ModelCard, trainModels } from './trainModels.ts';
+import type { ModelCard } from './modelCard.ts';
+import { type TrainingSettings, trainModels } from './trainModels.ts';
 
 export interface ModelChoice {
   cards: ModelCard[];
@@ -13,7 +13,7 @@ export interface ModelChoice {
   reason: string;
 }
 
-export interface ChooseOptions extends TrainOptions {
+export interface ChooseOptions extends TrainingSettings {
   maxModelAgeDays: number;
   retrain: boolean;
 }

@@ -13,10 +13,15 @@ export interface Subgroups {
 }
 
 export interface EvaluationOptions {
-  /** Shares flagged from the top of the ranking. Default: the pyramid cut-offs 0.5%, 5% and 20%. */
+  /** Shares flagged from the top of the ranking: the run's tier cut-offs. Default: the pyramid's 0.5%, 5% and 20%. */
   topShares?: number[];
-  /** A subgroup with fewer events, or fewer non-events, than this shows no metrics. Default 8. */
-  minEventsPerGroup?: number;
+  /** The share of the population on the case-finding lists, at which every subgroup is judged. Default 5%. */
+  listShare?: number;
+  /**
+   * The run's small-number threshold: a subgroup with fewer people than this has no size, and one with fewer events,
+   * or fewer non-events, shows no metrics. Default 8 (the contract hides 1 to 7).
+   */
+  smallCountThreshold?: number;
   /** Number of risk groups for observed/expected. Default 10. */
   deciles?: number;
 }
@@ -76,10 +81,10 @@ export interface SubgroupResult {
   brier?: number;
   event_rate?: number;
   mean_predicted?: number;
-  /** Of the group's people in the GLOBAL top 5%, the share with the outcome; null when none of them is flagged. */
-  ppv_top5?: number | null;
-  /** Of the group's people with the outcome, the share in the GLOBAL top 5%. */
-  sensitivity_top5?: number;
+  /** Of the group's people in the whole population's listed share, the share with the outcome; null when none is listed. */
+  ppv_listed?: number | null;
+  /** Of the group's people with the outcome, the share in the whole population's listed share. */
+  sensitivity_listed?: number;
 }
 
 export interface ModelEvaluation {
@@ -94,14 +99,18 @@ export interface ModelEvaluation {
   brier: number;
   calibration: Calibration;
   at_top: TopShareResult[];
+  /** The listed share the subgroup figures are judged at (options.listShare). */
+  list_share: number;
+  /** The small-number threshold the subgroup figures were suppressed with (options.smallCountThreshold). */
+  small_count_threshold: number;
   by_subgroup: { [dimension: string]: SubgroupResult[] };
 }
 
 const defaultTopShares = [0.005, 0.05, 0.2];
-/** Fairness review asks about the MDT-review cut-off: the top 5%. */
-const subgroupTopShare = 0.05;
+/** Fairness review asks about the MDT-review cut-off: by default the top 5% (tiers 1-2). */
+const defaultListShare = 0.05;
 /** Counts 1-7 are not published (data contract §4; reports/suppressSmallNumbers.ts applies it at export). */
-const smallCountThreshold = 8;
+const defaultSmallCountThreshold = 8;
 const probabilityFloor = 1e-12;
 
 export function evaluatePredictions(
@@ -111,13 +120,15 @@ export function evaluatePredictions(
   options: EvaluationOptions = {},
 ): ModelEvaluation {
   const topShares = options.topShares ?? defaultTopShares;
-  const minEvents = options.minEventsPerGroup ?? 8;
+  const listShare = options.listShare ?? defaultListShare;
+  const smallCountThreshold = options.smallCountThreshold ?? defaultSmallCountThreshold;
   const deciles = options.deciles ?? 10;
   for (const share of topShares) {
     if (!(share > 0 && share <= 1)) throw new Error(`evaluatePredictions: each top share must be in (0, 1], got ${share}`);
   }
-  if (!Number.isInteger(minEvents) || minEvents < 1) {
-    throw new Error(`evaluatePredictions: minEventsPerGroup must be a whole number of at least 1, got ${minEvents}`);
+  if (!(listShare > 0 && listShare <= 1)) throw new Error(`evaluatePredictions: the list share must be in (0, 1], got ${listShare}`);
+  if (!Number.isInteger(smallCountThreshold) || smallCountThreshold < 1) {
+    throw new Error(`evaluatePredictions: the small-number threshold must be a whole number of at least 1, got ${smallCountThreshold}`);
   }
   if (!Number.isInteger(deciles) || deciles < 1) {
     throw new Error(`evaluatePredictions: deciles must be a whole number of at least 1, got ${deciles}`);
@@ -231,10 +242,10 @@ export function evaluatePredictions(
     slope = withSlope.converged ? withSlope.slope : null;
   }
 
-  const top5Count = Math.ceil(n * subgroupTopShare);
+  const listedCount = Math.ceil(n * listShare);
   const bySubgroup: { [dimension: string]: SubgroupResult[] } = {};
   for (const [dimension, labels] of Object.entries(subgroups)) {
-    bySubgroup[dimension] = evaluateSubgroups(dimension, labels, ranking, top5Count, minEvents);
+    bySubgroup[dimension] = evaluateSubgroups(dimension, labels, ranking, listedCount, smallCountThreshold);
   }
 
   return {
@@ -254,6 +265,8 @@ export function evaluatePredictions(
       observed_expected_by_decile: observedExpected,
     },
     at_top: atTop,
+    list_share: listShare,
+    small_count_threshold: smallCountThreshold,
     by_subgroup: bySubgroup,
   };
 }
@@ -385,8 +398,8 @@ function evaluateSubgroups(
   dimension: string,
   labels: readonly (string | null)[],
   ranking: Ranking,
-  top5Count: number,
-  minEvents: number,
+  listedCount: number,
+  smallCountThreshold: number,
 ): SubgroupResult[] {
   const { order, risk, outcome } = ranking;
   const n = order.length;
@@ -422,8 +435,8 @@ function evaluateSubgroups(
     events[g]! += y;
     sumPredicted[g]! += p;
     sumSquaredError[g]! += (p - y) * (p - y);
-    // The people flagged in the whole population, not each group's own top 5%.
-    if (j < top5Count) {
+    // The people listed in the whole population, not each group's own top share.
+    if (j < listedCount) {
       flagged[g]!++;
       flaggedEvents[g]! += y;
     }
@@ -436,7 +449,7 @@ function evaluateSubgroups(
   const labelled = [...ids.entries()].sort(([a], [b]) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1));
   return labelled.map(([group, g]): SubgroupResult => {
     const size = count[g]!;
-    if (events[g]! < minEvents || negatives[g]! < minEvents) {
+    if (events[g]! < smallCountThreshold || negatives[g]! < smallCountThreshold) {
       return { group, n: size >= smallCountThreshold ? size : null, events: null, suppressed: true };
     }
     return {
@@ -448,8 +461,8 @@ function evaluateSubgroups(
       brier: sumSquaredError[g]! / size,
       event_rate: events[g]! / size,
       mean_predicted: sumPredicted[g]! / size,
-      ppv_top5: flagged[g]! > 0 ? flaggedEvents[g]! / flagged[g]! : null,
-      sensitivity_top5: flaggedEvents[g]! / events[g]!,
+      ppv_listed: flagged[g]! > 0 ? flaggedEvents[g]! / flagged[g]! : null,
+      sensitivity_listed: flaggedEvents[g]! / events[g]!,
     };
   });
 }

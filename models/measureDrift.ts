@@ -4,7 +4,7 @@ import { quoteIdentifier } from '../pipeline/db/Database.ts';
 import { readDoubleColumns } from '../pipeline/db/readColumns.ts';
 import { driftFeatures, driftWarningPsi, psiAgainstReference } from './driftCheck.ts';
 import { interpretPsi } from './populationStabilityIndex.ts';
-import type { ModelCard } from './trainModels.ts';
+import type { ModelCard } from './modelCard.ts';
 
 export interface DriftResult {
   model_version: string;

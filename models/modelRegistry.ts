@@ -3,8 +3,9 @@
 import { join } from 'node:path';
 import type { Database } from '../pipeline/db/Database.ts';
 import { dateParam } from '../pipeline/db/values.ts';
+import { StrataError } from '../pipeline/errors.ts';
 import { writeFileAtomic } from '../pipeline/output/writeFileAtomic.ts';
-import type { ModelCard } from './trainModels.ts';
+import { type ModelCard, parseModelCard, resolveTerms } from './modelCard.ts';
 
 export async function saveModelCards(db: Database, cards: ModelCard[]): Promise<void> {
   // Both models are registered together or not at all, so a crash never leaves one without the other.
@@ -21,14 +22,24 @@ export async function saveModelCards(db: Database, cards: ModelCard[]): Promise<
   });
 }
 
-/** The newest model for a target that was fitted for a date on or before as_of (never a later one). */
+/**
+ * The newest model for a target that was fitted for a date on or before as_of (never a later one), checked: a card
+ * that is not one this version reads is refused with one line telling the analyst to retrain.
+ */
 export async function newestModelCard(db: Database, target: ModelCard['target'], asOf: string): Promise<ModelCard | null> {
   const rows = await db.rows<{ card_json: string }>(
     `SELECT card_json FROM models WHERE target = $target AND fitted_for_as_of <= $as_of
      ORDER BY fitted_for_as_of DESC, model_version DESC LIMIT 1`,
     { target, as_of: dateParam(asOf) },
   );
-  return rows[0] ? (JSON.parse(rows[0].card_json) as ModelCard) : null;
+  if (!rows[0]) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(rows[0].card_json);
+  } catch {
+    throw new StrataError(`a ${target} model card in ${db.path} is not valid JSON: retrain with \`strata run --retrain\` (or \`strata train\`)`);
+  }
+  return parseModelCard(json, db.path);
 }
 
 export function modelAgeInDays(card: ModelCard, asOf: string): number {
@@ -39,11 +50,12 @@ export function modelAgeInDays(card: ModelCard, asOf: string): number {
 export function writeModelFiles(folder: string, card: ModelCard): { path: string; rows: number; sha256: string }[] {
   const cardFile = `models/${card.target}_model_card.json`;
   const coefficientsFile = `models/${card.target}_coefficients.csv`;
-  const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+  // Term ids and factors are the registry's own words ([a-z0-9_]), so no field needs quoting.
+  const held = new Set(card.training.terms_held_at_zero);
   const lines = [
-    'model_version,term,factor,sql,coefficient',
-    `${card.model_version},(intercept),,,${card.intercept}`,
-    ...card.terms.map((t) => [card.model_version, t.id, t.factor, csvField(t.sql), String(t.coefficient)].join(',')),
+    'model_version,term,factor,coefficient,held_at_zero',
+    `${card.model_version},(intercept),,${card.intercept},false`,
+    ...resolveTerms(card).map((t) => [card.model_version, t.id, t.factor, String(t.coefficient), String(held.has(t.id))].join(',')),
   ];
   const writtenCard = writeFileAtomic(join(folder, cardFile), `${JSON.stringify(card, null, 2)}\n`);
   const writtenCsv = writeFileAtomic(join(folder, coefficientsFile), `${lines.join('\n')}\n`);

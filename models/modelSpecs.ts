@@ -40,3 +40,10 @@ export const modelSpecs: readonly ModelSpec[] = [
     ],
   },
 ];
+
+/** Every term a model of `target` may name (all its variants'), by id: the only source of a term's SQL. */
+export function termsOf(target: ModelSpec['target']): ReadonlyMap<string, Term> {
+  const spec = modelSpecs.find((s) => s.target === target);
+  if (!spec) throw new Error(`no model spec for target ${target}`);
+  return new Map(spec.variants.flatMap((variant) => variant.terms).map((term) => [term.id, term]));
+}

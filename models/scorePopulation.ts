@@ -1,12 +1,13 @@
 // Scores a feature table with fitted models in SQL (the linear predictor, then the logistic), explains
 // each person's emergency-admission score with top_factors, and assigns tiers by rank.
-// Coefficients and means are bound as parameters; only the registry's own SQL expressions are composed.
+// Coefficients and reference values are bound as parameters; the only SQL composed is the term registry's own
+// (models/terms.ts), looked up by the term ids a model card names.
 import type { Database, Params } from '../pipeline/db/Database.ts';
 import { quoteIdentifier } from '../pipeline/db/Database.ts';
 import { dateParam } from '../pipeline/db/values.ts';
 import { linearPredictorSql } from './linearPredictor.ts';
+import { type ModelCard, resolveTerms } from './modelCard.ts';
 import { factors } from './terms.ts';
-import type { ModelCard } from './trainModels.ts';
 
 export interface ScoringOptions {
   asOf: string;
@@ -14,9 +15,12 @@ export interface ScoringOptions {
   tierCutoffs: readonly [number, number, number];
   /** Largest number of reasons shown per person. */
   maxFactors?: number;
-  /** A factor is a reason only when it adds at least this much to the log-odds against the average. */
+  /** Beyond the first three, a factor is a reason only when it adds at least this much to the log-odds. */
   minFactorContribution?: number;
 }
+
+/** top_factors of someone for whom no factor they have adds to their risk. */
+export const noReasonSentence = 'Nothing recorded adds to their risk beyond their age and sex';
 
 export async function scorePopulation(
   db: Database,
@@ -32,26 +36,28 @@ export async function scorePopulation(
     tier2: options.tierCutoffs[1],
     tier3: options.tierCutoffs[2],
     min_contribution: options.minFactorContribution ?? 0.1,
+    no_reason: noReasonSentence,
   };
-  const ea = linearPredictorSql(eaModel, 'ea', params);
-  const ltc = linearPredictorSql(ltcModel, 'ltc', params);
+  const eaTerms = resolveTerms(eaModel);
+  const ea = linearPredictorSql({ intercept: eaModel.intercept, terms: eaTerms }, 'ea', params);
+  const ltc = linearPredictorSql({ intercept: ltcModel.intercept, terms: resolveTerms(ltcModel) }, 'ltc', params);
 
-  // Each factor's contribution against the population average of its terms.
-  const means = await termMeans(db, features, eaModel);
+  // A factor is a reason only for someone who has it, and only when its terms add to the log-odds against a person
+  // without it (each term at its reference value). 'k' is minus that contribution, so an ascending sort puts the
+  // largest first; 'f' breaks ties in the registry's order.
   const contributions = factors
-    .map((factor) => {
-      const parts = eaModel.terms
+    .map((factor, f) => {
+      const parts = eaTerms
         .map((t, j) => ({ t, j }))
         .filter(({ t }) => t.factor === factor.id)
         .map(({ t, j }) => {
-          params[`ea_mean${j}`] = means[j]!;
-          return `$ea_b${j + 1} * ((${t.sql}) - $ea_mean${j})`;
+          params[`ea_ref${j}`] = t.reference ?? 0;
+          return `$ea_b${j + 1} * ((${t.sql}) - $ea_ref${j})`;
         });
-      if (parts.length === 0) return null;
-      // Only a factor that adds to the risk (k < 0) can be shown, so only its sentence is written: formatting
-      // every factor's sentence for every person was most of this statement's time.
-      const k = `-(${parts.join(' + ')})`;
-      return `{'k': ${k}, 't': CASE WHEN ${k} < 0 THEN ${factor.reason} END}`;
+      if (parts.length === 0 || factor.has === undefined || factor.reason === undefined) return null;
+      const contribution = `(${parts.join(' + ')})`;
+      return `CASE WHEN coalesce(${factor.has}, false) AND ${contribution} > 0
+                   THEN {'k': -${contribution}, 'f': ${f}, 't': ${factor.reason}} END`;
     })
     .filter((s): s is string => s !== null);
   const maxFactors = options.maxFactors ?? 4;
@@ -62,7 +68,7 @@ export async function scorePopulation(
        SELECT f.*,
          1 / (1 + exp(-(${ea}))) AS ea_risk,
          1 / (1 + exp(-(${ltc}))) AS ltc_risk,
-         list_sort(list_filter([${contributions.join(', ')}], lambda x: x.k < 0)) AS ranked_factors
+         list_sort(list_filter([${contributions.join(', ')}], lambda x: x IS NOT NULL)) AS ranked_factors
        FROM ${features} f
      ),
      ranked AS (
@@ -93,13 +99,13 @@ export async function scorePopulation(
                    WHEN r.ea_rank <= ceil(r.population * $tier3) THEN 3
                    ELSE 4 END AS INTEGER) AS ea_tier,
          r.ltc_risk,
-         -- The three factors adding most (any that add to the risk), then more while each adds at least
-         -- $min_contribution to the log-odds; someone with none above average is told so.
+         -- The three factors adding most (any that the person has and that add to their risk), then more while each
+         -- adds at least $min_contribution to the log-odds; someone with none is told so in one sentence.
          coalesce(
            nullif(list_transform(
-             list_filter(r.ranked_factors, lambda x, i: x.k < 0 AND (i <= 3 OR x.k <= -$min_contribution)),
+             list_filter(r.ranked_factors, lambda x, i: i <= 3 OR x.k <= -$min_contribution),
              lambda x: x.t)[1:${maxFactors}], []),
-           ['No risk factor above the population average']) AS top_factors,
+           [$no_reason]) AS top_factors,
          CAST(p.previous_ea_tier AS INTEGER) AS previous_ea_tier,
          p.previous_ea_risk,
          CAST(r.ea_rank AS INTEGER) AS ea_rank
@@ -115,11 +121,4 @@ export async function scorePopulation(
     await db.run('INSERT INTO tier_history SELECT $as_of, person_id, ea_tier, ea_risk FROM scores', { as_of: params['as_of']! });
   });
   return Number(await db.value<bigint>('SELECT count(*) FROM scores'));
-}
-
-async function termMeans(db: Database, features: string, model: ModelCard): Promise<number[]> {
-  const select = model.terms.map((t, j) => `avg(CAST(${t.sql} AS DOUBLE)) AS m${j}`).join(', ');
-  const row = (await db.rows<Record<string, number | null>>(`SELECT ${select} FROM ${features}`))[0] ?? {};
-  // Rounded so that parallel floating-point sums cannot change a re-run's output.
-  return model.terms.map((_, j) => Number((row[`m${j}`] ?? 0).toPrecision(12)));
 }

@@ -10,19 +10,16 @@ import { hashBucket } from '../pipeline/db/duckdbDialect.ts';
 import { readDoubleColumns } from '../pipeline/db/readColumns.ts';
 import type { LogisticFit } from './fitLogistic.ts';
 import { fitLogisticInWorker } from './fitLogisticInWorker.ts';
-import { linearPredictorSql } from './linearPredictor.ts';
+import { type LinearModel, linearPredictorSql } from './linearPredictor.ts';
+import type { CardTerm } from './modelCard.ts';
 import type { ModelSpec, ModelVariant } from './modelSpecs.ts';
 
-export interface FittedTerm {
-  id: string;
-  factor: string;
-  sql: string;
-  coefficient: number;
-}
-
+/** A fitted model before it becomes a card: how it was fitted, and its coefficients by term id. */
 export interface FittedModel {
   target: ModelSpec['target'];
   variant: ModelVariant['name'];
+  /** Fitted with the variant's condition and utilisation terms held at 0 or above. */
+  sign_constrained: boolean;
   training_index_date: string;
   outcome_window: { from_exclusive: string; to_inclusive: string };
   training_rows: number;
@@ -31,9 +28,11 @@ export interface FittedModel {
   event_rate: number;
   iterations: number;
   converged: boolean;
+  /** Constrained terms the fit holds at 0 (their coefficient would otherwise be negative). */
+  terms_held_at_zero: string[];
   recalibration: { intercept_shift: number; mean_predicted_before: number; mean_predicted_after: number; observed_rate: number };
   intercept: number;
-  terms: FittedTerm[];
+  terms: CardTerm[];
 }
 
 export interface TrainOptions {
@@ -41,51 +40,57 @@ export interface TrainOptions {
   ridge?: number;
 }
 
+/** Which fits of a variant: the unconstrained one, the sign-constrained one, or both (in that order). */
+export type FitForm = 'unconstrained' | 'non-negative' | 'both';
+
+export interface FitRequest {
+  spec: ModelSpec;
+  variant: ModelVariant;
+  form: FitForm;
+  /** A fit of the same terms on nearby data to start from. */
+  start?: { intercept: number; terms: readonly CardTerm[] };
+}
+
 const hashBuckets = 1_000_000;
 /** The default cap on training rows: people sampled at each training index date. */
 export const defaultMaxTrainingRows = 250_000;
-
-export async function fitModel(
-  db: Database,
-  spec: ModelSpec,
-  variant: ModelVariant,
-  trainingTable: string,
-  trainingIndexDate: string,
-  outcomeWindowEnd: string,
-  options: TrainOptions = {},
-): Promise<FittedModel> {
-  return (await fitModels(db, [{ spec, variant }], trainingTable, trainingIndexDate, outcomeWindowEnd, options))[0]!;
-}
 
 /** Logistic fits run at most this many at a time, each in its own worker thread: one per core here. */
 const concurrentFits = 2;
 
 /**
- * Fits several model variants on one training table. Each sample is read from DuckDB in turn, and its
- * logistic fit runs in a worker thread while the next sample is read, two fits at a time.
+ * Fits several model variants on one training table: per request, the fits its form asks for (both: the
+ * unconstrained one, then the sign-constrained one). Each sample is read from DuckDB in turn, and its fits run in a
+ * worker thread while the next sample is read, two workers at a time.
  */
 export async function fitModels(
   db: Database,
-  requests: readonly { spec: ModelSpec; variant: ModelVariant; start?: { intercept: number; terms: readonly FittedTerm[] } }[],
+  requests: readonly FitRequest[],
   trainingTable: string,
   trainingIndexDate: string,
   outcomeWindowEnd: string,
   options: TrainOptions = {},
-): Promise<FittedModel[]> {
+): Promise<FittedModel[][]> {
   const table = quoteIdentifier(trainingTable);
   const samples: TrainingSample[] = [];
-  const fits: Promise<LogisticFit>[] = [];
+  const fits: Promise<LogisticFit[]>[] = [];
   const running = new Set<Promise<unknown>>();
   try {
-    for (const { spec, variant, start } of requests) {
+    for (const { spec, variant, form, start } of requests) {
       while (running.size >= concurrentFits) await Promise.race(running);
       const sample = await readTrainingSample(db, spec, variant, table, trainingIndexDate, options);
       samples.push(sample);
-      const fit = fitLogisticInWorker(sample.columns, sample.y, {
-        weights: sample.weights,
-        ridge: options.ridge ?? 1,
-        ...(start ? { start: { intercept: start.intercept, coefficients: start.terms.map((t) => t.coefficient) } } : {}),
-      });
+      const fit = fitLogisticInWorker(
+        sample.columns,
+        sample.y,
+        {
+          weights: sample.weights,
+          ridge: options.ridge ?? 1,
+          ...(form === 'unconstrained' ? {} : { nonNegative: variant.terms.map((t) => t.nonNegative === true) }),
+          ...(start ? { start: startFor(variant, start) } : {}),
+        },
+        form === 'both',
+      );
       const settled: Promise<unknown> = fit.then(
         (): unknown => running.delete(settled),
         (): unknown => running.delete(settled),
@@ -99,30 +104,46 @@ export async function fitModels(
     await Promise.allSettled(fits);
   }
 
-  const models: FittedModel[] = [];
-  for (const [i, { spec, variant }] of requests.entries()) {
+  const models: FittedModel[][] = [];
+  for (const [i, { spec, variant, form }] of requests.entries()) {
     const sample = samples[i]!;
-    const fit = await fits[i]!;
+    const results = await fits[i]!;
     const outcome = quoteIdentifier(spec.outcome);
-    const terms = variant.terms.map((t, j) => ({ id: t.id, factor: t.factor, sql: t.sql, coefficient: fit.coefficients[j]! }));
-    const recalibration = await recalibrateInTheLarge(db, table, outcome, { intercept: fit.intercept, terms });
-    models.push({
-      target: spec.target,
-      variant: variant.name,
-      training_index_date: trainingIndexDate,
-      outcome_window: { from_exclusive: trainingIndexDate, to_inclusive: outcomeWindowEnd },
-      training_rows: sample.rows,
-      training_events: sample.events,
-      rows_used_in_fit: sample.rowsUsed,
-      event_rate: sample.events / sample.rows,
-      iterations: fit.iterations,
-      converged: fit.converged,
-      recalibration,
-      intercept: fit.intercept + recalibration.intercept_shift,
-      terms,
-    });
+    const fitted: FittedModel[] = [];
+    for (const [index, fit] of results.entries()) {
+      const constrained = form === 'non-negative' || (form === 'both' && index === 1);
+      const terms = variant.terms.map((t, j) => ({ id: t.id, coefficient: fit.coefficients[j]! }));
+      const recalibration = await recalibrateInTheLarge(db, table, outcome, {
+        intercept: fit.intercept,
+        terms: variant.terms.map((t, j) => ({ sql: t.sql, coefficient: fit.coefficients[j]! })),
+      });
+      fitted.push({
+        target: spec.target,
+        variant: variant.name,
+        sign_constrained: constrained,
+        training_index_date: trainingIndexDate,
+        outcome_window: { from_exclusive: trainingIndexDate, to_inclusive: outcomeWindowEnd },
+        training_rows: sample.rows,
+        training_events: sample.events,
+        rows_used_in_fit: sample.rowsUsed,
+        event_rate: sample.events / sample.rows,
+        iterations: fit.iterations,
+        converged: fit.converged,
+        terms_held_at_zero: fit.heldAtZero.map((j) => variant.terms[j]!.id),
+        recalibration,
+        intercept: fit.intercept + recalibration.intercept_shift,
+        terms,
+      });
+    }
+    models.push(fitted);
   }
   return models;
+}
+
+/** A start in the variant's term order, from a fit that names its terms by id (a term it lacks starts at 0). */
+function startFor(variant: ModelVariant, start: { intercept: number; terms: readonly CardTerm[] }): { intercept: number; coefficients: number[] } {
+  const byId = new Map(start.terms.map((t) => [t.id, t.coefficient]));
+  return { intercept: start.intercept, coefficients: variant.terms.map((t) => byId.get(t.id) ?? 0) };
 }
 
 interface TrainingSample {
@@ -184,7 +205,7 @@ async function recalibrateInTheLarge(
   db: Database,
   table: string,
   outcome: string,
-  model: { intercept: number; terms: FittedTerm[] },
+  model: LinearModel,
 ): Promise<FittedModel['recalibration']> {
   const params = {};
   const [lp, yColumn] = (await readDoubleColumns(

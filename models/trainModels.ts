@@ -2,6 +2,8 @@
 //   validation: fit on index as_of - 730 (outcomes to as_of - 365), evaluate on index as_of - 365
 //               (outcomes to as_of): out of time, never on training rows;
 //   production: refit the chosen variant on index as_of - 365, recalibrated in the large.
+// Every variant is fitted both unconstrained and with its condition and utilisation terms held non-negative; the
+// constrained form is kept unless the other validates clearly better, and the card records both.
 // Each model gets a card: windows, counts, terms, validation metrics, and reference distributions for drift.
 import type { Database } from '../pipeline/db/Database.ts';
 import { type Params, quoteIdentifier } from '../pipeline/db/Database.ts';
@@ -9,47 +11,35 @@ import { readDoubleColumns } from '../pipeline/db/readColumns.ts';
 import { addDays } from '../pipeline/db/values.ts';
 import { buildFeatures, type FeatureBuild } from '../pipeline/features/buildFeatures.ts';
 import { driftFeatures, type ReferenceDistribution, referenceDistribution } from './driftCheck.ts';
-import { evaluatePredictions, type ModelEvaluation } from './evaluatePredictions.ts';
+import { type EvaluationOptions, evaluatePredictions, type ModelEvaluation } from './evaluatePredictions.ts';
 import { riskSql } from './linearPredictor.ts';
+import { cardFormat, type FormMetrics, type ModelCard, resolveTerms } from './modelCard.ts';
 import { type ModelSpec, type ModelVariant, modelSpecs } from './modelSpecs.ts';
-import { defaultMaxTrainingRows, type FittedModel, type FittedTerm, fitModels, modelVersion, type TrainOptions } from './trainModel.ts';
+import { defaultMaxTrainingRows, type FittedModel, fitModels, modelVersion, type TrainOptions } from './trainModel.ts';
 import type { ProgressFactory } from '../pipeline/logging/Logger.ts';
 
-export interface VariantComparison {
-  variant: string;
-  terms: number;
-  auroc: number | null;
-  auprc: number | null;
-  brier: number;
-  calibration_slope: number | null;
+export type { ModelCard } from './modelCard.ts';
+
+/** What training needs from the run's configuration besides the fit itself. */
+export interface TrainingSettings extends TrainOptions {
+  /** The run's tier cut-offs: validation reports PPV and sensitivity at each. */
+  tierCutoffs?: readonly number[];
+  /** Tiers 1 to this are on the case-finding lists: subgroups are judged at that cut-off. */
+  listTiers?: number;
+  /** The report's small-number threshold, which the validation subgroups follow. */
+  suppressionThreshold?: number;
 }
 
-export interface ModelCard {
-  model_version: string;
-  target: ModelSpec['target'];
-  score_column: ModelSpec['scoreColumn'];
-  description: string;
-  method: string;
-  fitted_for_as_of: string;
-  variant: string;
-  /** people_eligible: everyone in the training population, of whom training_rows were sampled (all when fewer). */
-  training: Omit<FittedModel, 'intercept' | 'terms'> & { people_eligible?: number };
-  validation: null | {
-    fit_index_date: string;
-    evaluation_index_date: string;
-    outcome_window: { from_exclusive: string; to_inclusive: string };
-    variant_comparison: VariantComparison[];
-    metrics: ModelEvaluation;
-  };
-  validation_note: string;
-  /** Distributions on the training rows, for the population stability index of later runs. */
-  reference_distributions: Record<string, ReferenceDistribution>;
-  intercept: number;
-  terms: FittedTerm[];
-}
-
-/** A more expressive variant is kept only when its validation AUROC beats the simpler one by this much. */
+/**
+ * A more expressive variant is kept only when its validation AUROC beats the simpler one by this much; and the
+ * unconstrained form of a model only when it beats the sign-constrained one by this much.
+ */
 const clearGainInAuroc = 0.002;
+const signConstraintRule =
+  'Condition and utilisation terms (registers, counts of admissions, attendances, appointments and medicines, Charlson, ' +
+  'frailty) are held at 0 or above, since having more of one cannot plausibly lower the risk; the unconstrained fit is ' +
+  `used instead only when it validates clearly better (AUROC higher by ${clearGainInAuroc} or more). Either way a term ` +
+  'that lowers the risk is never given as a reason.';
 const subgroupColumns = ['sex', 'age_band', 'imd_quintile', 'ethnic_group'] as const;
 /** The longest window any feature looks back over (sql/features/utilisation_features.sql: 3 years). */
 const longestLookbackDays = 1095;
@@ -57,7 +47,7 @@ const longestLookbackDays = 1095;
 export async function trainModels(
   db: Database,
   asOf: string,
-  options: TrainOptions = {},
+  options: TrainingSettings = {},
   log: (line: string) => void = () => {},
   progress?: ProgressFactory,
 ): Promise<ModelCard[]> {
@@ -97,84 +87,113 @@ export async function trainModels(
     : `Not validated: the loaded history starts ${historyStart ?? 'nowhere'}, and out-of-time validation needs a year of ` +
       `history before ${validationFitIndex}. Never validated on training rows.`;
 
-  // Every variant of every model is fitted on the validation year first (two at a time, in worker threads),
-  // then evaluated once the training features are there.
-  let validationFits: FittedModel[] = [];
+  // Every variant of every model is fitted on the validation year first, unconstrained and sign-constrained (two
+  // variants at a time, in worker threads), then evaluated once the training features are there.
+  const evaluation = evaluationOptions(options);
+  let validationFits: FittedModel[][] = [];
   const step = progress?.(2) ?? (() => {});
-  const variants = modelSpecs.flatMap((spec) => spec.variants.map((variant) => ({ spec, variant })));
+  const variants = modelSpecs.flatMap((spec) => spec.variants.map((variant) => ({ spec, variant, form: 'both' as const })));
   try {
     if (canValidate) {
       validationFits = await fitModels(db, variants, 'validation_fit_features', validationFitIndex, trainingIndex, options);
     }
-    step(1, `${variants.length} variants fitted on the validation year`);
+    step(1, `${variants.length} variants fitted on the validation year, each with and without sign constraints`);
   } finally {
     await trainingFeatures.catch(() => undefined);
   }
   const trainingBuild = await trainingFeatures;
 
-  const chosen: ModelVariant[] = [];
-  const validations: ModelCard['validation'][] = [];
+  const chosen: Choice[] = [];
   for (const spec of modelSpecs) {
-    let best = { variant: spec.variants[0]!, metrics: null as ModelEvaluation | null };
-    let validation: ModelCard['validation'] = null;
-    if (canValidate) {
-      const evaluations = [];
-      for (const variant of spec.variants) {
-        const fitted = validationFits[variants.findIndex((v) => v.spec === spec && v.variant === variant)]!;
-        evaluations.push({ variant, metrics: await evaluateOn(db, 'training_features', spec, fitted) });
-      }
-      let kept = evaluations[0]!;
-      for (const candidate of evaluations.slice(1)) {
-        if ((candidate.metrics.auroc ?? 0) >= (kept.metrics.auroc ?? 0) + clearGainInAuroc) kept = candidate;
-      }
-      best = kept;
-      validation = {
+    if (!canValidate) {
+      chosen.push({ variant: spec.variants[0]!, constrained: true, start: undefined, validation: null, forms: null });
+      continue;
+    }
+    const evaluations = [];
+    for (const variant of spec.variants) {
+      const [unconstrained, nonNegative] = validationFits[variants.findIndex((v) => v.spec === spec && v.variant === variant)]!;
+      evaluations.push({
+        variant,
+        unconstrained: { fit: unconstrained!, metrics: await evaluateOn(db, 'training_features', spec, unconstrained!, evaluation) },
+        nonNegative: { fit: nonNegative!, metrics: await evaluateOn(db, 'training_features', spec, nonNegative!, evaluation) },
+      });
+    }
+    // The variant is chosen on the sign-constrained fits (the preferred form), then the form for that variant.
+    let kept = evaluations[0]!;
+    for (const candidate of evaluations.slice(1)) {
+      if ((candidate.nonNegative.metrics.auroc ?? 0) >= (kept.nonNegative.metrics.auroc ?? 0) + clearGainInAuroc) kept = candidate;
+    }
+    const constrained = !((kept.unconstrained.metrics.auroc ?? 0) >= (kept.nonNegative.metrics.auroc ?? 0) + clearGainInAuroc);
+    const form = constrained ? kept.nonNegative : kept.unconstrained;
+    chosen.push({
+      variant: kept.variant,
+      constrained,
+      start: form.fit,
+      forms: { unconstrained: formMetrics(kept.variant, kept.unconstrained.fit, kept.unconstrained.metrics), non_negative: formMetrics(kept.variant, kept.nonNegative.fit, kept.nonNegative.metrics) },
+      validation: {
         fit_index_date: validationFitIndex,
         evaluation_index_date: trainingIndex,
         outcome_window: { from_exclusive: trainingIndex, to_inclusive: asOf },
-        variant_comparison: evaluations.map((e) => ({
-          variant: e.variant.name, terms: e.variant.terms.length, auroc: e.metrics.auroc, auprc: e.metrics.auprc,
-          brier: e.metrics.brier, calibration_slope: e.metrics.calibration.slope,
-        })),
-        metrics: kept.metrics,
-      };
-      log(`validated ${spec.target}: ${evaluations.map((e) => `${e.variant.name} AUROC ${e.metrics.auroc?.toFixed(4)}`).join(', ')}; kept ${best.variant.name}`);
-    }
-    chosen.push(best.variant);
-    validations.push(validation);
+        variant_comparison: evaluations.map((e) => {
+          const shown = constrained ? e.nonNegative : e.unconstrained;
+          return {
+            variant: e.variant.name, terms: e.variant.terms.length, auroc: shown.metrics.auroc, auprc: shown.metrics.auprc,
+            brier: shown.metrics.brier, calibration_slope: shown.metrics.calibration.slope,
+          };
+        }),
+        metrics: form.metrics,
+      },
+    });
+    log(
+      `validated ${spec.target}: ` +
+        evaluations
+          .map((e) => `${e.variant.name} AUROC ${e.nonNegative.metrics.auroc?.toFixed(4)} non-negative, ${e.unconstrained.metrics.auroc?.toFixed(4)} unconstrained`)
+          .join('; ') +
+        `; kept ${kept.variant.name}, ${constrained ? 'non-negative' : 'unconstrained'}`,
+    );
   }
 
-  // Each production fit starts from its variant's fit a year earlier: the same answer in fewer iterations.
+  // Each production fit starts from its chosen fit a year earlier: the same answer in fewer iterations.
   const production = await fitModels(
     db,
     modelSpecs.map((spec, i) => {
-      const earlier = validationFits[variants.findIndex((v) => v.spec === spec && v.variant === chosen[i])];
-      return { spec, variant: chosen[i]!, ...(earlier ? { start: earlier } : {}) };
+      const choice = chosen[i]!;
+      return { spec, variant: choice.variant, form: choice.constrained ? ('non-negative' as const) : ('unconstrained' as const), ...(choice.start ? { start: choice.start } : {}) };
     }),
     'training_features', trainingIndex, asOf, options,
   );
   step(2, 'production models fitted');
   const cards: ModelCard[] = [];
   for (const [i, spec] of modelSpecs.entries()) {
-    const { intercept, terms, ...training } = production[i]!;
+    const fitted = production[i]![0]!;
+    const choice = chosen[i]!;
+    const { intercept, terms, ...training } = fitted;
     cards.push({
-      model_version: modelVersion(production[i]!),
+      card_format: cardFormat,
+      model_version: modelVersion(fitted),
       target: spec.target,
       score_column: spec.scoreColumn,
       description: spec.description,
       method:
         'Ridge-penalised logistic regression fitted by IRLS (deterministic), on the people eligible at the training index ' +
-        'date or, above the row cap, on a hash sample of them by person_id; recalibrated in the large on those rows; scored in SQL.',
+        'date or, above the row cap, on a hash sample of them by person_id; condition and utilisation terms held at 0 or ' +
+        'above by an active set unless validation chose otherwise; recalibrated in the large on those rows; scored in SQL.',
       fitted_for_as_of: asOf,
-      variant: chosen[i]!.name,
+      variant: choice.variant.name,
+      sign_constraint: {
+        rule: signConstraintRule,
+        constrained_terms: choice.variant.terms.filter((t) => t.nonNegative).map((t) => t.id),
+        chosen: choice.constrained ? 'non-negative' : 'unconstrained',
+        validation: choice.forms,
+      },
       training: { ...training, people_eligible: trainingBuild.eligible },
-      validation: validations[i]!,
+      validation: choice.validation,
       validation_note:
         validationNote +
         (trainingBuild.eligible > trainingBuild.rows
           ? ` Fitted and evaluated on a hash sample by person_id of ${trainingBuild.rows} of the ${trainingBuild.eligible} people eligible at each index date.`
           : ''),
-      reference_distributions: await referenceDistributions(db, 'training_features', production[i]!),
+      reference_distributions: await referenceDistributions(db, 'training_features', fitted),
       intercept,
       terms,
     });
@@ -183,8 +202,42 @@ export async function trainModels(
   return cards;
 }
 
+/** The variant and form chosen for one model, with what validation found. */
+interface Choice {
+  variant: ModelVariant;
+  constrained: boolean;
+  /** The chosen fit on the validation year, where the production fit starts. */
+  start: FittedModel | undefined;
+  validation: ModelCard['validation'];
+  forms: ModelCard['sign_constraint']['validation'];
+}
+
+/** The evaluation settings from the run's configuration (the defaults are the contract's). */
+function evaluationOptions(options: TrainingSettings): EvaluationOptions {
+  const cutoffs = options.tierCutoffs ?? [0.005, 0.05, 0.2];
+  const listTiers = options.listTiers ?? 2;
+  return {
+    topShares: [...cutoffs],
+    listShare: listTiers <= cutoffs.length ? cutoffs[listTiers - 1]! : 1,
+    smallCountThreshold: options.suppressionThreshold ?? 8,
+  };
+}
+
+function formMetrics(variant: ModelVariant, fit: FittedModel, metrics: ModelEvaluation): FormMetrics {
+  const constrained = new Set(variant.terms.filter((t) => t.nonNegative).map((t) => t.id));
+  return {
+    auroc: metrics.auroc,
+    auprc: metrics.auprc,
+    brier: metrics.brier,
+    calibration_intercept: metrics.calibration.intercept,
+    calibration_slope: metrics.calibration.slope,
+    negative_terms: fit.terms.filter((t) => constrained.has(t.id) && t.coefficient < 0).map((t) => t.id),
+    terms_held_at_zero: fit.terms_held_at_zero,
+  };
+}
+
 /** Predictions of `model` on a feature table with outcomes, evaluated with subgroups. */
-async function evaluateOn(db: Database, table: string, spec: ModelSpec, model: FittedModel): Promise<ModelEvaluation> {
+async function evaluateOn(db: Database, table: string, spec: ModelSpec, model: FittedModel, options: EvaluationOptions): Promise<ModelEvaluation> {
   const params: Params = {};
   // Each subgroup comes back as a code into its few distinct values (0 for null), so a million rows
   // make no million strings.
@@ -201,14 +254,14 @@ async function evaluateOn(db: Database, table: string, spec: ModelSpec, model: F
   );
   const columns = await readDoubleColumns(
     db.connection,
-    `SELECT CAST(${riskSql(model, 'm', params)} AS DOUBLE) AS risk, CAST(${quoteIdentifier(spec.outcome)} AS DOUBLE) AS y, ${codes.join(', ')}
+    `SELECT CAST(${riskSql(withSql(model), 'm', params)} AS DOUBLE) AS risk, CAST(${quoteIdentifier(spec.outcome)} AS DOUBLE) AS y, ${codes.join(', ')}
      FROM ${quoteIdentifier(table)} ORDER BY person_id`,
     params,
   );
   const subgroups = Object.fromEntries(
     subgroupColumns.map((c, i) => [c, Array.from(columns[i + 2]!, (code) => (code === 0 ? null : dictionaries[i]![code - 1]!))]),
   );
-  return evaluatePredictions(columns[0]!, Uint8Array.from(columns[1]!), subgroups);
+  return evaluatePredictions(columns[0]!, Uint8Array.from(columns[1]!), subgroups, options);
 }
 
 async function distinctValues(db: Database, table: string, column: string): Promise<string[]> {
@@ -222,12 +275,17 @@ async function referenceDistributions(db: Database, table: string, model: Fitted
   const params = {};
   const columns = await readDoubleColumns(
     db.connection,
-    `SELECT CAST(${riskSql(model, 'm', params)} AS DOUBLE) AS score, ${driftFeatures.map((f) => `CAST(${quoteIdentifier(f)} AS DOUBLE)`).join(', ')}
+    `SELECT CAST(${riskSql(withSql(model), 'm', params)} AS DOUBLE) AS score, ${driftFeatures.map((f) => `CAST(${quoteIdentifier(f)} AS DOUBLE)`).join(', ')}
      FROM ${quoteIdentifier(table)} ORDER BY person_id`,
     params,
   );
   const names = ['score', ...driftFeatures];
   return Object.fromEntries(names.map((name, i) => [name, referenceDistribution(columns[i]!)]));
+}
+
+/** A fitted model with each term's SQL from the registry. */
+function withSql(model: FittedModel): { intercept: number; terms: { sql: string; coefficient: number }[] } {
+  return { intercept: model.intercept, terms: resolveTerms(model) };
 }
 
 /** Runs `work` on a second connection to the database, closing it afterwards. */

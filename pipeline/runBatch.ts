@@ -168,7 +168,10 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
     chooseModels(
       db,
       asOf,
-      { maxModelAgeDays: config.maxModelAgeDays, retrain: config.retrain, maxTrainingRows: config.maxTrainingRows },
+      {
+        maxModelAgeDays: config.maxModelAgeDays, retrain: config.retrain, maxTrainingRows: config.maxTrainingRows,
+        tierCutoffs: config.tierCutoffs, listTiers: config.listTiers, suppressionThreshold: config.suppressionThreshold,
+      },
       (line) => log.info('training', line, { stage: 'train' }),
       (total) => log.progress('fitting', total),
     ),

@@ -6,11 +6,8 @@
 // people flagged who had the outcome; that number over the positive predictive value is how many were flagged. Those
 // counts are rebuilt here and suppressed with the rest, so that no percentage shown gives a count from 1 to 7 away.
 import type { DecileCalibration, SubgroupResult } from '../models/evaluatePredictions.ts';
-import type { ModelCard } from '../models/trainModels.ts';
+import type { ModelCard } from '../models/modelCard.ts';
 import { type CountGroup, type Figure, suppressSmallNumbers } from './suppressSmallNumbers.ts';
-
-/** The share of people flagged that evaluatePredictions uses for its subgroup figures (the MDT-review cut-off). */
-export const subgroupTopShare = 0.05;
 
 export interface TrainingFigures {
   readonly rows: Figure;
@@ -36,9 +33,9 @@ export interface SubgroupFigures {
   readonly events: Figure;
   /** Null when the card gives none (a suppressed group). */
   readonly auroc: number | null;
-  /** Percentages, 0-100, for the population's top 5% by risk. */
-  readonly ppvTop5: Figure;
-  readonly sensitivityTop5: Figure;
+  /** Percentages, 0-100, for the people on the lists (the population's top list_share by risk). */
+  readonly ppvListed: Figure;
+  readonly sensitivityListed: Figure;
 }
 
 /** One point of the calibration plot: a run of neighbouring deciles, pooled until it holds enough outcomes. */
@@ -126,8 +123,8 @@ export function suppressModelCardFigures(card: ModelCard, threshold: number): Mo
               people: count(row.people),
               events: count(row.events),
               auroc: row.auroc,
-              ppvTop5: row.ppvKnown ? percent(row.truePositives, row.flagged) : row.nobodyFlagged ? noFigure : suppressedFigure,
-              sensitivityTop5: percent(row.truePositives, row.events),
+              ppvListed: row.ppvKnown ? percent(row.truePositives, row.flagged) : row.nobodyFlagged ? noFigure : suppressedFigure,
+              sensitivityListed: percent(row.truePositives, row.events),
             }),
           ),
         ]),
@@ -165,8 +162,8 @@ function addValidation(metrics: Evaluation, put: Put, groups: CountGroup[], thre
       groups.push({ parts: [truePositives, missed], total: events });
       return { share: top.share, flagged, truePositives, falsePositives, missed };
     });
-  // The subgroup figures are for the population's top 5%: their counts add up to that row's.
-  const top5 = atTop.find((top) => top.share === subgroupTopShare);
+  // The subgroup figures are for the people on the lists (the card's list_share): their counts add up to that row's.
+  const listed = atTop.find((top) => top.share === metrics.list_share);
 
   const subgroups = new Map<string, ReturnType<typeof subgroupCounts>[]>();
   for (const [dimension, results] of Object.entries(metrics.by_subgroup)) {
@@ -176,10 +173,10 @@ function addValidation(metrics: Evaluation, put: Put, groups: CountGroup[], thre
     };
     sumsTo((row) => row.people, people);
     sumsTo((row) => row.events, events);
-    sumsTo((row) => row.truePositives, top5?.truePositives);
-    sumsTo((row) => row.falsePositives, top5?.falsePositives);
-    sumsTo((row) => row.flagged, top5?.flagged);
-    sumsTo((row) => row.missed, top5?.missed);
+    sumsTo((row) => row.truePositives, listed?.truePositives);
+    sumsTo((row) => row.falsePositives, listed?.falsePositives);
+    sumsTo((row) => row.flagged, listed?.flagged);
+    sumsTo((row) => row.missed, listed?.missed);
     subgroups.set(dimension, rows);
   }
 
@@ -201,8 +198,8 @@ function subgroupCounts(result: SubgroupResult, id: string, put: Put, groups: Co
   const events = known ? (result.events as number) : null;
   // sensitivity = flagged with the outcome / outcomes, and ppv = flagged with the outcome / flagged: both exact
   // ratios of whole numbers, so rounding gives the numbers back.
-  const truePositives = known && result.sensitivity_top5 !== undefined ? Math.round(result.sensitivity_top5 * (events as number)) : null;
-  const ppv = result.ppv_top5;
+  const truePositives = known && result.sensitivity_listed !== undefined ? Math.round(result.sensitivity_listed * (events as number)) : null;
+  const ppv = result.ppv_listed;
   const nobodyFlagged = known && ppv === null;
   const flagged = truePositives === null ? null : nobodyFlagged ? 0 : ppv !== undefined && ppv !== null && ppv > 0 ? Math.round(truePositives / ppv) : null;
   const ids = {

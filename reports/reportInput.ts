@@ -1,7 +1,7 @@
 // What the pipeline hands the cohort report besides the database, checked before any query runs.
 import { z } from 'zod';
 import type { DriftResult } from '../models/measureDrift.ts';
-import type { ModelCard } from '../models/trainModels.ts';
+import { type ModelCard, modelCardSchema } from '../models/modelCard.ts';
 import { isIsoDate } from '../pipeline/db/values.ts';
 import { StrataError } from '../pipeline/errors.ts';
 import { formatProportion } from './formatFigures.ts';
@@ -12,7 +12,7 @@ export interface ReportInput {
   asOf: string;
   /** Extract dates loaded, YYYY-MM-DD; the data-quality section covers their files. */
   extractDates: string[];
-  /** The model cards behind the scores (models/trainModels.ts), one per target. */
+  /** The model cards behind the scores (models/modelCard.ts), one per target. */
   modelCards: ModelCard[];
   /** Population stability of each model's score and key features against its training rows (models/measureDrift.ts). */
   drift: DriftResult[];
@@ -53,92 +53,9 @@ export interface ResolvedReportInput {
 }
 
 const isoDate = z.string().refine(isIsoDate, 'must be a real date written YYYY-MM-DD');
-const proportion = z.number().min(0).max(1);
-const count = z.number().int().min(0);
-const outcomeWindow = z.object({ from_exclusive: isoDate, to_inclusive: isoDate });
 
-// The model card is large and checked where it is made (models/trainModels.ts): only the fields the report reads are
-// checked again here, so that a card from an older registry entry fails with a clear message rather than a NaN.
-const subgroupSchema = z
-  .object({
-    group: z.string().nullable(),
-    n: count.nullable(),
-    events: count.nullable(),
-    suppressed: z.boolean(),
-    auroc: proportion.optional(),
-    ppv_top5: proportion.nullable().optional(),
-    sensitivity_top5: proportion.optional(),
-  })
-  .refine((group) => group.suppressed || (group.n !== null && group.events !== null && group.events <= group.n), {
-    message: 'a subgroup not marked suppressed needs n and events, events no more than n',
-  });
-
-const evaluationSchema = z.object({
-  n: count.min(1),
-  events: count,
-  event_rate: proportion,
-  mean_predicted: proportion,
-  auroc: proportion.nullable(),
-  auprc: proportion.nullable(),
-  brier: proportion,
-  calibration: z.object({
-    intercept: z.number().nullable(),
-    slope: z.number().nullable(),
-    observed_expected_by_decile: z.array(
-      z
-        .object({ decile: z.number().int().min(1), n: count, observed: count, expected: z.number().min(0) })
-        .refine((decile) => decile.observed <= decile.n, { message: 'a decile cannot have more outcomes than people' }),
-    ),
-  }),
-  at_top: z.array(
-    z
-      .object({ share: z.number().gt(0).max(1), n_flagged: count.min(1), true_positives: count, ppv: proportion, sensitivity: proportion.nullable() })
-      .refine((top) => top.true_positives <= top.n_flagged, { message: 'more true positives than people flagged' }),
-  ),
-  by_subgroup: z.record(z.string(), z.array(subgroupSchema)),
-})
-  .refine((evaluation) => evaluation.events <= evaluation.n, { message: 'more outcomes than people' })
-  .refine((evaluation) => evaluation.at_top.every((top) => top.true_positives <= evaluation.events && top.n_flagged <= evaluation.n), {
-    message: 'a top share flags more people, or more outcomes, than the validation year has',
-  });
-
-const modelCardSchema = z.object({
-  model_version: z.string().min(1),
-  target: z.enum(['ea', 'ltc']),
-  score_column: z.string().min(1),
-  description: z.string(),
-  fitted_for_as_of: isoDate,
-  variant: z.string().min(1),
-  training: z
-    .object({
-      training_index_date: isoDate,
-      outcome_window: outcomeWindow,
-      training_rows: count,
-      training_events: count,
-      recalibration: z.object({ mean_predicted_before: proportion, mean_predicted_after: proportion, observed_rate: proportion }),
-    })
-    .refine((training) => training.training_events <= training.training_rows, { message: 'more outcomes than training rows' }),
-  validation: z
-    .object({
-      fit_index_date: isoDate,
-      evaluation_index_date: isoDate,
-      outcome_window: outcomeWindow,
-      variant_comparison: z.array(
-        z.object({
-          variant: z.string(),
-          terms: count,
-          auroc: proportion.nullable(),
-          auprc: proportion.nullable(),
-          brier: proportion,
-          calibration_slope: z.number().nullable(),
-        }),
-      ),
-      metrics: evaluationSchema,
-    })
-    .nullable(),
-  validation_note: z.string(),
-});
-
+// The cards are checked whole, by the same schema that checks a card read from the model registry, so a card the
+// report cannot read fails here with one clear line rather than as a NaN in a table.
 const reportInputSchema = z.object({
   asOf: isoDate,
   extractDates: z.array(isoDate),

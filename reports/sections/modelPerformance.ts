@@ -3,7 +3,7 @@
 // whether it works as well for different groups of people, and whether today's population has moved since training.
 import { driftWarningPsi } from '../../models/driftCheck.ts';
 import type { DriftResult } from '../../models/measureDrift.ts';
-import type { ModelCard } from '../../models/trainModels.ts';
+import type { ModelCard } from '../../models/modelCard.ts';
 import { escapeHtml } from '../escapeHtml.ts';
 import { formatCount, formatNumber, formatPercent, formatProportion, roundTo, suppressedMark } from '../formatFigures.ts';
 import {
@@ -11,7 +11,6 @@ import {
   type ModelCardFigures,
   type SubgroupFigures,
   type ValidationFigures,
-  subgroupTopShare,
   suppressModelCardFigures,
 } from '../modelCardFigures.ts';
 import { ethnicGroups, sexLabels } from '../populationFigures.ts';
@@ -99,6 +98,7 @@ async function modelBlock(card: ModelCard, drift: DriftResult | undefined, input
     ),
     trainingParagraph(card, figures, words),
     ...variantParts(card),
+    signConstraintParagraph(card),
     recalibrationParagraph(card, figures),
   ];
   if (card.validation === null || figures.validation === null) {
@@ -160,6 +160,24 @@ function variantParts(card: ModelCard): string[] {
       note: 'Terms: the risk factors (and combinations of them) the version weighs. The measures are explained below.',
     }),
   ];
+}
+
+/** Whether conditions and use of services were kept from lowering the risk, and what that cost or gained on validation. */
+function signConstraintParagraph(card: ModelCard): string {
+  const { sign_constraint: constraint } = card;
+  const kept =
+    constraint.chosen === 'non-negative'
+      ? 'No long-term condition, and no use of hospital or GP services, is allowed to lower a person\'s predicted risk: ' +
+        'where the data alone would have given one a negative weight, its weight is held at zero.'
+      : 'Conditions and use of services were left free to lower a person\'s predicted risk, because holding them at zero or ' +
+        'above validated clearly worse. Such a term is never given as a reason on a case-finding list.';
+  const forms = constraint.validation;
+  if (forms === null) return paragraph(kept);
+  return paragraph(
+    `${kept} On the validation year, AUROC was ${optionalNumber(forms.non_negative.auroc, 3)} with that rule and ` +
+      `${optionalNumber(forms.unconstrained.auroc, 3)} without it; calibration slope ${optionalNumber(forms.non_negative.calibration_slope, 2)} ` +
+      `and ${optionalNumber(forms.unconstrained.calibration_slope, 2)}.`,
+  );
 }
 
 function recalibrationParagraph(card: ModelCard, figures: ModelCardFigures): string {
@@ -348,20 +366,23 @@ function topSharesTable(figures: ValidationFigures, words: TargetWords): string 
 }
 
 function fairnessParts(card: ModelCard, figures: ValidationFigures, words: TargetWords): string[] {
+  const metrics = card.validation?.metrics;
+  // The share on the case-finding lists when the model was validated (tiers 1-2 by default: the top 5%).
+  const listShare = metrics?.list_share ?? 0.05;
+  const top = `top ${formatProportion(listShare)}`;
   const parts = [
     heading(4, 'Does it work as well for everyone?'),
     paragraph(
       'For each group: how many people it had in the validation year and how many had the outcome; how well the model ' +
-        'ranks people within the group (AUROC); and, of the group\'s people among the top 5% of the whole population ' +
-        `by risk, the share who had ${words.outcome} (PPV), and the share of the group's people with the outcome who ` +
-        'were in that top 5% (sensitivity). A group with too few people who had the outcome, or too few who did not, has ' +
-        'no metrics (shown as *): too few to judge the model by. Some other figures are shown as * so that a small ' +
-        'number cannot be worked out from them, and – means none of the group were in the top 5%. Large gaps between ' +
-        'groups are worth raising with the analytics team.',
+        `ranks people within the group (AUROC); and, of the group's people among the ${top} of the whole population ` +
+        `by risk (the share on the case-finding lists), the share who had ${words.outcome} (PPV), and the share of the ` +
+        `group's people with the outcome who were in that ${top} (sensitivity). A group with too few people who had the ` +
+        'outcome, or too few who did not, has no metrics (shown as *): too few to judge the model by. Some other figures ' +
+        `are shown as * so that a small number cannot be worked out from them, and – means none of the group were in the ${top}. ` +
+        'Large gaps between groups are worth raising with the analytics team.',
     ),
   ];
-  const overallTop5 = figures.atTop.find((top) => top.share === subgroupTopShare);
-  const metrics = card.validation?.metrics;
+  const overallListed = figures.atTop.find((share) => share.share === listShare);
   for (const [dimension, groups] of figures.subgroups) {
     const named = dimensionWords[dimension] ?? { caption: `By ${dimension.replaceAll('_', ' ')}`, header: dimension.replaceAll('_', ' ') };
     parts.push(
@@ -372,8 +393,8 @@ function fairnessParts(card: ModelCard, figures: ValidationFigures, words: Targe
           { header: 'People', numeric: true },
           { header: 'Had the outcome', numeric: true },
           { header: 'AUROC', numeric: true },
-          { header: 'PPV, top 5%', numeric: true },
-          { header: 'Sensitivity, top 5%', numeric: true },
+          { header: `PPV, ${top}`, numeric: true },
+          { header: `Sensitivity, ${top}`, numeric: true },
         ],
         rows: [
           ...orderGroups(dimension, groups).map((group) => ({ cells: subgroupCells(dimension, group) })),
@@ -383,8 +404,8 @@ function fairnessParts(card: ModelCard, figures: ValidationFigures, words: Targe
               formatCount(figures.people),
               formatCount(figures.events),
               optionalNumber(metrics?.auroc ?? null, 3),
-              overallTop5 ? formatPercent(overallTop5.ppv) : '–',
-              overallTop5 ? formatPercent(overallTop5.sensitivity) : '–',
+              overallListed ? formatPercent(overallListed.ppv) : '–',
+              overallListed ? formatPercent(overallListed.sensitivity) : '–',
             ],
             total: true,
           },
@@ -406,8 +427,8 @@ function subgroupCells(dimension: string, group: SubgroupFigures): string[] {
     formatCount(group.people),
     formatCount(group.events),
     optionalNumber(group.auroc, 3),
-    formatPercent(group.ppvTop5),
-    formatPercent(group.sensitivityTop5),
+    formatPercent(group.ppvListed),
+    formatPercent(group.sensitivityListed),
   ];
 }
 

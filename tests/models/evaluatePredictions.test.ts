@@ -192,13 +192,30 @@ describe('evaluatePredictions: subgroups', () => {
   const allEvents = Array.from({ length: n }, (_, i) => (events.has(i) ? 'admitted' : 'not admitted'));
   const evaluation = evaluatePredictions(p, y, { cohort, area, all_events: allEvents });
 
-  it('uses the global top-5% set for PPV and sensitivity within each group', () => {
+  it('uses the global listed set (by default the top 5%) for PPV and sensitivity within each group', () => {
     const [a, b] = evaluation.by_subgroup['cohort']!;
+    expect(evaluation.list_share).toBe(0.05);
     // A: 60 people, 15 events; all 10 flagged people are in A and 5 of them (0, 1, 2, 3, 5) were admitted.
-    expect(a).toMatchObject({ group: 'A', n: 60, events: 15, suppressed: false, ppv_top5: 0.5, sensitivity_top5: 5 / 15 });
+    expect(a).toMatchObject({ group: 'A', n: 60, events: 15, suppressed: false, ppv_listed: 0.5, sensitivity_listed: 5 / 15 });
     // B: 140 people, 10 events, nobody flagged (a within-group top 5% would have flagged 7 of them).
-    expect(b).toMatchObject({ group: 'B', n: 140, events: 10, suppressed: false, ppv_top5: null, sensitivity_top5: 0 });
+    expect(b).toMatchObject({ group: 'B', n: 140, events: 10, suppressed: false, ppv_listed: null, sensitivity_listed: 0 });
     expect(a!.event_rate).toBeCloseTo(15 / 60, 15);
+  });
+
+  it('judges groups at the configured list share and suppresses with the configured threshold', () => {
+    const configured = evaluatePredictions(p, y, { cohort, area }, { listShare: 0.1, smallCountThreshold: 12, topShares: [0.01, 0.1, 0.3] });
+    expect(configured.list_share).toBe(0.1);
+    expect(configured.small_count_threshold).toBe(12);
+    expect(configured.at_top.map((t) => t.share)).toEqual([0.01, 0.1, 0.3]);
+    const [a, b] = configured.by_subgroup['cohort']!;
+    // The top 10% is people 0-19: 0-9 in A (5 admitted), 10-19 in B (all 10 admitted).
+    expect(a).toMatchObject({ ppv_listed: 0.5, sensitivity_listed: 5 / 15 });
+    // B's 10 outcomes are too few under a threshold of 12; under the default of 8 it shows.
+    expect(b).toEqual({ group: 'B', n: 140, events: null, suppressed: true });
+    const wider = evaluatePredictions(p, y, { cohort }, { listShare: 0.1 });
+    expect(wider.by_subgroup['cohort']![1]).toMatchObject({ ppv_listed: 1, sensitivity_listed: 1 });
+    // Z has 10 people: shown under the default threshold of 8, hidden under 12.
+    expect(configured.by_subgroup['area']!.find((g) => g.group === 'Z')).toEqual({ group: 'Z', n: null, events: null, suppressed: true });
   });
 
   it('gives each group the AUROC and Brier score of its own people', () => {
@@ -224,7 +241,7 @@ describe('evaluatePredictions: subgroups', () => {
       { group: 'admitted', n: 25, events: null, suppressed: true }, // no non-events: AUROC is meaningless
       { group: 'not admitted', n: 175, events: null, suppressed: true },
     ]);
-    const stricter = evaluatePredictions(p, y, { cohort }, { minEventsPerGroup: 12 });
+    const stricter = evaluatePredictions(p, y, { cohort }, { smallCountThreshold: 12 });
     expect(stricter.by_subgroup['cohort']!.map((g) => g.suppressed)).toEqual([false, true]);
   });
 });

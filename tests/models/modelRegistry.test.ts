@@ -1,13 +1,14 @@
 // Training on the sample inbox: honest validation, recalibration in the large, the registry's reuse
-// rules, and SQL scoring that equals the same model scored in TypeScript.
+// rules, cards that hold term ids and coefficients only, and SQL scoring that equals an independent computation.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseModels } from '../../models/chooseModels.ts';
-import { riskSql } from '../../models/linearPredictor.ts';
 import { newestModelCard } from '../../models/modelRegistry.ts';
+import { scorePopulation } from '../../models/scorePopulation.ts';
 import type { Database } from '../../pipeline/db/Database.ts';
 import { buildFeatures } from '../../pipeline/features/buildFeatures.ts';
 import { loadInbox } from '../../pipeline/ingest/loadInbox.ts';
+import { type FeatureRow, independentRisk } from '../helpers/independentTerms.ts';
 import { repoRoot } from '../helpers/runCli.ts';
 import { openTestDatabase } from '../helpers/testDatabase.ts';
 
@@ -68,21 +69,50 @@ describe('model registry and training', () => {
     }
   });
 
-  it('scores in SQL exactly as the same model scored in TypeScript', async () => {
-    const card = (await newestModelCard(db, 'ea', asOf))!;
+  it('scores with the real scoring path exactly as an independent TypeScript computation of every term', async () => {
+    const ea = (await newestModelCard(db, 'ea', asOf))!;
+    const ltc = (await newestModelCard(db, 'ltc', asOf))!;
     await buildFeatures(db, 'scoring_population', asOf, 'scoring_features');
-    const params = {};
-    const termColumns = card.terms.map((t, j) => `CAST(${t.sql} AS DOUBLE) AS t${j}`).join(', ');
-    const reader = await db.connection.runAndReadAll(
-      `SELECT ${riskSql(card, 'm', params)} AS risk, ${termColumns} FROM scoring_features ORDER BY person_id`,
-      params,
+    const scored = await scorePopulation(db, 'scoring_features', ea, ltc, { asOf, tierCutoffs: [0.005, 0.05, 0.2] });
+    const rows = await db.rows<FeatureRow & { ea_risk: number; ltc_risk: number; ea_tier: number; ea_rank: number }>(
+      `SELECT f.*, s.ea_risk, s.ltc_risk, s.ea_tier, s.ea_rank FROM scoring_features f JOIN scores s USING (person_id) ORDER BY person_id`,
     );
-    const [risk, ...terms] = reader.getColumnsJS() as unknown as number[][];
-    expect(risk!.length).toBeGreaterThan(1000);
-    for (let i = 0; i < risk!.length; i++) {
-      let lp = card.intercept;
-      card.terms.forEach((t, j) => { lp += t.coefficient * terms[j]![i]!; });
-      expect(risk![i]).toBeCloseTo(1 / (1 + Math.exp(-lp)), 12);
+    expect(rows.length).toBe(scored);
+    expect(rows.length).toBeGreaterThan(1000);
+    for (const row of rows) {
+      expect(row.ea_risk).toBeCloseTo(independentRisk('ea', ea, row), 12);
+      expect(row.ltc_risk).toBeCloseTo(independentRisk('ltc', ltc, row), 12);
+    }
+    // Tiers by rank of the risk worked out here: the top 0.5% tier 1, the next 4.5% tier 2, the next 15% tier 3.
+    const byRisk = [...rows].sort((a, b) => independentRisk('ea', ea, b) - independentRisk('ea', ea, a) || (String(a.person_id) < String(b.person_id) ? -1 : 1));
+    const n = rows.length;
+    const tierAt = (rank: number) => (rank <= Math.ceil(n * 0.005) ? 1 : rank <= Math.ceil(n * 0.05) ? 2 : rank <= Math.ceil(n * 0.2) ? 3 : 4);
+    byRisk.forEach((row, index) => expect(row.ea_tier).toBe(tierAt(index + 1)));
+  });
+
+  it('stores term ids and coefficients only, and refuses a card of another format or naming an unknown term, in one line', async () => {
+    const stored = JSON.parse((await db.rows<{ card_json: string }>(`SELECT card_json FROM models WHERE target = 'ea' LIMIT 1`))[0]!.card_json);
+    for (const term of stored.terms) expect(Object.keys(term).sort()).toEqual(['coefficient', 'id']);
+    expect(JSON.stringify(stored)).not.toMatch(/\bsql\b|CAST\(|ln\(/);
+
+    const scratch = await openTestDatabase();
+    try {
+      const insert = (card: unknown) =>
+        scratch.run(`INSERT INTO models VALUES ('ea-x', 'ea', DATE '2026-11-01', $card)`, { card: JSON.stringify(card) });
+      // A card as the previous version wrote it: SQL strings beside the coefficients, no card_format.
+      const { card_format: _format, ...old } = stored;
+      await insert({ ...old, terms: [{ id: 'age_0', factor: 'age', sql: 'CAST(1 AS DOUBLE); DROP TABLE persons', coefficient: 1 }] });
+      await expect(newestModelCard(scratch, 'ea', asOf)).rejects.toThrow(/incompatible version of Strata \(card format 1, this version reads 2\): retrain/);
+      await scratch.run('DELETE FROM models');
+      await insert({ ...stored, terms: [...stored.terms, { id: 'shoe_size', coefficient: 3 }] });
+      await expect(newestModelCard(scratch, 'ea', asOf)).rejects.toThrow(/names a term this version of Strata does not know \(shoe_size\): retrain/);
+      await scratch.run('DELETE FROM models');
+      await insert({ ...stored, intercept: 'NaN' });
+      await expect(newestModelCard(scratch, 'ea', asOf)).rejects.toThrow(/not a valid model card \(intercept: .*\): retrain/);
+      const message = await newestModelCard(scratch, 'ea', asOf).catch((error: Error) => error.message);
+      expect(String(message).split('\n')).toHaveLength(1);
+    } finally {
+      scratch.close();
     }
   });
 });

@@ -1,10 +1,9 @@
 // Scoring in SQL: the logistic of the linear predictor, tiers by rank, reasons in words, previous tiers.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { modelSpecs } from '../../models/modelSpecs.ts';
-import { scorePopulation } from '../../models/scorePopulation.ts';
-import type { ModelCard } from '../../models/trainModels.ts';
+import { noReasonSentence, scorePopulation } from '../../models/scorePopulation.ts';
 import type { Database } from '../../pipeline/db/Database.ts';
 import { openTestDatabase } from '../helpers/testDatabase.ts';
+import { testModelCard } from '../helpers/testModelCard.ts';
 
 let db: Database;
 beforeEach(async () => {
@@ -27,25 +26,8 @@ beforeEach(async () => {
 });
 afterEach(() => db.close());
 
-function card(target: 'ea' | 'ltc', coefficients: Record<string, number>, intercept: number): ModelCard {
-  const spec = modelSpecs.find((s) => s.target === target)!;
-  return {
-    model_version: `${target}-test`, target, score_column: spec.scoreColumn, description: '', method: '',
-    fitted_for_as_of: '2026-11-21', variant: 'main effects',
-    training: {
-      target, variant: 'main effects', training_index_date: '2025-11-21',
-      outcome_window: { from_exclusive: '2025-11-21', to_inclusive: '2026-11-21' }, training_rows: 1, training_events: 1,
-      rows_used_in_fit: 1, event_rate: 0.1, iterations: 1, converged: true,
-      recalibration: { intercept_shift: 0, mean_predicted_before: 0.1, mean_predicted_after: 0.1, observed_rate: 0.1 },
-    },
-    validation: null, validation_note: '', reference_distributions: {},
-    intercept,
-    terms: spec.variants[0]!.terms.map((t) => ({ id: t.id, factor: t.factor, sql: t.sql, coefficient: coefficients[t.id] ?? 0 })),
-  };
-}
-
-const ea = card('ea', { log_emergency_admissions_12m: 1.5, ltc_count_capped: 0.1 }, -4);
-const ltc = card('ltc', { ltc_count_capped: 0.2 }, -3);
+const ea = testModelCard('ea', { log_emergency_admissions_12m: 1.5, ltc_count_capped: 0.1 }, -4);
+const ltc = testModelCard('ltc', { ltc_count_capped: 0.2 }, -3);
 
 async function scores() {
   return db.rows<{ person_id: string; ea_risk: number; ea_tier: number; top_factors: string[]; previous_ea_tier: number | null }>(
@@ -69,13 +51,13 @@ describe('scorePopulation', () => {
     for (let i = 1; i < rows.length; i++) expect(rows[i]!.ea_risk).toBeLessThanOrEqual(rows[i - 1]!.ea_risk);
   });
 
-  it('explains high scores in words, and says so when nothing is above average', async () => {
+  it('explains high scores in words, and says so in one sentence when nothing the person has adds to the risk', async () => {
     await scorePopulation(db, 'scoring_features', ea, ltc, { asOf: '2026-11-21', tierCutoffs: [0.005, 0.05, 0.2] });
     const rows = await scores();
     expect(rows[0]!.top_factors[0]).toBe('9 emergency admissions in the last 12 months');
     expect(rows[0]!.top_factors).toContain('3 long-term conditions on GP registers');
     const lowest = rows.at(-1)!;
-    expect(lowest.top_factors).toEqual(['No risk factor above the population average']);
+    expect(lowest.top_factors).toEqual([noReasonSentence]);
     for (const row of rows) expect(row.top_factors.length).toBeGreaterThan(0);
   });
 

@@ -7,7 +7,7 @@
 import { evaluatePredictions, type Subgroups } from '../../models/evaluatePredictions.ts';
 import type { DriftResult } from '../../models/measureDrift.ts';
 import { interpretPsi } from '../../models/populationStabilityIndex.ts';
-import type { ModelCard } from '../../models/trainModels.ts';
+import { cardFormat, type FormMetrics, type ModelCard } from '../../models/modelCard.ts';
 import { seeded } from '../helpers/seeded.ts';
 
 const people = 3000;
@@ -64,6 +64,8 @@ function training(target: ModelCard['target'], rows: number, events: number): Mo
   return {
     target,
     variant: 'main effects',
+    sign_constrained: true,
+    terms_held_at_zero: ['ltc_hyp'],
     training_index_date: '2025-11-22',
     outcome_window: { from_exclusive: '2025-11-22', to_inclusive: '2026-11-22' },
     training_rows: rows,
@@ -76,10 +78,27 @@ function training(target: ModelCard['target'], rows: number, events: number): Mo
   };
 }
 
-const terms: ModelCard['terms'] = [
-  { id: 'age_75_84', factor: 'Age 75-84', sql: "age_band = '75-84'", coefficient: 0.9 },
-  { id: 'emergency_admissions_12m', factor: 'Emergency admissions in the last 12 months', sql: 'emergency_admissions_12m', coefficient: 0.6 },
+const terms = (target: ModelCard['target']): ModelCard['terms'] => [
+  { id: target === 'ea' ? 'age_75_79' : 'age_75_84', coefficient: 0.9 },
+  { id: 'log_emergency_admissions_12m', coefficient: 0.6 },
+  { id: 'ltc_hyp', coefficient: 0 },
 ];
+
+function form(metrics: ReturnType<typeof evaluatePredictions>, heldAtZero: string[], negative: string[]): FormMetrics {
+  return {
+    auroc: metrics.auroc, auprc: metrics.auprc, brier: metrics.brier, calibration_intercept: metrics.calibration.intercept,
+    calibration_slope: metrics.calibration.slope, negative_terms: negative, terms_held_at_zero: heldAtZero,
+  };
+}
+
+function signConstraint(validation: ModelCard['sign_constraint']['validation']): ModelCard['sign_constraint'] {
+  return {
+    rule: 'Condition and utilisation terms are held at 0 or above unless the unconstrained fit validates clearly better.',
+    constrained_terms: ['log_emergency_admissions_12m', 'ltc_hyp'],
+    chosen: 'non-negative',
+    validation,
+  };
+}
 
 /** A validated emergency admission card, its metrics computed by evaluatePredictions. */
 export function validatedCard(): ModelCard {
@@ -94,6 +113,7 @@ export function validatedCard(): ModelCard {
     calibration_slope: metrics.calibration.slope,
   });
   return {
+    card_format: cardFormat,
     model_version: 'ea-2025-11-22-1a2b3c4d',
     target: 'ea',
     score_column: 'ea_risk',
@@ -101,6 +121,7 @@ export function validatedCard(): ModelCard {
     method: 'Ridge-penalised logistic regression fitted by IRLS, recalibrated in the large on the training year; scored in SQL.',
     fitted_for_as_of: '2026-11-22',
     variant: 'main effects',
+    sign_constraint: signConstraint({ unconstrained: form(other, [], ['ltc_hyp']), non_negative: form(kept, ['ltc_hyp'], []) }),
     training: training('ea', kept.n, kept.events),
     validation: {
       fit_index_date: '2024-11-22',
@@ -112,7 +133,7 @@ export function validatedCard(): ModelCard {
     validation_note: 'Out-of-time validation: fitted on features at 2024-11-22 with outcomes to 2025-11-22, evaluated on features at 2025-11-22 with outcomes to 2026-11-22.',
     reference_distributions: {},
     intercept: -3.2,
-    terms,
+    terms: terms('ea'),
   };
 }
 
@@ -122,6 +143,7 @@ export const notValidatedNote =
 /** A new long-term condition card with no validation year. */
 export function unvalidatedCard(): ModelCard {
   return {
+    card_format: cardFormat,
     model_version: 'ltc-2025-11-22-5e6f7a8b',
     target: 'ltc',
     score_column: 'ltc_risk',
@@ -129,12 +151,13 @@ export function unvalidatedCard(): ModelCard {
     method: 'Ridge-penalised logistic regression fitted by IRLS, recalibrated in the large on the training year; scored in SQL.',
     fitted_for_as_of: '2026-11-22',
     variant: 'main effects',
+    sign_constraint: signConstraint(null),
     training: training('ltc', 2904, 61),
     validation: null,
     validation_note: notValidatedNote,
     reference_distributions: {},
     intercept: -4.1,
-    terms,
+    terms: terms('ltc'),
   };
 }
 

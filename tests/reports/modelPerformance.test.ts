@@ -1,7 +1,7 @@
 // Section 7, model performance: what a validated and an unvalidated model card show, small-number suppression of
 // the validation figures (including counts a percentage would give away), the drift warning, and determinism.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelCard } from '../../models/trainModels.ts';
+import type { ModelCard } from '../../models/modelCard.ts';
 import type { Database } from '../../pipeline/db/Database.ts';
 import { poolDeciles } from '../../reports/modelCardFigures.ts';
 import { type ReportInput, renderReport } from '../../reports/renderReport.ts';
@@ -169,7 +169,7 @@ describe('model performance: small numbers', () => {
     let checked = 0;
     for (const [dimension, groups] of Object.entries(metrics.by_subgroup)) {
       for (const group of groups.filter((g) => !g.suppressed)) {
-        const flaggedWithOutcome = Math.round(group.sensitivity_top5! * group.events!);
+        const flaggedWithOutcome = Math.round(group.sensitivity_listed! * group.events!);
         if (flaggedWithOutcome >= 1 && flaggedWithOutcome <= 7) {
           const cells = row(block, fairnessCaptions[dimension]!, rowHeaderFor(dimension, group.group));
           expect(cells.slice(4), `${dimension} ${group.group}`).toEqual([cells[4] === '–' ? '–' : '*', '*']);

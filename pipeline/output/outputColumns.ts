@@ -21,7 +21,7 @@ export const scoreColumnDescriptions: Record<string, string> = {
   ea_risk: 'Probability of at least one emergency admission in the next 12 months',
   ea_tier: 'Risk tier by ea_risk rank: 1 top 0.5%, 2 next 4.5%, 3 next 15%, 4 the rest',
   ltc_risk: 'Probability of a new long-term condition in the next 12 months',
-  top_factors: "The factors adding most to the person's emergency-admission risk against the population average, in words (3, or 4 when a fourth adds clearly)",
+  top_factors: "Why this person's emergency-admission risk is high, in words: only things the person has, each adding to their risk against a person without it, largest first (up to 4); or one sentence saying nothing recorded adds beyond age and sex",
   previous_ea_tier: 'ea_tier in the previous run (null when not scored then)',
   ea_rank: 'Rank by ea_risk in the scored population (1 = highest)',
   rank_in_practice: 'Rank by ea_risk within the practice list (1 = highest risk)',

@@ -22,12 +22,16 @@ describe('--keep-runs', () => {
     expect(runCli(['run', '--inbox', sampleInbox, '--out', out, '--as-of', secondNight!, '--keep-runs', '1']).status).toBe(0);
     expect(datedFolders(out)).toEqual([secondNight, thirdNight]);
 
-    // The next ordinary night, with keepRuns 1 and a stricter suppression threshold from a config file.
+    // The next ordinary night, with keepRuns 1, a stricter suppression threshold and other tier cut-offs from a config
+    // file, and models retrained: their validation follows both.
     const configFile = join(temporaryFolder(), 'strata.config.json');
-    writeFileSync(configFile, JSON.stringify({ keepRuns: 1, suppressionThreshold: 11 }));
-    expect(runCli(['run', '--inbox', sampleInbox, '--out', out, '--config', configFile]).status).toBe(0);
+    writeFileSync(configFile, JSON.stringify({ keepRuns: 1, suppressionThreshold: 11, tierCutoffs: [0.01, 0.1, 0.25] }));
+    expect(runCli(['run', '--inbox', sampleInbox, '--out', out, '--config', configFile, '--retrain']).status).toBe(0);
+    const metrics = JSON.parse(readFileSync(join(out, thirdNight!, 'models', 'ea_model_card.json'), 'utf8')).validation.metrics;
+    expect(metrics).toMatchObject({ list_share: 0.1, small_count_threshold: 11 });
+    expect(metrics.at_top.map((top: { share: number }) => top.share)).toEqual([0.01, 0.1, 0.25]);
     expect(datedFolders(out)).toEqual([thirdNight]);
     expect(readFileSync(join(out, thirdNight!, 'report.html'), 'utf8')).toContain('Counts from 1 to 10 are shown as');
-    expect(JSON.parse(readFileSync(join(out, thirdNight!, 'run.json'), 'utf8'))).toMatchObject({ config: { keepRuns: 1, suppressionThreshold: 11 }, config_file: configFile });
+    expect(JSON.parse(readFileSync(join(out, thirdNight!, 'run.json'), 'utf8'))).toMatchObject({ config: { keepRuns: 1, suppressionThreshold: 11, tierCutoffs: [0.01, 0.1, 0.25] }, config_file: configFile });
   });
 });

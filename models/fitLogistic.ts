@@ -125,10 +125,13 @@ function onOriginalScale(design: Design, beta: Float64Array, iterations: number,
  */
 function fitNonNegative(design: Design, start: Float64Array, nonNegative: readonly boolean[], options: FitOptions): LogisticFit {
   if (nonNegative.length !== design.k) throw new Error(`fitLogistic: nonNegative has ${nonNegative.length} flags for ${design.k} terms`);
-  const free = allFree(design.k);
+  // From a fit of the same terms (a warm start), a constrained term that is negative there, or held at 0, starts held:
+  // the active set is then usually right at once. From a cold start every term starts free.
+  const warm = start.some((b, a) => a > 0 && b !== 0);
+  const free = nonNegative.map((constrained, j) => !(warm && constrained && start[j + 1]! <= 0));
   let beta: Float64Array = Float64Array.from(start);
   for (let j = 0; j < design.k; j++) {
-    if (nonNegative[j] && beta[j + 1]! < 0) beta[j + 1] = 0;
+    if (!free[j]) beta[j + 1] = 0;
   }
   let iterations = 0;
   let converged = false;

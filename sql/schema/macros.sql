@@ -68,11 +68,7 @@ CREATE OR REPLACE MACRO strata_csv_field(x) AS
        WHEN regexp_matches(x, '[",\r\n]') THEN '"' || replace(x, '"', '""') || '"'
        ELSE x END;
 
--- Masks every 10-digit value that passes the NHS number check, for every file Strata writes.
-CREATE OR REPLACE MACRO strata_mask_identifiers(x) AS
-  list_reduce(
-    list_prepend(x, list_filter(regexp_extract_all(x, '\b[0-9]{10}\b'), lambda t: strata_passes_nhs_check(t))),
-    lambda acc, t: replace(acc, t, '[direct identifier removed]'));
-
--- Replaced by strata_holds_direct_identifier; dropped from databases made before.
+-- quarantine.csv is masked in TypeScript (pipeline/privacy/maskDirectIdentifiers.ts); the SQL macro that
+-- masked only \b[0-9]{10}\b is dropped from databases made before.
+DROP MACRO IF EXISTS strata_mask_identifiers;
 DROP MACRO IF EXISTS strata_is_nhs_number;

@@ -19,7 +19,10 @@ export function exitWithError(error: unknown): never {
   const exitCode = error instanceof StrataError ? error.exitCode : ExitCode.failed;
   const text = error instanceof Error ? error.message : String(error);
   process.stderr.write(maskDirectIdentifiers(`strata: ${firstLine(text)}\n`));
-  if (verbose && error instanceof Error && error.stack) process.stderr.write(maskDirectIdentifiers(`${error.stack}\n`));
+  if (verbose && error instanceof Error && error.stack) {
+    process.stderr.write(maskDirectIdentifiers(`${error.stack}\n`));
+    if (error.cause instanceof Error) process.stderr.write(maskDirectIdentifiers(`caused by: ${error.cause.stack ?? error.cause.message}\n`));
+  }
   process.exit(exitCode);
 }
 

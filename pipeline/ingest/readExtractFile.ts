@@ -116,10 +116,15 @@ function checkColumns(extractDate: string, file: ManifestFile, header: string[])
   const missing = file.table.columns.filter((c) => !header.includes(c));
   const problems: string[] = [];
   if (missing.length) problems.push(`missing column(s) ${missing.join(', ')}`);
+  const unknown = header.flatMap((name, i) => (expected.has(name) ? [] : [i + 1]));
+  if (unknown.length === 1) problems.push(`column ${unknown[0]} is not a contract column`);
+  else if (unknown.length > 1) {
+    const listed = unknown.length > 10 ? `${unknown.slice(0, 10).join(', ')} and ${unknown.length - 10} more` : unknown.join(', ');
+    problems.push(`columns ${listed} are not contract columns`);
+  }
   header.forEach((name, i) => {
     const first = header.indexOf(name);
-    if (!expected.has(name)) problems.push(`column ${i + 1} is not a contract column`);
-    else if (first !== i) problems.push(`column ${i + 1} repeats column ${first + 1} (${name})`);
+    if (expected.has(name) && first !== i) problems.push(`column ${i + 1} repeats column ${first + 1} (${name})`);
   });
   if (problems.length) throw new ExtractRejectedError(extractDate, file.name, `header: ${problems.join('; ')}`);
   return header;

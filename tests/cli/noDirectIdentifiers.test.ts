@@ -196,7 +196,7 @@ describe('no NHS number reaches anything Strata writes', () => {
     const { run, statusJson } = runs.json;
     const everything = [run.stdout, run.stderr, statusJson.stdout, readFileSync(join(runs.json.out, plantedNight, 'run.json'), 'utf8')].join('\n');
     expect(everything).not.toContain(canary);
-    expect(run.stderr).toContain(`extract ${refusedNight} rejected: demographics.csv: header: column 12 is not a contract column`);
+    expect(run.stderr).toContain(`extract ${refusedNight} rejected: demographics.csv: header: columns 12, 13, 14, 15 are not contract columns`);
   });
 
   it.each(['json', 'text'] as const)('quarantines every planted person_id as direct_identifier, and the database keeps the row whole (%s run)', async (format) => {

@@ -35,9 +35,14 @@ describe('a refused extract says where, never what', () => {
       { name: 'demographics.csv', lines: [`${demographicsHeader},943 476 5919,${canary},SP6907366258`, `${person('P1')},a,b,c`] },
     ]);
     expect(await refusal()).toBe(
-      'extract 2026-11-21 rejected: demographics.csv: header: column 12 is not a contract column; ' +
-        'column 13 is not a contract column; column 14 is not a contract column',
+      'extract 2026-11-21 rejected: demographics.csv: header: columns 12, 13, 14 are not contract columns',
     );
+  });
+
+  it('lists at most ten positions', async () => {
+    const extra = Array.from({ length: 25 }, (_, i) => `${canary}${i}`);
+    writeExtract(inbox, '2026-11-21', [{ name: 'demographics.csv', lines: [`${demographicsHeader},${extra.join(',')}`, `${person('P1')},${extra.join(',')}`] }]);
+    expect(await refusal()).toMatch(/header: columns 12, 13, 14, 15, 16, 17, 18, 19, 20, 21 and 15 more are not contract columns$/);
   });
 
   it('names a repeated contract column by both positions (the contract name may be said)', async () => {

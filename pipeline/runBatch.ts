@@ -31,6 +31,7 @@ import {
   recoverOutputFolders,
   stagingFolderFor,
 } from './runs/outputFolders.ts';
+import { maskDirectIdentifiers, stringifyMasked } from './privacy/maskDirectIdentifiers.ts';
 import { newRunId } from './runs/newRunId.ts';
 import { RunLock } from './runs/RunLock.ts';
 
@@ -93,7 +94,7 @@ export async function runBatch(config: RunConfig, options: RunOptions = {}): Pro
       await db
         .run(`UPDATE runs SET status = 'failed', finished_at = $finished_at, message = $message WHERE run_id = $run_id`, {
           finished_at: new Date().toISOString().replace('Z', ''),
-          message: error instanceof Error ? error.message : String(error),
+          message: maskDirectIdentifiers(error instanceof Error ? error.message : String(error)),
           run_id: runId,
         })
         .catch(() => undefined);
@@ -256,7 +257,7 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
   };
   let outputFolder: string;
   try {
-    writeFileAtomic(join(staging, 'run.json'), `${JSON.stringify(runJson, null, 2)}\n`);
+    writeFileAtomic(join(staging, 'run.json'), `${stringifyMasked(runJson, 2)}\n`);
     outputFolder = publishFolder(staging, config.out, asOf, runId);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
@@ -265,7 +266,7 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
   // A refused extract's reason goes beside the run, so `strata status` can say why without the logs.
   await db.run(`UPDATE runs SET finished_at = $finished_at, status = $status, as_of = $as_of, message = $message WHERE run_id = $run_id`, {
     finished_at: finishedAt.toISOString().replace('Z', ''), status, as_of: dateParam(asOf), run_id: runId,
-    message: load.rejected.length > 0 ? load.rejected.map((r) => r.message).join('; ') : null,
+    message: load.rejected.length > 0 ? maskDirectIdentifiers(load.rejected.map((r) => r.message).join('; ')) : null,
   });
 
   // Retention never deletes the newest successful run's folder, whatever its date.

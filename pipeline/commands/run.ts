@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { Logger, type LogFormat } from '../logging/Logger.ts';
 import { exitWithError } from '../exitWithError.ts';
+import { maskDirectIdentifiers } from '../privacy/maskDirectIdentifiers.ts';
 import { type RunFlags, runConfigFromFlags, withRunFlags } from './runOptions.ts';
 
 interface RunArgs extends RunFlags {
@@ -23,7 +24,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (logger.format === 'text') {
         const lists = summary.outputs.filter((o) => o.path.startsWith('case-finding/')).length;
         const others = summary.outputs.length - lists;
-        process.stdout.write(
+        process.stdout.write(maskDirectIdentifiers(
           [
             `strata run ${summary.runId}: ${summary.status}, as of ${summary.asOf}`,
             `  extracts loaded: ${summary.load.loaded.join(', ') || 'none new'}${summary.load.rejected.length ? `; rejected: ${summary.load.rejected.map((r) => r.extract).join(', ')}` : ''}`,
@@ -34,9 +35,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
             `  files written: ${summary.outputs.length + 1} in ${summary.outputFolder}: ${lists} case-finding lists, ${others} other outputs and run.json`,
             ...(summary.retentionDeleted.length > 0 ? [`  old output folders deleted: ${summary.retentionDeleted.join(', ')}`] : []),
           ].join('\n') + '\n',
-        );
+        ));
       }
-      for (const rejected of summary.load.rejected) process.stderr.write(`strata: ${rejected.message}\n`);
+      for (const rejected of summary.load.rejected) process.stderr.write(maskDirectIdentifiers(`strata: ${rejected.message}\n`));
       process.exitCode = summary.exitCode;
     } catch (error) {
       if (logger.format === 'json') logger.error('run_failed', error instanceof Error ? error.message.split('\n')[0]! : String(error));

@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../errors.ts';
 import { exitWithError } from '../exitWithError.ts';
+import { maskDirectIdentifiers, stringifyMasked } from '../privacy/maskDirectIdentifiers.ts';
 import { formatStatus } from '../status/formatStatus.ts';
 import { readStatus } from '../status/readStatus.ts';
 
@@ -23,7 +24,8 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
     try {
       if (!Number.isInteger(args.runs) || args.runs < 1) throw new UsageError(`--runs must be a whole number of at least 1, not ${args.runs}`);
       const status = await readStatus(args.db, { runs: args.runs });
-      process.stdout.write(args.json ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status));
+      // A run's message, the database path, a file name: whatever it holds, no NHS number is printed.
+      process.stdout.write(args.json ? `${stringifyMasked(status, 2)}\n` : maskDirectIdentifiers(formatStatus(status)));
     } catch (error) {
       exitWithError(error);
     }

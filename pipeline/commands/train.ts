@@ -7,6 +7,7 @@ import { RunLock } from '../runs/RunLock.ts';
 import { isIsoDate } from '../db/values.ts';
 import { StrataError, UsageError } from '../errors.ts';
 import { resolveTrainConfig } from '../config.ts';
+import { maskDirectIdentifiers } from '../privacy/maskDirectIdentifiers.ts';
 
 interface TrainArgs {
   db?: string;
@@ -59,7 +60,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       const limits = (await db.rowsJson<{ memory: string; threads: string }>(
         `SELECT current_setting('memory_limit') AS memory, CAST(current_setting('threads') AS VARCHAR) AS threads`,
       ))[0]!;
-      process.stderr.write(`training in ${config.db} with DuckDB memory_limit ${limits.memory} and ${limits.threads} threads\n`);
+      process.stderr.write(maskDirectIdentifiers(`training in ${config.db} with DuckDB memory_limit ${limits.memory} and ${limits.threads} threads\n`));
       const newest = (await db.rowsJson<{ d: string | null }>(`SELECT strftime(max(extract_date), '%Y-%m-%d') AS d FROM extracts`))[0]?.d;
       const asOf = args['as-of'] ?? newest;
       if (!asOf) throw new StrataError(`nothing to train on: the database ${config.db} has no extract loaded; run strata run first`);
@@ -67,17 +68,17 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
         maxTrainingRows: config.maxTrainingRows, tierCutoffs: config.tierCutoffs, listTiers: config.listTiers,
         suppressionThreshold: config.suppressionThreshold,
       };
-      const cards = await trainModels(db, asOf, settings, (line) => process.stderr.write(`${line}\n`));
+      const cards = await trainModels(db, asOf, settings, (line) => process.stderr.write(maskDirectIdentifiers(`${line}\n`)));
       await saveModelCards(db, cards);
       for (const card of cards) {
         const metrics = card.validation?.metrics;
-        process.stdout.write(
+        process.stdout.write(maskDirectIdentifiers(
           `${card.model_version} (${card.variant}): trained on ${card.training.training_rows} people, ${card.training.training_events} outcomes; ` +
             (metrics ? `validation AUROC ${metrics.auroc?.toFixed(3)}, Brier ${metrics.brier.toFixed(4)}, calibration slope ${metrics.calibration.slope?.toFixed(2)}\n` : `${card.validation_note}\n`),
-        );
+        ));
         if (args.out) {
           mkdirSync(args.out, { recursive: true });
-          for (const file of writeModelFiles(args.out, card)) process.stdout.write(`  wrote ${join(args.out, file.path)}\n`);
+          for (const file of writeModelFiles(args.out, card)) process.stdout.write(maskDirectIdentifiers(`  wrote ${join(args.out, file.path)}\n`));
         }
       }
     } finally {

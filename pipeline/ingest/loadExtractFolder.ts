@@ -8,10 +8,10 @@
 import type { Database } from '../db/Database.ts';
 import { quoteIdentifier, sqlFile } from '../db/Database.ts';
 import { dateParam } from '../db/values.ts';
-import { ExtractRejectedError } from '../errors.ts';
+import { ExitCode, ExtractRejectedError, StrataError } from '../errors.ts';
 import { extractTables } from './extractTables.ts';
 import { markDuplicateKeys } from './markDuplicateKeys.ts';
-import { dropStagingTables, readExtractFile } from './readExtractFile.ts';
+import { describeReadError, dropStagingTables, readExtractFile } from './readExtractFile.ts';
 import { type ManifestFile, type VerifiedExtract, verifyChecksum } from './verifyManifest.ts';
 
 export interface LoadedFile {
@@ -53,7 +53,9 @@ export async function loadExtractFolder(
     for (const [index, file] of byLoadOrder.entries()) {
       const verified = await checksums[index]!;
       onFileLoading?.(file.name, index, byLoadOrder.length);
-      staged.push(await stageFile(db, extract.extractDate, verified, runId));
+      staged.push(await stageFile(db, extract.extractDate, verified, runId).catch((error: unknown) => {
+        throw stagingFailure(extract.extractDate, file.name, error);
+      }));
       // Activity rows are checked against everyone in a snapshot so far, this folder's included.
       if (file.table.name === 'demographics') await stageSnapshot(db, extract.extractDate);
     }
@@ -72,6 +74,16 @@ export async function loadExtractFolder(
     const scratch = ['folder_quarantine', 'snapshot_persons', 'known_persons', ...extractTables.map((t) => `staged_${t.name}`)];
     await db.run(scratch.map((t) => `DROP TABLE IF EXISTS ${quoteIdentifier(t)};`).join(' '));
   }
+}
+
+/**
+ * An unexpected DuckDB error while staging a file, told without its text: DuckDB's messages can quote the
+ * row they failed on, and error messages never quote an input file (data-contract.md §3). --verbose prints
+ * the original, masked, as the cause.
+ */
+function stagingFailure(extractDate: string, fileName: string, error: unknown): unknown {
+  if (error instanceof StrataError) return error;
+  return new StrataError(`extract ${extractDate}: ${fileName}: staging failed (${describeReadError(error)})`, ExitCode.failed, { cause: error });
 }
 
 /** `check` on each item, one after another, started at once; no rejection goes unhandled meanwhile. */

@@ -2,7 +2,8 @@
 //   staging_raw     every parsed row, all columns VARCHAR, with its line number (a view: the rows are
 //                   stored once, in staging_parsed, and the line number is worked out as they are read);
 //   staging_rejects every row the parser could not read (bad encoding, wrong field count), whole.
-// Validation of values is left to sql/staging/<table>.sql.
+// Validation of values is left to sql/staging/<table>.sql. No error raised here quotes the file's contents
+// (data-contract.md §3): a header column is named by its position, a parse failure by its line.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { Database } from '../db/Database.ts';
@@ -46,7 +47,7 @@ async function readCsv(db: Database, extractDate: string, file: ManifestFile): P
   try {
     await db.run(`CREATE OR REPLACE TEMP TABLE staging_parsed AS SELECT * FROM ${readCsvStoringRejects(columnOrder)}`, { path: file.path });
   } catch (error) {
-    throw new ExtractRejectedError(extractDate, file.name, `the file cannot be read as CSV (${firstLine(error)})`);
+    throw new ExtractRejectedError(extractDate, file.name, `the file cannot be read as CSV (${describeReadError(error)})`);
   }
   await db.run(`CREATE TEMP TABLE staging_rejects AS ${parserRejectsByLine}`);
   // The parser keeps file order, so the g-th parsed row sits on the g-th physical line (from line 2, after
@@ -83,11 +84,15 @@ async function readParquet(db: Database, extractDate: string, file: ManifestFile
   try {
     described = await db.rows<{ column_name: string }>(describeParquet, { path: file.path });
   } catch (error) {
-    throw new ExtractRejectedError(extractDate, file.name, `not a readable parquet file (${firstLine(error)})`);
+    throw new ExtractRejectedError(extractDate, file.name, `not a readable parquet file (${describeReadError(error)})`);
   }
   const columnOrder = checkColumns(extractDate, file, described.map((d) => d.column_name));
   // For parquet, "line" is the 1-based row number within the file.
-  await db.run(`CREATE TEMP TABLE staging_parsed AS ${readParquetNumbered(columnOrder)}`, { path: file.path });
+  try {
+    await db.run(`CREATE TEMP TABLE staging_parsed AS ${readParquetNumbered(columnOrder)}`, { path: file.path });
+  } catch (error) {
+    throw new ExtractRejectedError(extractDate, file.name, `the parquet file cannot be read to the end (${describeReadError(error)})`);
+  }
   await db.run('CREATE TEMP VIEW staging_raw AS SELECT * FROM staging_parsed');
   await db.run(`CREATE TEMP TABLE staging_rejects (line BIGINT, reason VARCHAR, detail VARCHAR, raw_row VARCHAR)`);
   return summarise(db, columnOrder, []);
@@ -102,17 +107,26 @@ async function summarise(db: Database, columnOrder: string[], blankLines: number
   return { columnOrder, rowsRead: parsed + rejected, rowsRejectedByParser: rejected, blankLines };
 }
 
-/** The header must name exactly the contract's columns, in any order. */
+/**
+ * The header must name exactly the contract's columns, in any order. The header line is the sender's, so a
+ * column the contract does not know is named by its position, never quoted; the contract's own names may be.
+ */
 function checkColumns(extractDate: string, file: ManifestFile, header: string[]): string[] {
   const expected = new Set(file.table.columns);
   const missing = file.table.columns.filter((c) => !header.includes(c));
-  const unexpected = header.filter((c) => !expected.has(c));
-  const repeated = header.filter((c, i) => header.indexOf(c) !== i);
   const problems: string[] = [];
   if (missing.length) problems.push(`missing column(s) ${missing.join(', ')}`);
-  if (unexpected.length) problems.push(`unexpected column(s) ${unexpected.join(', ')}`);
-  if (repeated.length) problems.push(`repeated column(s) ${repeated.join(', ')}`);
-  if (problems.length) throw new ExtractRejectedError(extractDate, file.name, `header has ${problems.join('; ')}`);
+  const unknown = header.flatMap((name, i) => (expected.has(name) ? [] : [i + 1]));
+  if (unknown.length === 1) problems.push(`column ${unknown[0]} is not a contract column`);
+  else if (unknown.length > 1) {
+    const listed = unknown.length > 10 ? `${unknown.slice(0, 10).join(', ')} and ${unknown.length - 10} more` : unknown.join(', ');
+    problems.push(`columns ${listed} are not contract columns`);
+  }
+  header.forEach((name, i) => {
+    const first = header.indexOf(name);
+    if (expected.has(name) && first !== i) problems.push(`column ${i + 1} repeats column ${first + 1} (${name})`);
+  });
+  if (problems.length) throw new ExtractRejectedError(extractDate, file.name, `header: ${problems.join('; ')}`);
   return header;
 }
 
@@ -146,6 +160,21 @@ function firstBytesGunzipped(path: string): string {
   }
 }
 
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+/**
+ * What DuckDB said about a file it could not read, without the file's contents (its messages can quote the
+ * offending line): DuckDB's kind of error, the line when it names one, and its fixed wording where that is
+ * known to quote nothing.
+ */
+export function describeReadError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const kind = /^([A-Za-z ]{1,40} Error):/.exec(text)?.[1] ?? 'error';
+  const line = /\bline:? (\d+)/i.exec(text)?.[1];
+  const known = knownReadErrors.find((known) => known.pattern.test(text));
+  return `DuckDB ${kind}${line ? ` at line ${line}` : ''}: ${known?.says ?? 'its text is not shown, as it can quote the file'}`;
 }
+
+const knownReadErrors = [
+  { pattern: /The CSV Parser state machine reached an invalid state/, says: 'the CSV parser reached an invalid state (a stray carriage return?)' },
+  { pattern: /No magic bytes found at end of file/, says: 'no parquet footer (not a parquet file, or cut short)' },
+  { pattern: /No space left on device/, says: 'no space left on the device' },
+];

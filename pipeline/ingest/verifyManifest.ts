@@ -45,7 +45,8 @@ export async function verifyChecksum(extractDate: string, file: ManifestFile): P
   const emptyLines = file.format === '.csv' ? new EmptyLineDetector() : undefined;
   const actual = await sha256File(file.path, emptyLines);
   if (actual !== file.sha256) {
-    throw new ExtractRejectedError(extractDate, file.name, `sha256 mismatch: manifest says ${file.sha256}, file is ${actual}`);
+    // The manifest's own value is not quoted (error messages never quote an input file); the file's is ours.
+    throw new ExtractRejectedError(extractDate, file.name, `sha256 mismatch: the file's sha256 is ${actual}, not the one manifest.json gives`);
   }
   return { ...file, sha256: actual, ...(emptyLines ? { hasEmptyLine: emptyLines.found } : {}) };
 }
@@ -68,7 +69,7 @@ export function checkManifest(folder: string, extractDate: string): VerifiedExtr
     throw reject('manifest.json', `manifest is malformed: ${why}`);
   }
   if (parsed.extract_date !== extractDate) {
-    throw reject('manifest.json', `manifest extract_date ${parsed.extract_date} does not match the folder name`);
+    throw reject('manifest.json', `manifest extract_date is not the folder's date (${extractDate})`);
   }
 
   const present = readdirSync(folder).filter((name) => name !== 'manifest.json' && statSync(join(folder, name)).isFile());

@@ -1,5 +1,7 @@
 // What a run says while it works. Under a scheduler (stdout not a terminal) every event is one JSON line
 // on stdout, for log shippers; at a terminal, readable lines on stderr and a progress bar for long stages.
+// Every line passes the NHS number masking on its way out, whatever field the number is in.
+import { maskDirectIdentifiers, stringifyMasked } from '../privacy/maskDirectIdentifiers.ts';
 
 export type LogFormat = 'json' | 'text';
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -90,7 +92,7 @@ export class Logger {
     return (done, label) => {
       const filled = Math.round((Math.min(done, total) / total) * progressBarWidth);
       const bar = `${'#'.repeat(filled)}${'-'.repeat(progressBarWidth - filled)}`;
-      this.streams.stderr.write(`\r\x1b[2K  ${stage} [${bar}] ${done}/${total}${label ? ` ${label}` : ''}`);
+      this.streams.stderr.write(maskDirectIdentifiers(`\r\x1b[2K  ${stage} [${bar}] ${done}/${total}${label ? ` ${label}` : ''}`));
       this.barShown = done < total;
       if (!this.barShown) this.streams.stderr.write('\r\x1b[2K');
     };
@@ -100,7 +102,7 @@ export class Logger {
     const time = this.clock().toISOString();
     if (this.format === 'json') {
       const line = { time, level, event, message, ...this.context, ...fields };
-      this.streams.stdout.write(`${JSON.stringify(line)}\n`);
+      this.streams.stdout.write(`${stringifyMasked(line)}\n`);
       return;
     }
     if (this.barShown) {
@@ -110,6 +112,6 @@ export class Logger {
     const stage = typeof fields.stage === 'string' ? `${fields.stage.padEnd(8)} ` : '';
     const prefix = level === 'info' ? '' : `${level.toUpperCase()} `;
     // One line per event, even for a message of several lines (an error's, say).
-    this.streams.stderr.write(`${time.slice(11, 19)} ${stage}${prefix}${message.replace(/\s*\n\s*/g, ' | ')}\n`);
+    this.streams.stderr.write(maskDirectIdentifiers(`${time.slice(11, 19)} ${stage}${prefix}${message.replace(/\s*\n\s*/g, ' | ')}\n`));
   }
 }

@@ -10,6 +10,7 @@ import { writeArrowFile, writeArrowFilesByGroup } from './writeArrowFile.ts';
 import { sha256File } from '../ingest/verifyManifest.ts';
 import { publishFile, temporaryPathFor } from './writeFileAtomic.ts';
 import type { ProgressFactory } from '../logging/Logger.ts';
+import { maskedColumnSql, registerMaskingFunction } from '../privacy/registerMaskingFunction.ts';
 
 export interface WrittenOutput {
   path: string;
@@ -135,19 +136,23 @@ async function writeGroupLists(
  * The rows quarantined from the extracts this run's outputs are the first to include: every extract after
  * the as_of of the last run that finished with outputs for an earlier date, up to this as_of. So a re-run
  * of the same night, or a run after a crash, writes the same file as one uninterrupted run would.
- * Every NHS-number-like value is masked.
+ * Every NHS number, in any written form, is masked by pipeline/privacy/maskDirectIdentifiers.ts, called from
+ * DuckDB as a scalar function: 200k quarantined rows, half holding NHS numbers, took 0.25 s with the old
+ * \b[0-9]{10}\b macro and about 0.4-0.55 s with the function (only rows with a candidate reach it); streaming
+ * the rows out to mask and quote them in TypeScript took 1.3 s before any CSV quoting.
  */
 export async function writeQuarantineCsv(db: Database, folder: string, asOf: string): Promise<WrittenOutput> {
   const path = join(folder, 'quarantine.csv');
   const temporary = temporaryPathFor(path);
   if (!existsSync(folder)) mkdirSync(folder, { recursive: true });
+  registerMaskingFunction(db.connection);
   const query = `
     WITH previous_outputs AS (
       SELECT coalesce(max(as_of), DATE '0001-01-01') AS as_of FROM runs
       WHERE status IN ('succeeded', 'extract_rejected') AND as_of < $as_of
     )
-    SELECT strftime(q.extract_date, '%Y-%m-%d') AS extract_date, q.file_name AS file, q.line, q.reason, q.detail,
-           strata_mask_identifiers(q.raw_row) AS row
+    SELECT strftime(q.extract_date, '%Y-%m-%d') AS extract_date, ${maskedColumnSql('q.file_name')} AS file, q.line,
+           q.reason, ${maskedColumnSql('q.detail')} AS detail, ${maskedColumnSql('q.raw_row')} AS row
     FROM quarantine q
     WHERE q.extract_date > (SELECT as_of FROM previous_outputs) AND q.extract_date <= $as_of
     ORDER BY q.extract_date, q.file_name, q.line`;

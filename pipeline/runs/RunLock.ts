@@ -4,6 +4,7 @@
 import { readFileSync, rmSync, writeFileSync, linkSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ExitCode, StrataError } from '../errors.ts';
+import { stringifyMasked } from '../privacy/maskDirectIdentifiers.ts';
 
 export interface LockHolder {
   pid: number;
@@ -47,7 +48,8 @@ export class RunLock {
     let tookOverFrom: LockHolder | null = null;
     for (let attempt = 0; attempt < 3; attempt++) {
       const candidate = `${path}.${process.pid}.${attempt}.new`;
-      writeFileSync(candidate, `${JSON.stringify(holder)}\n`, { mode: 0o640 });
+      // The command line names paths, which may hold an NHS number like any text Strata writes.
+      writeFileSync(candidate, `${stringifyMasked(holder)}\n`, { mode: 0o640 });
       try {
         linkSync(candidate, path);
         return new RunLock(path, holder, tookOverFrom);

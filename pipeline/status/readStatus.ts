@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { Database } from '../db/Database.ts';
 import { ExitCode, StrataError, UsageError } from '../errors.ts';
+import { maskDirectIdentifiers } from '../privacy/maskDirectIdentifiers.ts';
 import { RunLock } from '../runs/RunLock.ts';
 
 export interface RunStatus {
@@ -135,6 +136,8 @@ export async function readStatus(path: string, options: { runs: number }): Promi
     const runsTotal = Number(await db.value<bigint>('SELECT count(*) FROM runs'));
     const runs = (await db.rowsJson<Omit<RunStatus, 'interrupted'>>(runsSql, { limit: options.runs })).map((run) => ({
       ...run,
+      // Runs record their messages masked; a message recorded before they did is masked as it is read.
+      message: run.message === null ? null : maskDirectIdentifiers(run.message),
       // We hold a read lock, so no process holds the write lock a live run keeps for its whole length.
       interrupted: run.status === 'running',
     }));

@@ -4,11 +4,34 @@
 -- A pseudonymised person_id: 1 to 64 characters of [A-Za-z0-9_-].
 CREATE OR REPLACE MACRO strata_valid_person_id(x) AS regexp_full_match(x, '[A-Za-z0-9_-]{1,64}');
 
--- A 10-digit value that passes the NHS number modulus-11 check is a direct identifier.
-CREATE OR REPLACE MACRO strata_is_nhs_number(x) AS
-  CASE WHEN regexp_full_match(x, '[0-9]{10}')
-       THEN (11 - list_sum(list_transform(range(9), lambda i: CAST(substr(x, i + 1, 1) AS INTEGER) * (10 - i))) % 11) % 11
-            = CAST(substr(x, 10, 1) AS INTEGER)
+-- Ten digits that pass the NHS number modulus-11 check (a check digit worked out as 10 never passes).
+CREATE OR REPLACE MACRO strata_passes_nhs_check(nhs_digits) AS
+  CASE WHEN regexp_full_match(nhs_digits, '[0-9]{10}')
+       THEN (11 - list_sum(list_transform(range(9),
+                 lambda nhs_pos: CAST(substr(nhs_digits, nhs_pos + 1, 1) AS INTEGER) * (10 - nhs_pos))) % 11) % 11
+            = CAST(substr(nhs_digits, 10, 1) AS INTEGER)
+       ELSE false END;
+
+-- A value that is, or holds anywhere in it, an NHS number in a form the masking rule masks (data-contract.md
+-- §3; pipeline/privacy/maskDirectIdentifiers.ts is the same rule in TypeScript, and
+-- tests/staging/directIdentifier.test.ts holds the two to the same cases): a run of exactly 10 digits, or
+-- 3, 3 and 4 digits separated by single spaces or hyphens, not part of a longer run of digits, passing the
+-- check. It covers the contract's person_id rule (10 digits passing the check once spaces and hyphens are
+-- removed) and more: a person_id is written unmasked into population_scores.arrow and the case-finding
+-- lists, so a pseudonym such as 8836075983_A or P9434765919 would carry an NHS number into them.
+-- How: every maximal chain of digit groups joined by single spaces or hyphens is split into its groups; a
+-- group of 10 digits, or three groups in a row of 3, 3 and 4 digits, is a candidate. The regex guard in
+-- front is only a cheap necessary condition, so most pseudonyms skip the list work.
+CREATE OR REPLACE MACRO strata_holds_direct_identifier(x) AS
+  CASE WHEN regexp_matches(x, '[0-9]{10}|[0-9]{3}[ -][0-9]{3}[ -][0-9]{4}')
+       THEN list_bool_or(list_transform(
+              list_transform(regexp_extract_all(x, '[0-9]+(?:[ -][0-9]+)*'),
+                             lambda nhs_chain: string_split_regex(nhs_chain, '[ -]')),
+              lambda nhs_groups: list_bool_or(list_transform(range(1, len(nhs_groups) + 1),
+                lambda nhs_at: strata_passes_nhs_check(nhs_groups[nhs_at])
+                  OR (nhs_at + 2 <= len(nhs_groups)
+                      AND len(nhs_groups[nhs_at]) = 3 AND len(nhs_groups[nhs_at + 1]) = 3 AND len(nhs_groups[nhs_at + 2]) = 4
+                      AND strata_passes_nhs_check(nhs_groups[nhs_at] || nhs_groups[nhs_at + 1] || nhs_groups[nhs_at + 2]))))))
        ELSE false END;
 
 -- A strict ISO date: YYYY-MM-DD that names a real day (year 0001 to 9999). A value that casts to a date and
@@ -45,8 +68,7 @@ CREATE OR REPLACE MACRO strata_csv_field(x) AS
        WHEN regexp_matches(x, '[",\r\n]') THEN '"' || replace(x, '"', '""') || '"'
        ELSE x END;
 
--- Masks every 10-digit value that passes the NHS number check, for every file Strata writes.
-CREATE OR REPLACE MACRO strata_mask_identifiers(x) AS
-  list_reduce(
-    list_prepend(x, list_filter(regexp_extract_all(x, '\b[0-9]{10}\b'), lambda t: strata_is_nhs_number(t))),
-    lambda acc, t: replace(acc, t, '[direct identifier removed]'));
+-- quarantine.csv is masked in TypeScript (pipeline/privacy/maskDirectIdentifiers.ts); the SQL macro that
+-- masked only \b[0-9]{10}\b is dropped from databases made before.
+DROP MACRO IF EXISTS strata_mask_identifiers;
+DROP MACRO IF EXISTS strata_is_nhs_number;

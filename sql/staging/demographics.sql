@@ -17,8 +17,8 @@ WITH typed AS (
 checked AS (
   SELECT *,
     CASE
-      WHEN strata_is_nhs_number(person_id)
-        THEN {'reason': 'direct_identifier', 'detail': 'person_id is an NHS number, not a pseudonym'}
+      WHEN strata_holds_direct_identifier(person_id)
+        THEN {'reason': 'direct_identifier', 'detail': 'person_id is or holds an NHS number, not a pseudonym'}
       WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
       WHEN year_of_birth_text IS NULL THEN {'reason': 'missing_value', 'detail': 'year_of_birth is empty'}
       WHEN sex IS NULL THEN {'reason': 'missing_value', 'detail': 'sex is empty'}

@@ -17,8 +17,8 @@ WITH typed AS (
 checked AS (
   SELECT *,
     CASE
-      WHEN NOT known_person AND strata_is_nhs_number(person_id)
-        THEN {'reason': 'direct_identifier', 'detail': 'person_id is an NHS number, not a pseudonym'}
+      WHEN NOT known_person AND strata_holds_direct_identifier(person_id)
+        THEN {'reason': 'direct_identifier', 'detail': 'person_id is or holds an NHS number, not a pseudonym'}
       WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
       WHEN condition IS NULL THEN {'reason': 'missing_value', 'detail': 'condition is empty'}
       WHEN diagnosed_on_text IS NULL THEN {'reason': 'missing_value', 'detail': 'diagnosed_on is empty'}

@@ -20,8 +20,8 @@ WITH typed AS (
 checked AS (
   SELECT *,
     CASE
-      WHEN NOT known_person AND strata_is_nhs_number(person_id)
-        THEN {'reason': 'direct_identifier', 'detail': 'person_id is an NHS number, not a pseudonym'}
+      WHEN NOT known_person AND strata_holds_direct_identifier(person_id)
+        THEN {'reason': 'direct_identifier', 'detail': 'person_id is or holds an NHS number, not a pseudonym'}
       WHEN spell_id IS NULL THEN {'reason': 'missing_value', 'detail': 'spell_id is empty'}
       WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
       WHEN admission_date_text IS NULL THEN {'reason': 'missing_value', 'detail': 'admission_date is empty'}

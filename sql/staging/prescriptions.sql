@@ -17,8 +17,8 @@ WITH typed AS (
 checked AS (
   SELECT *,
     CASE
-      WHEN NOT known_person AND strata_is_nhs_number(person_id)
-        THEN {'reason': 'direct_identifier', 'detail': 'person_id is an NHS number, not a pseudonym'}
+      WHEN NOT known_person AND strata_holds_direct_identifier(person_id)
+        THEN {'reason': 'direct_identifier', 'detail': 'person_id is or holds an NHS number, not a pseudonym'}
       WHEN prescription_id IS NULL THEN {'reason': 'missing_value', 'detail': 'prescription_id is empty'}
       WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
       WHEN issued_on_text IS NULL THEN {'reason': 'missing_value', 'detail': 'issued_on is empty'}

@@ -61,3 +61,29 @@ describe('Logger lines', () => {
     expect(text.stderr).toBe('02:30:00 ERROR first | second\n');
   });
 });
+
+describe('Logger and NHS numbers', () => {
+  const clock = () => new Date('2026-11-23T02:30:00.123Z');
+  const M = '[direct identifier removed]';
+
+  it('masks every string field of a JSON line, nested ones and keys included', () => {
+    const { text, streams } = capture(false);
+    new Logger('json', streams, { run_id: 'r1' }, clock).error('extract_rejected', 'extract 2026-11-23 rejected: 943 476 5919.csv', {
+      stage: 'load', file: 'SP6907366258', names: ['8836075983_A', { inner: 'x-943-476-5919' }], '9434765919': 'key', count: 9434765919,
+    });
+    const line = JSON.parse(text.stdout);
+    expect(line).toEqual({
+      time: '2026-11-23T02:30:00.123Z', level: 'error', event: 'extract_rejected', message: `extract 2026-11-23 rejected: ${M}.csv`, run_id: 'r1',
+      stage: 'load', file: `SP${M}`, names: [`${M}_A`, { inner: `x-${M}` }], [M]: 'key', count: M,
+    });
+  });
+
+  it('masks readable lines and the progress bar', () => {
+    const { text, streams } = capture(true);
+    const log = new Logger('text', streams, {}, clock);
+    log.progress('load', 2)(1, 'RX1454981741.csv');
+    log.warn('drift', 'person 943-476-5919\n  and "9434765919"', { stage: 'load' });
+    expect(text.stderr).toContain(`1/2 RX${M}.csv`);
+    expect(text.stderr).toContain(`02:30:00 load     WARN person ${M} | and "${M}"\n`);
+  });
+});

@@ -31,6 +31,19 @@ describe('scoring population', () => {
     expect(await scored('2026-11-21')).toEqual(['joins', 'stays']);
   });
 
+  it('never scores nor trains on a person_id holding an NHS number, even one an older version loaded', async () => {
+    // As the previous version's load let it in: a hyphenated NHS number as a pseudonym.
+    await db.run(
+      `INSERT INTO persons SELECT '943-476-5919', year_of_birth, sex, ethnic_category, lsoa_code, imd_decile, practice_code, pcn_code,
+              registered_on, date_of_death, opt_out, first_extract, last_extract FROM persons WHERE person_id = 'stays'`,
+    );
+    expect(await scored('2026-11-21')).toEqual(['joins', 'stays']);
+    await buildFeatures(db, 'training_population', '2026-11-21', 'training_features');
+    const trained = await db.rowsJson<{ person_id: string }>('SELECT person_id FROM training_features ORDER BY 1');
+    expect(trained.map((r) => r.person_id)).not.toContain('943-476-5919');
+    expect(trained.map((r) => r.person_id)).toContain('stays');
+  });
+
   it('scores an earlier as_of from the snapshot in force then, honouring the newest opt-out', async () => {
     expect(await scored('2026-11-20')).toEqual(['leaves', 'stays']);
   });

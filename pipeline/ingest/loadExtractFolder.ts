@@ -11,6 +11,7 @@ import { dateParam } from '../db/values.ts';
 import { ExtractRejectedError } from '../errors.ts';
 import { extractTables } from './extractTables.ts';
 import { markDuplicateKeys } from './markDuplicateKeys.ts';
+import { markDuplicatePersons } from './markDuplicatePersons.ts';
 import { dropStagingTables, readExtractFile } from './readExtractFile.ts';
 import { type ManifestFile, type VerifiedExtract, verifyChecksum } from './verifyManifest.ts';
 
@@ -108,7 +109,14 @@ async function stageFile(db: Database, extractDate: string, file: ManifestFile, 
   await db.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(stagedTable)} AS ${sqlFile(`staging/${file.table.name}.sql`)}`, {
     extract_date: extractDateValue,
   });
-  await markDuplicateKeys(db, stagedTable, file.table.key);
+  // A snapshot quarantines every copy of a repeated person (a conflicting opt-out must not be overridden);
+  // activity files quarantine only the later copies of a key.
+  if (file.table.name === 'demographics') {
+    const personIdField = file.format === '.parquet' ? null : read.columnOrder.indexOf('person_id') + 1;
+    await markDuplicatePersons(db, stagedTable, personIdField);
+  } else {
+    await markDuplicateKeys(db, stagedTable, file.table.key);
+  }
 
   const counts = (await db.rows<{ loaded: bigint; quarantined: bigint }>(
     `SELECT count(*) FILTER (reason IS NULL) AS loaded, count(*) FILTER (reason IS NOT NULL) AS quarantined FROM ${quoteIdentifier(stagedTable)}`,

@@ -160,16 +160,20 @@ describe('renderReport: determinism and input', () => {
   it('shows rows loaded and quarantined per file, and quarantined rows by reason over all files', () => {
     const files = tableByCaption(html, 'Rows in each extract file');
     expect(files.headers).toEqual(['Extract date', 'File', 'Rows loaded', 'Rows quarantined', 'Corrections to earlier rows']);
+    // Rows loaded and corrections are those of the 300 people scored: not the opted-out person's (1 demographics row
+    // a snapshot, 2 conditions, 20 spells, 15 attendances, 2 corrections) nor the dead person's (1 row a snapshot,
+    // 1 spell), whatever extract_files says was loaded.
     expect(files.rows).toEqual([
-      ['2026-11-21', 'demographics.csv', '302', '0', '0'],
-      ['2026-11-21', 'gp_conditions.csv', '420', '0', '0'],
+      ['2026-11-21', 'demographics.csv', '300', '0', '0'],
+      ['2026-11-21', 'gp_conditions.csv', '337', '0', '0'],
       // 5 quarantined rows are hidden, and so are the 40 beside them, or the total of 45 would give the 5 back. No
       // column of rows read gives them back either.
-      ['2026-11-22', 'ae_attendances.csv', '815', '*', '0'],
-      ['2026-11-22', 'demographics.csv', '302', '0', '0'],
-      ['2026-11-22', 'inpatient_spells.csv', '521', '*', '12'],
-      ['All files', '', '2,360', '45', '12'],
+      ['2026-11-22', 'ae_attendances.csv', '800', '*', '0'],
+      ['2026-11-22', 'demographics.csv', '300', '0', '0'],
+      ['2026-11-22', 'inpatient_spells.csv', '500', '*', '10'],
+      ['All files', '', '2,237', '45', '10'],
     ]);
+    expect(html).toContain('Rows loaded and corrections are counted only for the people scored on 2026-11-22');
     const reasons = tableByCaption(html, 'Quarantined rows by reason, all files and extracts in this report');
     expect(reasons.rows).toEqual([
       ['a date that cannot be read', '*', 'inpatient_spells.csv'],

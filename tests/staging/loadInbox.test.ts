@@ -155,6 +155,10 @@ describe('corrections and formats', () => {
       { spell_id: 'S2', discharge_date: '2026-10-03' },
       { spell_id: 'S3', discharge_date: null },
     ]);
+    // Each correction is kept with the person its row names, so the report can leave out an objector's.
+    expect(await db.rowsJson('SELECT extract_date, table_name, person_id, CAST(source_line AS INTEGER) AS line FROM corrections')).toEqual([
+      { extract_date: '2026-11-21', table_name: 'inpatient_spells', person_id: 'P1', line: 2 },
+    ]);
   });
 
   it('reads .csv.gz and .parquet files with the same rules', async () => {

@@ -124,19 +124,22 @@ export async function loadTierMovement(
   counts.set(current12Id, sum(top.map(currentId)));
   groups.push({ parts: [joinedTier12Id, leftTier12Id, ...top.map(previousId), ...(tier12Hidden ? [current12Id] : [])] });
 
-  // Today's tier counts are published by the population figures: whatever they hide stays hidden here.
+  // Today's tier counts are published by the population figures: whatever they hide stays hidden here, and whatever
+  // they show is known here too (fixed), so a flow alone in its column is never what protects another.
+  const published = [...todaysTiers, 'all'].map((tier) => ({
+    id: currentId(tier),
+    figure: tier === 'all' ? population.count('people', 'all') : population.count('people', 'tier', { key1: tier, key2: null }),
+  }));
   const alreadySuppressed = [
-    ...[...todaysTiers, 'all'].filter((tier) => {
-      const figure =
-        tier === 'all' ? population.count('people', 'all') : population.count('people', 'tier', { key1: tier, key2: null });
-      return figure.kind === 'suppressed';
-    }).map(currentId),
+    ...published.filter(({ figure }) => figure.kind === 'suppressed').map(({ id }) => id),
     ...(tier12Hidden ? [current12Id] : []),
   ];
+  const fixed = published.filter(({ figure }) => figure.kind !== 'suppressed').map(({ id }) => id);
   const figures = suppressSmallNumbers({
     counts,
     groups: previousAsOf === null ? [] : groups,
     alreadySuppressed: previousAsOf === null ? [] : alreadySuppressed,
+    fixed: previousAsOf === null ? [] : fixed,
     threshold,
   });
   return { previousAsOf, tiers, figures, flowId, previousId, currentId, joinedTier12Id, leftTier12Id };

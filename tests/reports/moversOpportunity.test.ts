@@ -116,6 +116,34 @@ describe('movers', () => {
     expect(html).toBe(none);
   });
 
+  it("does not give back a small flow through a tier's published count, and shows that count as the headline does", async () => {
+    // 5 of today's tier-2 people were in tier 3, and nobody else moved: in the tier 3 column the people who stayed are
+    // the only non-zero cell, and the headline publishes the column's total, so hiding them protects nothing.
+    const other = await openReportFixture();
+    let page: string;
+    try {
+      await other.run(`
+        INSERT INTO tier_history
+        WITH t2 AS (SELECT person_id, row_number() OVER (ORDER BY person_id) AS k FROM scores WHERE ea_tier = 2)
+        SELECT DATE '${previousAsOf}', s.person_id, CASE WHEN t2.k <= 5 THEN 3 ELSE s.ea_tier END, s.ea_risk
+        FROM scores AS s LEFT JOIN t2 ON t2.person_id = s.person_id`);
+      page = await renderReport(other, fixtureInput);
+    } finally {
+      other.close();
+    }
+    const movers = section(page, 'movers');
+    const headline = section(page, 'headline');
+    const t3 = String(tierSizes[3]);
+    expect(rowCells(headline, 'Tier 3')[2]).toBe(t3);
+    expect(rowCells(movers, 'All people scored today')[2]).toBe(t3);
+    const tier3Row = rowCells(movers, `Tier 3 on ${previousAsOf}`);
+    expect(tier3Row[1]).toBe('*');
+    // Tier 3 today (shown) minus the people who stayed would give the 5 back if both that cell and the row's total
+    // (the headline's previous count) were shown; so would the headline's change.
+    expect(tier3Row[2] === '*' || tier3Row[4] === '*').toBe(true);
+    expect(rowCells(headline, 'Tier 3').at(-1)).not.toBe('-5');
+  });
+
   it('says so when there is no previous run', async () => {
     const other = await openReportFixture();
     try {

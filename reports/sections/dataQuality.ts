@@ -8,7 +8,9 @@
 // - an activity file: its rows still held (activity tables keep extract_date) whose person is scored today. A row
 //   replaced by a later correction is counted in the correcting file, not its own;
 // - a demographics file: the people scored today whose records span that snapshot (first_extract to last_extract).
-//   Only the newest record is kept, so a person who left and came back counts in the snapshots they were missing from;
+//   Only the newest record is kept, so a person who left and came back counts in the snapshots they were missing from.
+//   These are counts of people: the newest equals the people scored, and two snapshots differ by the people first
+//   seen between them, so they are suppressed with those differences (snapshotGroups);
 // - corrections: from the corrections table, by the person the correcting row names. Files loaded before that table
 //   existed show no corrections;
 // - quarantined rows: every one, as before. A quarantined row is linked to nobody (its person_id may be what is
@@ -144,7 +146,14 @@ export async function dataQualitySection(context: ReportContext): Promise<Report
   }
   // Quarantined rows are counted once per file and once per reason: both add up to the same total.
   groups.push({ parts: reasonCodes.map((reason) => `reason|${reason}`), total: 'quarantined|all' });
-  const figures = suppressSmallNumbers({ counts, groups, threshold: input.suppressionThreshold });
+  const people = snapshotGroups(files, counts, groups);
+  const peopleScored = context.population.count('people', 'all');
+  const figures = suppressSmallNumbers({
+    counts,
+    groups,
+    ...(people === undefined ? {} : peopleScored.kind === 'suppressed' ? { alreadySuppressed: [people] } : { fixed: [people] }),
+    threshold: input.suppressionThreshold,
+  });
 
   const filesTable =
     files.length === 0
@@ -228,4 +237,27 @@ async function countedFiles(db: Database, params: Params): Promise<FileRow[]> {
     rows_loaded: loaded.get(key(file.extract_date, file.table_name)) ?? 0,
     rows_corrected: corrected.get(key(file.extract_date, file.table_name)) ?? 0,
   }));
+}
+
+/**
+ * A demographics file's count is a count of people (those scored today who were in that snapshot), so beside the
+ * headline's people scored, and beside each other, it gives counts of people away: the newest snapshot's is the people
+ * scored, and an earlier one's falls short of the next by the people first seen in between. Those differences are
+ * added as counts (never shown) with their relations, so a difference from 1 to 7 hides a snapshot's count. Returns
+ * the id of the people scored, added as a count equal to the newest snapshot's, or undefined with no snapshot.
+ */
+function snapshotGroups(files: readonly FileRow[], counts: Map<string, number>, groups: CountGroup[]): string | undefined {
+  const snapshots = files.map((file, index) => ({ file, id: `loaded|${index}` })).filter(({ file }) => file.table_name === 'demographics');
+  snapshots.forEach(({ file, id }, index) => {
+    if (index === 0) return;
+    const earlier = snapshots[index - 1]!;
+    const firstSeen = `first seen|${file.extract_date}`;
+    counts.set(firstSeen, file.rows_loaded - earlier.file.rows_loaded);
+    groups.push({ parts: [earlier.id, firstSeen], total: id });
+  });
+  const newest = snapshots.at(-1);
+  if (newest === undefined) return undefined;
+  counts.set('people scored', newest.file.rows_loaded);
+  groups.push({ parts: [newest.id], total: 'people scored' });
+  return 'people scored';
 }

@@ -185,6 +185,23 @@ describe('renderReport: determinism and input', () => {
     ]);
   });
 
+  it('hides a snapshot count that would give away the 1 to 7 people first seen since, beside the people scored', async () => {
+    const other = await openReportFixture();
+    try {
+      // 5 of the people scored were first seen in the 2026-11-22 snapshot: 300 scored, 295 of them in 2026-11-21's.
+      await other.run(`UPDATE persons SET first_extract = DATE '2026-11-22' WHERE person_id IN ('PX000001', 'PX000002', 'PX000003', 'PX000004', 'PX000005')`);
+      const page = await renderReport(other, fixtureInput);
+      const files = tableByCaption(page, 'Rows in each extract file');
+      const loaded = (date: string, file: string): string => files.rows.find((row) => row[0] === date && row[1] === file)![2]!;
+      expect(loaded('2026-11-22', 'demographics.csv')).toBe('300');
+      expect(loaded('2026-11-21', 'demographics.csv')).toBe('*');
+      // And the hidden count does not come back from the total of the column.
+      expect(files.rows.filter((row) => row[2] === '*').length).toBeGreaterThanOrEqual(2);
+    } finally {
+      other.close();
+    }
+  });
+
   it('renders a data-quality section with no new extracts', async () => {
     const page = await renderReport(db, { ...fixtureInput, extractDates: [] });
     expect(page).toContain('No new extract was loaded for this report.');

@@ -9,7 +9,7 @@ export interface ReportContext {
   readonly input: ResolvedReportInput;
   /** Person counts shared by sections 1-5, already suppressed together. */
   readonly population: PopulationFigures;
-  /** Tier counts in the previous run and flows since, suppressed together (sections 1 and 7). */
+  /** The people scored today by their tier in the previous run and now, suppressed together (sections 1 and 7). */
   readonly movement: TierMovement;
 }
 

@@ -6,6 +6,8 @@
 // - secondary: in a group of cells that adds up to a total a reader can see, one hidden cell could be worked out
 //   by subtraction, so the next-smallest non-zero cell is hidden too (or the total, when no such cell is left);
 //   this repeats, smallest groups first, until no group has exactly one hidden member;
+// - published elsewhere: a cell another table already shows (`fixed`) is never hidden here, and a cell whose value
+//   such a cell gives away anyway (every other part of its group a shown 0) is never chosen to protect another;
 // - sums of hidden cells: where two or more parts of a group are hidden and its total is shown, their sum is the
 //   total minus the shown parts; when that sum is itself from 1 to threshold-1, one more part is hidden;
 // - rates: a rate or percentage built on a hidden count (numerator or denominator) is hidden.
@@ -24,6 +26,11 @@ export interface SuppressionRequest {
   readonly groups?: readonly CountGroup[];
   /** Cells already hidden elsewhere in the report (a denominator taken from another table, say). */
   readonly alreadySuppressed?: Iterable<string>;
+  /**
+   * Cells shown elsewhere in the report, which hiding here would not hide (a tier's people, published by the
+   * population figures). A group's total that is fixed, like a group with no total, is known to the reader.
+   */
+  readonly fixed?: Iterable<string>;
   /** Counts from 1 to threshold-1 are hidden. Default 8. */
   readonly threshold?: number;
   /**
@@ -75,8 +82,10 @@ export function suppressSmallNumbers(request: SuppressionRequest): SuppressedFig
     }
   };
 
+  const fixed = new Set([...(request.fixed ?? [])].map(known));
   for (const id of request.alreadySuppressed ?? []) hide(known(id));
   for (const [id, value] of counts) if (value >= 1 && value < threshold) hide(id);
+  for (const id of fixed) if (hidden.has(id)) throw new Error(`suppression: ${id} is shown elsewhere but must be hidden here`);
 
   // Smallest groups first: a cell hidden to protect a small group (the sexes of one age band) often protects the
   // large group it nests in (every age band and sex) too, where the large group on its own would reach for its
@@ -88,6 +97,19 @@ export function suppressSmallNumbers(request: SuppressionRequest): SuppressedFig
     }))
     .sort((a, b) => a.parts.length - b.parts.length);
 
+  // A part is pinned when a group whose sum the reader knows (a fixed total, or no total) has every other part shown
+  // as 0: its value is then known whatever this table hides, so hiding it protects nothing.
+  const pinned = (id: string): boolean =>
+    groups.some(
+      (group) =>
+        (group.total === undefined || fixed.has(group.total)) &&
+        group.parts.includes(id) &&
+        group.parts.every((part) => part === id || (!hidden.has(part) && counts.get(part) === 0)),
+    );
+  const hideable = (id: string): boolean => !hidden.has(id) && !fixed.has(id);
+  const complementOf = (parts: readonly string[]): string | undefined =>
+    smallestVisibleNonZero(parts.filter((part) => hideable(part) && !pinned(part)), hidden, counts);
+
   // Each pass hides at least one more cell or stops, so this ends after at most counts.size passes.
   for (let changed = true; changed; ) {
     changed = false;
@@ -98,22 +120,25 @@ export function suppressSmallNumbers(request: SuppressionRequest): SuppressedFig
         let hiddenSum = counts.get(group.total) as number;
         for (const id of group.parts) if (!hidden.has(id)) hiddenSum -= counts.get(id) as number;
         if (hiddenSum >= 1 && hiddenSum < threshold) {
-          hide(smallestVisibleNonZero(group.parts, hidden, counts) ?? group.total);
-          changed = true;
+          const next = complementOf(group.parts) ?? (hideable(group.total) ? group.total : undefined);
+          if (next !== undefined) {
+            hide(next);
+            changed = true;
+          }
         }
         continue;
       }
       if (hiddenMembers.length !== 1) continue;
-      const complement = smallestVisibleNonZero(group.parts, hidden, counts);
+      const complement = complementOf(group.parts);
       if (complement !== undefined) {
         hide(complement);
         changed = true;
-      } else if (group.total !== undefined && !hidden.has(group.total)) {
+      } else if (group.total !== undefined && hideable(group.total)) {
         hide(group.total);
         changed = true;
       }
-      // Otherwise every other part is 0 and there is no total here to hide: the hidden part equals a sum
-      // published elsewhere, which that table's own groups must protect.
+      // Otherwise every other part is 0 (or pinned) and there is no total here to hide: the hidden part equals a
+      // sum published elsewhere, which that table's own groups must protect.
     }
   }
 

@@ -11,6 +11,7 @@ import { dateParam } from '../db/values.ts';
 import { ExitCode, ExtractRejectedError, StrataError } from '../errors.ts';
 import { extractTables } from './extractTables.ts';
 import { markDuplicateKeys } from './markDuplicateKeys.ts';
+import { markDuplicatePersons } from './markDuplicatePersons.ts';
 import { describeReadError, dropStagingTables, readExtractFile } from './readExtractFile.ts';
 import { type ManifestFile, type VerifiedExtract, verifyChecksum } from './verifyManifest.ts';
 
@@ -120,7 +121,14 @@ async function stageFile(db: Database, extractDate: string, file: ManifestFile, 
   await db.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(stagedTable)} AS ${sqlFile(`staging/${file.table.name}.sql`)}`, {
     extract_date: extractDateValue,
   });
-  await markDuplicateKeys(db, stagedTable, file.table.key);
+  // A snapshot quarantines every copy of a repeated person (a conflicting opt-out must not be overridden);
+  // activity files quarantine only the later copies of a key.
+  if (file.table.name === 'demographics') {
+    const personIdField = file.format === '.parquet' ? null : read.columnOrder.indexOf('person_id') + 1;
+    await markDuplicatePersons(db, stagedTable, personIdField);
+  } else {
+    await markDuplicateKeys(db, stagedTable, file.table.key);
+  }
 
   const counts = (await db.rows<{ loaded: bigint; quarantined: bigint }>(
     `SELECT count(*) FILTER (reason IS NULL) AS loaded, count(*) FILTER (reason IS NOT NULL) AS quarantined FROM ${quoteIdentifier(stagedTable)}`,
@@ -180,7 +188,7 @@ async function publish(db: Database, extract: VerifiedExtract, staged: StagedFil
     // A snapshot replaces the population as a whole, so only activity files count corrections.
     let rowsCorrected = 0;
     if (file.table.name === 'demographics') await mergeDemographics(db);
-    else rowsCorrected = await mergeActivity(db, stagedTable, extract.extractDate, file.table.name, file.table.columns, file.table.key);
+    else rowsCorrected = await mergeActivity(db, stagedTable, extract.extractDate, runId, file.table.name, file.table.columns, file.table.key);
     loaded.push({ ...f, rows_corrected: rowsCorrected, duration_ms: f.duration_ms + Math.round(performance.now() - started) });
   }
   await db.run('INSERT INTO quarantine SELECT * FROM folder_quarantine');
@@ -207,11 +215,15 @@ async function publish(db: Database, extract: VerifiedExtract, staged: StagedFil
   return loaded;
 }
 
-/** Replaces rows whose key was loaded before (a correction), then appends. Returns the corrections. */
+/**
+ * Replaces rows whose key was loaded before (a correction), then appends. Each correction is recorded in
+ * `corrections` with the person its new row names. Returns the corrections.
+ */
 async function mergeActivity(
   db: Database,
   stagedTable: string,
   extractDate: string,
+  runId: string,
   table: string,
   columns: readonly string[],
   key: readonly string[],
@@ -221,11 +233,17 @@ async function mergeActivity(
   const keyMatch = key.map((k) => `${target}.${quoteIdentifier(k)} = s.${quoteIdentifier(k)}`).join(' AND ');
   // On the first load there is nothing to correct, and the check would hash every key of a backfill.
   const loadedBefore = await db.value<boolean>(`SELECT EXISTS (SELECT 1 FROM ${target})`);
-  const corrected = loadedBefore
-    ? await db.value<bigint>(
-        `SELECT count(*) FROM ${staged} s WHERE s.reason IS NULL AND EXISTS (SELECT 1 FROM ${target} WHERE ${keyMatch})`,
-      )
-    : 0n;
+  let corrected = 0n;
+  if (loadedBefore) {
+    const before = await db.value<bigint>('SELECT count(*) FROM corrections');
+    await db.run(
+      `INSERT INTO corrections
+       SELECT $extract_date, $run_id, $table_name, s.person_id, s.line
+       FROM ${staged} s WHERE s.reason IS NULL AND EXISTS (SELECT 1 FROM ${target} WHERE ${keyMatch})`,
+      { extract_date: dateParam(extractDate), run_id: runId, table_name: table },
+    );
+    corrected = (await db.value<bigint>('SELECT count(*) FROM corrections')) - before;
+  }
   if (corrected > 0n) await db.run(`DELETE FROM ${target} USING ${staged} s WHERE s.reason IS NULL AND ${keyMatch}`);
   const columnList = columns.map(quoteIdentifier).join(', ');
   await db.run(

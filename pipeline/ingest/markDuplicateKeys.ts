@@ -1,5 +1,6 @@
-// The contract's duplicate rule (data-contract.md §3), for every extract table alike by its key: within one
-// file, a valid row whose key an earlier valid row already has is quarantined as duplicate_key.
+// The contract's duplicate rule (data-contract.md §3) for the activity tables, by each table's key: within one
+// file, a valid row whose key an earlier valid row already has is quarantined as duplicate_key. A demographics
+// snapshot quarantines every copy instead (markDuplicatePersons.ts).
 // Run on the staged file after sql/staging/<table>.sql. It is a separate statement so that the staging query
 // reads its rows once: ordering every row by key inside it cost more than the validation itself.
 import type { Database } from '../db/Database.ts';

@@ -1,7 +1,24 @@
 // Section 9: data quality. For each extract file in this report: rows loaded and quarantined, and, over all of them,
 // why rows were quarantined. Counts only: a quarantined row's content (raw_row, detail) never reaches the report.
+//
+// Loaded rows and corrections are counted only for the people scored today, like every other figure of the report:
+// the rows of a person who has since opted out (or died, or left the register) count in no file, so neither their
+// objection nor a count of 1 to 7 can be worked out from "rows loaded" beside "people scored". The counts are taken
+// from what the database holds now, not from extract_files (run.json keeps those):
+// - an activity file: its rows still held (activity tables keep extract_date) whose person is scored today. A row
+//   replaced by a later correction is counted in the correcting file, not its own;
+// - a demographics file: the people scored today whose records span that snapshot (first_extract to last_extract).
+//   Only the newest record is kept, so a person who left and came back counts in the snapshots they were missing from.
+//   These are counts of people: the newest equals the people scored, and two snapshots differ by the people first
+//   seen between them, so they are suppressed with those differences (snapshotGroups);
+// - corrections: from the corrections table, by the person the correcting row names. Files loaded before that table
+//   existed show no corrections;
+// - quarantined rows: every one, as before. A quarantined row is linked to nobody (its person_id may be what is
+//   wrong with it), and it counts the same whether or not its sender's person has objected.
 import { listValue } from '@duckdb/node-api';
+import { type Database, type Params, quoteIdentifier } from '../../pipeline/db/Database.ts';
 import { dateParam } from '../../pipeline/db/values.ts';
+import { extractTables } from '../../pipeline/ingest/extractTables.ts';
 import { formatCount } from '../formatFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import { paragraph } from '../renderParagraph.ts';
@@ -13,12 +30,35 @@ SELECT
   strftime(extract_date, '%Y-%m-%d') AS extract_date,
   file_name,
   table_name,
-  rows_loaded::DOUBLE AS rows_loaded,
-  rows_quarantined::DOUBLE AS rows_quarantined,
-  rows_corrected::DOUBLE AS rows_corrected
+  rows_quarantined::DOUBLE AS rows_quarantined
 FROM extract_files
 WHERE list_contains($extract_dates, extract_date)
 ORDER BY extract_date, file_name, run_id`;
+
+/** Rows of one activity table still held, by the extract that loaded them, of the people scored today. */
+const activityRowsSql = (table: string): string => `
+SELECT strftime(extract_date, '%Y-%m-%d') AS extract_date, count(*)::DOUBLE AS n
+FROM ${quoteIdentifier(table)}
+WHERE list_contains($extract_dates, extract_date) AND person_id IN (SELECT person_id FROM scores)
+GROUP BY 1`;
+
+/** People scored today in each demographics snapshot. */
+const snapshotRowsSql = `
+WITH snapshots AS (
+  SELECT unnest($extract_dates) AS extract_date
+)
+SELECT strftime(s.extract_date, '%Y-%m-%d') AS extract_date, count(*)::DOUBLE AS n
+FROM snapshots AS s
+JOIN persons AS p ON p.first_extract <= s.extract_date AND p.last_extract >= s.extract_date
+WHERE p.person_id IN (SELECT person_id FROM scores)
+GROUP BY 1`;
+
+/** Corrections of the people scored today, by extract and table. */
+const correctionsSql = `
+SELECT strftime(extract_date, '%Y-%m-%d') AS extract_date, table_name, count(*)::DOUBLE AS n
+FROM corrections
+WHERE list_contains($extract_dates, extract_date) AND person_id IN (SELECT person_id FROM scores)
+GROUP BY 1, 2`;
 
 const quarantineSql = `
 WITH final AS (
@@ -57,6 +97,7 @@ type FileRow = {
   rows_quarantined: number;
   rows_corrected: number;
 };
+type CountRow = { extract_date: string; n: number };
 type ReasonRow = { extract_date: string; file_name: string; reason: string; rows_quarantined: number };
 
 function fileMeasure(file: FileRow, measure: 'loaded' | 'quarantined' | 'corrected'): number {
@@ -81,7 +122,7 @@ export async function dataQualitySection(context: ReportContext): Promise<Report
     };
   }
   const params = { extract_dates: listValue(input.extractDates.map(dateParam)) };
-  const files = await db.rows<FileRow>(filesSql, params);
+  const files = await countedFiles(db, params);
   const reasons = await db.rows<ReasonRow>(quarantineSql, params);
 
   // Rows read are not shown: with them, a file's loaded and quarantined rows would give each other away, and the
@@ -105,7 +146,14 @@ export async function dataQualitySection(context: ReportContext): Promise<Report
   }
   // Quarantined rows are counted once per file and once per reason: both add up to the same total.
   groups.push({ parts: reasonCodes.map((reason) => `reason|${reason}`), total: 'quarantined|all' });
-  const figures = suppressSmallNumbers({ counts, groups, threshold: input.suppressionThreshold });
+  const people = snapshotGroups(files, counts, groups);
+  const peopleScored = context.population.count('people', 'all');
+  const figures = suppressSmallNumbers({
+    counts,
+    groups,
+    ...(people === undefined ? {} : peopleScored.kind === 'suppressed' ? { alreadySuppressed: [people] } : { fixed: [people] }),
+    threshold: input.suppressionThreshold,
+  });
 
   const filesTable =
     files.length === 0
@@ -131,8 +179,9 @@ export async function dataQualitySection(context: ReportContext): Promise<Report
             { cells: ['All files', '', ...measures.map((measure) => formatCount(figures.count(`${measure}|all`)))], total: true },
           ],
           note:
-            'Every row read is either loaded or quarantined; run.json has the exact counts for each file. A correction is a ' +
-            'row that replaced an earlier version of the same record.',
+            'A correction is a row that replaced an earlier version of the same record; a row since replaced is counted in ' +
+            'the file that corrected it. run.json has every file\'s full counts, in which each row read is either loaded ' +
+            'or quarantined.',
         });
 
   const reasonsTable =
@@ -160,8 +209,55 @@ export async function dataQualitySection(context: ReportContext): Promise<Report
         '(quarantined) with the reason, so the sender can correct it. Analysts receive the quarantined rows in ' +
         `quarantine.csv; this report gives the counts only. Extracts covered: ${input.extractDates.join(', ')}. ${historyText}`.trim(),
     ),
+    paragraph(
+      `Rows loaded and corrections are counted only for the people scored on ${input.asOf}: the rows of anyone who has ` +
+        'since died, left the register or opted out are in no file\'s count, and every quarantined row is counted.',
+    ),
     filesTable,
     reasonsTable,
   ].join('\n');
   return { id: 'data-quality', title: 'Data quality', html };
+}
+
+/** The report's files with their quarantined rows as loaded, and their rows and corrections of people scored today. */
+async function countedFiles(db: Database, params: Params): Promise<FileRow[]> {
+  const files = await db.rows<Omit<FileRow, 'rows_loaded' | 'rows_corrected'>>(filesSql, params);
+  const loaded = new Map<string, number>();
+  const key = (extractDate: string, table: string): string => `${extractDate}|${table}`;
+  for (const table of extractTables) {
+    const sql = table.name === 'demographics' ? snapshotRowsSql : activityRowsSql(table.name);
+    for (const row of await db.rows<CountRow>(sql, params)) loaded.set(key(row.extract_date, table.name), row.n);
+  }
+  const corrected = new Map<string, number>();
+  for (const row of await db.rows<CountRow & { table_name: string }>(correctionsSql, params)) {
+    corrected.set(key(row.extract_date, row.table_name), row.n);
+  }
+  return files.map((file) => ({
+    ...file,
+    rows_loaded: loaded.get(key(file.extract_date, file.table_name)) ?? 0,
+    rows_corrected: corrected.get(key(file.extract_date, file.table_name)) ?? 0,
+  }));
+}
+
+/**
+ * A demographics file's count is a count of people (those scored today who were in that snapshot), so beside the
+ * headline's people scored, and beside each other, it gives counts of people away: the newest snapshot's is the people
+ * scored, and an earlier one's falls short of the next by the people first seen in between. Those differences are
+ * added as counts (never shown) with their relations, so a difference from 1 to 7 hides a snapshot's count. Returns
+ * the id of the people scored, added as a count equal to the newest snapshot's, or undefined with no snapshot.
+ */
+function snapshotGroups(files: readonly FileRow[], counts: Map<string, number>, groups: CountGroup[]): string | undefined {
+  const snapshots = files.map((file, index) => ({ file, id: `loaded|${index}` })).filter(({ file }) => file.table_name === 'demographics');
+  snapshots.forEach(({ file, id }, index) => {
+    if (index === 0) return;
+    const earlier = snapshots[index - 1]!;
+    const firstSeen = `first seen|${file.extract_date}`;
+    counts.set(firstSeen, file.rows_loaded - earlier.file.rows_loaded);
+    groups.push({ parts: [earlier.id, firstSeen], total: id });
+  });
+  const newest = snapshots.at(-1);
+  if (newest === undefined) return undefined;
+  counts.set('people scored', newest.file.rows_loaded);
+  groups.push({ parts: [newest.id], total: 'people scored' });
+  return 'people scored';
 }

@@ -1,5 +1,6 @@
-// Section 1: the size of the scored population, how many people are in each risk tier now and in the previous
-// run (with the change), and which extracts the figures come from.
+// Section 1: the size of the scored population, how many people are in each risk tier now, how many of the same
+// people were in it in the previous run (with the change), and which extracts the figures come from. Like every
+// comparison with the previous run, it counts only people scored today (reports/tierMovement.ts).
 import { escapeHtml } from '../escapeHtml.ts';
 import { formatCount, formatNumber, formatPercent, noValueMark, suppressedMark } from '../formatFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
@@ -24,7 +25,7 @@ export async function headlineSection(context: ReportContext): Promise<ReportSec
       'Previous run',
       previousAsOf === null
         ? 'no previous run'
-        : `${previousAsOf}: ${formatCount(previous('all'))} people scored (${formatChange(people, previous('all'))})`,
+        : `${previousAsOf}: ${formatCount(previous('all'))} of the people scored today were scored then`,
     ],
     ['Extracts in this report', describeExtractDates(input.extractDates)],
   ];
@@ -64,7 +65,7 @@ export async function headlineSection(context: ReportContext): Promise<ReportSec
         { header: 'What it is for' },
         { header: 'People', numeric: true },
         { header: '% of people scored', numeric: true },
-        { header: previousAsOf === null ? 'Previous run' : `Previous run (${previousAsOf})`, numeric: true },
+        { header: previousAsOf === null ? 'Previous run' : `Of the people scored today, in this tier on ${previousAsOf}`, numeric: true },
         { header: 'Change', numeric: true },
       ],
       rows: [
@@ -86,7 +87,10 @@ export async function headlineSection(context: ReportContext): Promise<ReportSec
         'Tiers are set by rank, so their sizes follow the cut-offs; what differs between areas is who is in them. ' +
         (previousAsOf === null
           ? 'There is no previous run to compare with, so the previous-run and change columns are empty.'
-          : `The previous run is the one scored on ${previousAsOf}; the change is people now minus people then, and is hidden when either count is.`),
+          : `The previous run is the one scored on ${previousAsOf}. Its column counts the people scored today by their tier ` +
+            'then: people scored then but not today are in no figure of this report, whatever the reason, and people ' +
+            'not scored then are in no tier of that column. The change is people in the tier today minus that count, ' +
+            'and is hidden when either count is.'),
     }),
   ].join('\n');
   return { id: 'headline', title: 'Headline', html };

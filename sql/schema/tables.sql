@@ -34,6 +34,16 @@ CREATE TABLE IF NOT EXISTS quarantine (
   raw_row VARCHAR
 );
 
+-- One row per correction: a loaded activity row that replaced an earlier version of its record, by whose row it
+-- is, so that the report can count only the corrections of people it may count (reports/sections/dataQuality.ts).
+CREATE TABLE IF NOT EXISTS corrections (
+  extract_date DATE NOT NULL,
+  run_id VARCHAR NOT NULL,
+  table_name VARCHAR NOT NULL,
+  person_id VARCHAR NOT NULL,
+  source_line BIGINT NOT NULL
+);
+
 -- The newest known demographics of everyone ever seen in a snapshot.
 -- last_extract says whether the person is in the newest snapshot.
 CREATE TABLE IF NOT EXISTS persons (

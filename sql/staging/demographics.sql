@@ -1,7 +1,7 @@
 -- staging/demographics: validates and types one demographics file (a full snapshot).
--- Grain: one row per data row of the file; reason is NULL for a row that passes these checks. A later
--- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
--- alike (pipeline/ingest/markDuplicateKeys.ts).
+-- Grain: one row per data row of the file; reason is NULL for a row that passes these checks. When a
+-- person_id is on more than one row, the loader then marks every valid copy duplicate_key, so that no copy
+-- can override another's opt-out (pipeline/ingest/markDuplicatePersons.ts).
 -- Inputs: staging_raw (every contract column as VARCHAR, plus line), $extract_date.
 WITH typed AS (
   SELECT

@@ -9,10 +9,11 @@ const previousAsOf = '2026-11-21';
 /**
  * Two runs of tier history before today's: an older one (ignored: not the latest before as_of) and 2026-11-21, which
  * matches today's tiers except that the first 12 tier-4 people (by id) were not scored, the next 20 tier-4 people were
- * in tier 3, the first 5 tier-2 people were in tier 3, and 9 people scored then are no longer scored. A row for
- * as_of itself (written by the run before the report) is not "the previous run".
+ * in tier 3, the first 5 tier-2 people were in tier 3, and `gone` people scored then are no longer scored (in tier 4,
+ * or in tier 1 with `goneTier` 1). A row for as_of itself (written by the run before the report) is not "the previous
+ * run".
  */
-async function addTierHistory(db: Database, smallCell = true): Promise<void> {
+async function addTierHistory(db: Database, smallCell = true, gone = 9, goneTier = 4): Promise<void> {
   await db.run(`
     INSERT INTO tier_history
     WITH t4 AS (SELECT person_id, row_number() OVER (ORDER BY person_id) AS k FROM scores WHERE ea_tier = 4),
@@ -23,7 +24,7 @@ async function addTierHistory(db: Database, smallCell = true): Promise<void> {
     LEFT JOIN t4 ON t4.person_id = s.person_id
     LEFT JOIN t2 ON t2.person_id = s.person_id
     WHERE t4.k IS NULL OR t4.k > 12`);
-  await db.run(`INSERT INTO tier_history SELECT DATE '${previousAsOf}', 'PG00000' || k, 4, 0.01 FROM range(1, 10) AS t(k)`);
+  await db.run(`INSERT INTO tier_history SELECT DATE '${previousAsOf}', 'PG' || lpad(k::VARCHAR, 5, '0'), ${goneTier}, 0.01 FROM range(1, ${gone + 1}) AS t(k)`);
   await db.run(`INSERT INTO tier_history SELECT DATE '2026-11-01', person_id, 1, 0.9 FROM scores`);
   await db.run(`INSERT INTO tier_history SELECT DATE '${fixtureAsOf}', person_id, ea_tier, ea_risk FROM scores`);
 }
@@ -39,6 +40,9 @@ function rowCells(html: string, rowHeader: string): string[] {
   if (!row) throw new Error(`no table row for ${rowHeader}`);
   return [...(row[1] as string).matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((cell) => cell[1] as string);
 }
+
+const joinedRow = `Joined tiers 1–2: in tiers 1–2 today, in tier 3 or 4 on ${previousAsOf} or not scored then`;
+const leftRow = `Left tiers 1–2: in tier 3 or 4 today, in tiers 1–2 on ${previousAsOf}`;
 
 let db: Database;
 let html: string;
@@ -67,15 +71,17 @@ describe('movers', () => {
     } finally {
       other.close();
     }
-    expect(movers).toContain(`on ${previousAsOf} (rows) and on ${fixtureAsOf} (columns)`);
-    // Columns: Tier 1..4 today, no longer scored, all.
-    expect(rowCells(movers, 'Not scored before')).toEqual(['0', '0', '0', '12', '–', '12']);
-    const tier4 = rowCells(movers, `Tier 4 on ${previousAsOf}`);
-    expect(tier4.slice(3, 6)).toEqual([String((tierSizes[4] as number) - 32), '9', String((tierSizes[4] as number) - 32 + 9)]);
-    expect(rowCells(movers, 'All').slice(3, 5)).toEqual([String(tierSizes[4]), '9']);
-    expect(rowCells(movers, `Tier 3 on ${previousAsOf}`)).toEqual(['0', '0', String(tierSizes[3]), '20', '0', String((tierSizes[3] as number) + 20)]);
+    expect(movers).toContain(`People scored on ${fixtureAsOf}: risk tier on ${previousAsOf} (rows) and today (columns)`);
+    // Columns: Tier 1..4 today, all. Only people scored today: the 9 scored on the previous date and not today are
+    // in no row, column or total.
+    expect(rowCells(movers, `Not scored on ${previousAsOf}`)).toEqual(['0', '0', '0', '12', '12']);
+    const t4 = tierSizes[4] as number;
+    expect(rowCells(movers, `Tier 4 on ${previousAsOf}`)).toEqual(['0', '0', '0', String(t4 - 32), String(t4 - 32)]);
+    expect(rowCells(movers, 'All people scored today').slice(3)).toEqual([String(t4), '300']);
+    expect(rowCells(movers, `Tier 3 on ${previousAsOf}`)).toEqual(['0', '0', String(tierSizes[3]), '20', String((tierSizes[3] as number) + 20)]);
+    expect(movers).not.toMatch(/no longer scored/i);
     // Nobody joined tiers 1-2 this time; in the main fixture the 5 who did are hidden (below).
-    expect(rowCells(movers, 'Joined tiers 1–2 \\(in tier 3 or 4 before, or not scored before\\)')).toEqual(['0']);
+    expect(rowCells(movers, joinedRow)).toEqual(['0']);
   });
 
   it('hides the small cell (5 moved from tier 3 to tier 2) and enough others that it cannot be worked out', () => {
@@ -83,13 +89,59 @@ describe('movers', () => {
     const tier3 = rowCells(movers, `Tier 3 on ${previousAsOf}`);
     expect(tier3[1]).toBe('*');
     expect(tier3.filter((cell) => cell === '*').length).toBeGreaterThanOrEqual(2);
-    const tier2Column = [`Tier 1 on ${previousAsOf}`, `Tier 2 on ${previousAsOf}`, `Tier 3 on ${previousAsOf}`, `Tier 4 on ${previousAsOf}`, 'Not scored before']
+    const tier2Column = [`Tier 1 on ${previousAsOf}`, `Tier 2 on ${previousAsOf}`, `Tier 3 on ${previousAsOf}`, `Tier 4 on ${previousAsOf}`, `Not scored on ${previousAsOf}`]
       .map((row) => rowCells(movers, row)[1]);
     expect(tier2Column.filter((cell) => cell === '*').length).toBeGreaterThanOrEqual(2);
     // Joined tiers 1-2: the same 5 people; left: nobody.
-    expect(rowCells(movers, 'Joined tiers 1–2 \\(in tier 3 or 4 before, or not scored before\\)')).toEqual(['*']);
-    expect(rowCells(movers, 'Left tiers 1–2 \\(now in tier 3 or 4, or no longer scored\\)')).toEqual(['0']);
+    expect(rowCells(movers, joinedRow)).toEqual(['*']);
+    expect(rowCells(movers, leftRow)).toEqual(['0']);
     expect(movers).not.toMatch(/>[1-7]</);
+  });
+
+  it('counts only people scored today: who was scored before and is not now changes no figure, however many, whatever their tier', async () => {
+    // An objector in tier 1 on the previous date must read exactly like a person who died or left, or whose rows never
+    // arrived: the report cannot tell them apart, so it cannot reveal the objection.
+    const render = async (gone: number, goneTier: number): Promise<string> => {
+      const other = await openReportFixture();
+      try {
+        await addTierHistory(other, true, gone, goneTier);
+        return await renderReport(other, fixtureInput);
+      } finally {
+        other.close();
+      }
+    };
+    const none = await render(0, 4);
+    expect(await render(1, 1)).toBe(none);
+    expect(await render(3, 2)).toBe(none);
+    expect(html).toBe(none);
+  });
+
+  it("does not give back a small flow through a tier's published count, and shows that count as the headline does", async () => {
+    // 5 of today's tier-2 people were in tier 3, and nobody else moved: in the tier 3 column the people who stayed are
+    // the only non-zero cell, and the headline publishes the column's total, so hiding them protects nothing.
+    const other = await openReportFixture();
+    let page: string;
+    try {
+      await other.run(`
+        INSERT INTO tier_history
+        WITH t2 AS (SELECT person_id, row_number() OVER (ORDER BY person_id) AS k FROM scores WHERE ea_tier = 2)
+        SELECT DATE '${previousAsOf}', s.person_id, CASE WHEN t2.k <= 5 THEN 3 ELSE s.ea_tier END, s.ea_risk
+        FROM scores AS s LEFT JOIN t2 ON t2.person_id = s.person_id`);
+      page = await renderReport(other, fixtureInput);
+    } finally {
+      other.close();
+    }
+    const movers = section(page, 'movers');
+    const headline = section(page, 'headline');
+    const t3 = String(tierSizes[3]);
+    expect(rowCells(headline, 'Tier 3')[2]).toBe(t3);
+    expect(rowCells(movers, 'All people scored today')[2]).toBe(t3);
+    const tier3Row = rowCells(movers, `Tier 3 on ${previousAsOf}`);
+    expect(tier3Row[1]).toBe('*');
+    // Tier 3 today (shown) minus the people who stayed would give the 5 back if both that cell and the row's total
+    // (the headline's previous count) were shown; so would the headline's change.
+    expect(tier3Row[2] === '*' || tier3Row[4] === '*').toBe(true);
+    expect(rowCells(headline, 'Tier 3').at(-1)).not.toBe('-5');
   });
 
   it('says so when there is no previous run', async () => {
@@ -107,7 +159,7 @@ describe('movers', () => {
 describe('headline: change since the last run', () => {
   it('shows each tier now, in the previous run, and the change', () => {
     const headline = section(html, 'headline');
-    expect(headline).toContain(`Previous run (${previousAsOf})`);
+    expect(headline).toContain(`Of the people scored today, in this tier on ${previousAsOf}`);
     const t3 = tierSizes[3] as number;
     expect(rowCells(headline, 'Tier 3').slice(-2)).toEqual([String(t3 + 25), '-25']);
     // Tier 1 has 3 people: hidden now, so its change is hidden too.

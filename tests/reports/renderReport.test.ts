@@ -160,16 +160,20 @@ describe('renderReport: determinism and input', () => {
   it('shows rows loaded and quarantined per file, and quarantined rows by reason over all files', () => {
     const files = tableByCaption(html, 'Rows in each extract file');
     expect(files.headers).toEqual(['Extract date', 'File', 'Rows loaded', 'Rows quarantined', 'Corrections to earlier rows']);
+    // Rows loaded and corrections are those of the 300 people scored: not the opted-out person's (1 demographics row
+    // a snapshot, 2 conditions, 20 spells, 15 attendances, 2 corrections) nor the dead person's (1 row a snapshot,
+    // 1 spell), whatever extract_files says was loaded.
     expect(files.rows).toEqual([
-      ['2026-11-21', 'demographics.csv', '302', '0', '0'],
-      ['2026-11-21', 'gp_conditions.csv', '420', '0', '0'],
+      ['2026-11-21', 'demographics.csv', '300', '0', '0'],
+      ['2026-11-21', 'gp_conditions.csv', '337', '0', '0'],
       // 5 quarantined rows are hidden, and so are the 40 beside them, or the total of 45 would give the 5 back. No
       // column of rows read gives them back either.
-      ['2026-11-22', 'ae_attendances.csv', '815', '*', '0'],
-      ['2026-11-22', 'demographics.csv', '302', '0', '0'],
-      ['2026-11-22', 'inpatient_spells.csv', '521', '*', '12'],
-      ['All files', '', '2,360', '45', '12'],
+      ['2026-11-22', 'ae_attendances.csv', '800', '*', '0'],
+      ['2026-11-22', 'demographics.csv', '300', '0', '0'],
+      ['2026-11-22', 'inpatient_spells.csv', '500', '*', '10'],
+      ['All files', '', '2,237', '45', '10'],
     ]);
+    expect(html).toContain('Rows loaded and corrections are counted only for the people scored on 2026-11-22');
     const reasons = tableByCaption(html, 'Quarantined rows by reason, all files and extracts in this report');
     expect(reasons.rows).toEqual([
       ['a date that cannot be read', '*', 'inpatient_spells.csv'],
@@ -179,6 +183,23 @@ describe('renderReport: determinism and input', () => {
       ['a direct identifier (NHS number) where a pseudonym belongs', '*', 'ae_attendances.csv'],
       ['All reasons', '45', ''],
     ]);
+  });
+
+  it('hides a snapshot count that would give away the 1 to 7 people first seen since, beside the people scored', async () => {
+    const other = await openReportFixture();
+    try {
+      // 5 of the people scored were first seen in the 2026-11-22 snapshot: 300 scored, 295 of them in 2026-11-21's.
+      await other.run(`UPDATE persons SET first_extract = DATE '2026-11-22' WHERE person_id IN ('PX000001', 'PX000002', 'PX000003', 'PX000004', 'PX000005')`);
+      const page = await renderReport(other, fixtureInput);
+      const files = tableByCaption(page, 'Rows in each extract file');
+      const loaded = (date: string, file: string): string => files.rows.find((row) => row[0] === date && row[1] === file)![2]!;
+      expect(loaded('2026-11-22', 'demographics.csv')).toBe('300');
+      expect(loaded('2026-11-21', 'demographics.csv')).toBe('*');
+      // And the hidden count does not come back from the total of the column.
+      expect(files.rows.filter((row) => row[2] === '*').length).toBeGreaterThanOrEqual(2);
+    } finally {
+      other.close();
+    }
   });
 
   it('renders a data-quality section with no new extracts', async () => {

@@ -3,7 +3,8 @@
 //
 // With the default 300 people: four practices. A81001 (120 people, 30 in tiers 1-2) and A81002 (100, 22) are in
 // PCN U00001; B82001 (60, 5: a small number) is alone in PCN U00002; B82002 (20, 9) has no PCN. Tier 1 holds 3
-// people. One opted-out person (PX900001) and one who died (PX900002) are in `persons` with activity, not in `scores`.
+// people. One opted-out person (PX900001) and one who died (PX900002) are in `persons` with activity (and the
+// opted-out person with corrections), not in `scores`.
 // The model cards and drift are in modelCardFixture.ts.
 import { Database, quoteIdentifier, sqlFile } from '../../pipeline/db/Database.ts';
 import type { ReportInput } from '../../reports/renderReport.ts';
@@ -133,6 +134,10 @@ const insertLoadHistorySql = [
      (DATE '2026-11-22', 'run-2', 'demographics', 'demographics.csv', 'h3', 302, 302, 0, 0),
      (DATE '2026-11-22', 'run-2', 'inpatient_spells', 'inpatient_spells.csv', 'h4', 526, 521, 5, 12),
      (DATE '2026-11-22', 'run-2', 'ae_attendances', 'ae_attendances.csv', 'h5', 855, 815, 40, 0)`,
+  // 12 corrections of spells: 10 of scored people, 2 of the opted-out person.
+  `INSERT INTO corrections
+   SELECT DATE '2026-11-22', 'run-2', 'inpatient_spells', CASE WHEN k < 10 THEN 'PX' || lpad((k + 1)::VARCHAR, 6, '0') ELSE 'PX900001' END, 100 + k
+   FROM range(0, 12) AS t(k)`,
   // raw_row and detail carry a scored person's id and an NHS number: neither may reach the report.
   `INSERT INTO quarantine
    SELECT DATE '2026-11-22', 'run-2', 'inpatient_spells.csv', 600 + k,
@@ -167,9 +172,9 @@ export async function openReportFixture(size: FixtureSize = { people: 300, spell
   return db;
 }
 
-/** Removes every trace of the opted-out person's activity. */
+/** Removes every trace of the opted-out person's activity, and of their corrections. */
 export async function deleteOptedOutActivity(db: Database): Promise<void> {
-  for (const table of ['inpatient_spells', 'ae_attendances', 'gp_conditions']) {
+  for (const table of ['inpatient_spells', 'ae_attendances', 'gp_conditions', 'corrections']) {
     await db.run(`DELETE FROM ${quoteIdentifier(table)} WHERE person_id = $person_id`, { person_id: optedOutPersonId });
   }
 }

@@ -155,6 +155,22 @@ describe('suppressSmallNumbers: secondary suppression', () => {
     ], counts({ p1: 30, p2: 22, p3: 5, u1: 52, u2: 5, area: 57 }));
   });
 
+  it('never hides a cell shown elsewhere (fixed), and never protects with a part that such a cell gives away', () => {
+    // A flow table's column: b is the only non-zero part and its total (the people in a tier today) is published by
+    // another table. Hiding b to protect a would protect nothing: the column gives b back, and then the row gives a.
+    const input = counts({ a: 5, b: 60, rowTotal: 65, z: 0, columnTotal: 60 });
+    const groups: CountGroup[] = [
+      { parts: ['a', 'b'], total: 'rowTotal' },
+      { parts: ['b', 'z'], total: 'columnTotal' },
+    ];
+    expect(hidden(suppressSmallNumbers({ counts: input, groups, fixed: ['columnTotal'] }))).toEqual(['a', 'rowTotal']);
+    // Without knowing the column total is published, b is chosen and the column total hidden, which hides nothing.
+    expect(hidden(suppressSmallNumbers({ counts: input, groups }))).toEqual(['a', 'b', 'columnTotal']);
+    // A group without a total pins its parts the same way.
+    expect(hidden(suppressSmallNumbers({ counts: input, groups: [groups[0]!, { parts: ['b', 'z'] }] }))).toEqual(['a', 'rowTotal']);
+    expect(() => suppressSmallNumbers({ counts: counts({ a: 5 }), fixed: ['a'] })).toThrow(/shown elsewhere but must be hidden/);
+  });
+
   it('never leaves a group with exactly one hidden cell, over many generated tables', () => {
     let seed = 20261122;
     const random = (): number => {

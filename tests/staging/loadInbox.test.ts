@@ -158,6 +158,10 @@ describe('corrections and formats', () => {
       { spell_id: 'S2', discharge_date: '2026-10-03' },
       { spell_id: 'S3', discharge_date: null },
     ]);
+    // Each correction is kept with the person its row names, so the report can leave out an objector's.
+    expect(await db.rowsJson('SELECT extract_date, table_name, person_id, CAST(source_line AS INTEGER) AS line FROM corrections')).toEqual([
+      { extract_date: '2026-11-21', table_name: 'inpatient_spells', person_id: 'P1', line: 2 },
+    ]);
   });
 
   it('reads .csv.gz and .parquet files with the same rules', async () => {
@@ -228,11 +232,12 @@ describe('row accounting', () => {
     ]);
     const result = await load();
     const files = await db.rows<{ file_name: string; rows_read: bigint; rows_loaded: bigint; rows_quarantined: bigint }>('SELECT * FROM extract_files ORDER BY file_name');
+    // Both copies of P1 are quarantined (contract §2), so P1 is in no snapshot and S1 is unknown_person.
     expect(files.map((f) => [f.file_name, Number(f.rows_read), Number(f.rows_loaded), Number(f.rows_quarantined)])).toEqual([
-      ['demographics.csv', 4, 2, 2],
-      ['inpatient_spells.csv', 5, 2, 3],
+      ['demographics.csv', 4, 1, 3],
+      ['inpatient_spells.csv', 5, 1, 4],
     ]);
     for (const f of result.files) expect(f.rows_read).toBe(f.rows_loaded + f.rows_quarantined);
-    expect(await count('quarantine')).toBe(5);
+    expect(await count('quarantine')).toBe(7);
   });
 });

@@ -87,17 +87,20 @@ export async function trainModels(
     : `Not validated: the loaded history starts ${historyStart ?? 'nowhere'}, and out-of-time validation needs a year of ` +
       `history before ${validationFitIndex}. Never validated on training rows.`;
 
-  // Every variant of every model is fitted on the validation year first, unconstrained and sign-constrained (two
-  // variants at a time, in worker threads), then evaluated once the training features are there.
+  // Every variant of every model is fitted on the validation year first, sign-constrained (two variants at a time, in
+  // worker threads), the simplest also unconstrained from the same design; then evaluated once the training features
+  // are there. A variant is chosen on the constrained fits, then the form of the chosen variant.
   const evaluation = evaluationOptions(options);
   let validationFits: FittedModel[][] = [];
   const step = progress?.(2) ?? (() => {});
-  const variants = modelSpecs.flatMap((spec) => spec.variants.map((variant) => ({ spec, variant, form: 'both' as const })));
+  const variants = modelSpecs.flatMap((spec) =>
+    spec.variants.map((variant, index) => ({ spec, variant, form: index === 0 ? ('both' as const) : ('non-negative' as const) })),
+  );
   try {
     if (canValidate) {
       validationFits = await fitModels(db, variants, 'validation_fit_features', validationFitIndex, trainingIndex, options);
     }
-    step(1, `${variants.length} variants fitted on the validation year, each with and without sign constraints`);
+    step(1, `${variants.length} variants fitted on the validation year`);
   } finally {
     await trainingFeatures.catch(() => undefined);
   }
@@ -111,45 +114,50 @@ export async function trainModels(
     }
     const evaluations = [];
     for (const variant of spec.variants) {
-      const [unconstrained, nonNegative] = validationFits[variants.findIndex((v) => v.spec === spec && v.variant === variant)]!;
+      const fits = validationFits[variants.findIndex((v) => v.spec === spec && v.variant === variant)]!;
+      const nonNegative = fits.find((f) => f.sign_constrained)!;
       evaluations.push({
         variant,
-        unconstrained: { fit: unconstrained!, metrics: await evaluateOn(db, 'training_features', spec, unconstrained!, evaluation) },
-        nonNegative: { fit: nonNegative!, metrics: await evaluateOn(db, 'training_features', spec, nonNegative!, evaluation) },
+        fits,
+        nonNegative: { fit: nonNegative, metrics: await evaluateOn(db, 'training_features', spec, nonNegative, evaluation) },
       });
     }
-    // The variant is chosen on the sign-constrained fits (the preferred form), then the form for that variant.
     let kept = evaluations[0]!;
     for (const candidate of evaluations.slice(1)) {
       if ((candidate.nonNegative.metrics.auroc ?? 0) >= (kept.nonNegative.metrics.auroc ?? 0) + clearGainInAuroc) kept = candidate;
     }
-    const constrained = !((kept.unconstrained.metrics.auroc ?? 0) >= (kept.nonNegative.metrics.auroc ?? 0) + clearGainInAuroc);
-    const form = constrained ? kept.nonNegative : kept.unconstrained;
+    // The kept variant unconstrained: fitted beside the constrained one for the simplest, and now for another.
+    const unconstrainedFit =
+      kept.fits.find((f) => !f.sign_constrained) ??
+      (await fitModels(db, [{ spec, variant: kept.variant, form: 'unconstrained', start: kept.nonNegative.fit }], 'validation_fit_features', validationFitIndex, trainingIndex, options))[0]![0]!;
+    const unconstrained = { fit: unconstrainedFit, metrics: await evaluateOn(db, 'training_features', spec, unconstrainedFit, evaluation) };
+    const constrained = !((unconstrained.metrics.auroc ?? 0) >= (kept.nonNegative.metrics.auroc ?? 0) + clearGainInAuroc);
+    const form = constrained ? kept.nonNegative : unconstrained;
     chosen.push({
       variant: kept.variant,
       constrained,
       start: form.fit,
-      forms: { unconstrained: formMetrics(kept.variant, kept.unconstrained.fit, kept.unconstrained.metrics), non_negative: formMetrics(kept.variant, kept.nonNegative.fit, kept.nonNegative.metrics) },
+      forms: {
+        unconstrained: formMetrics(kept.variant, unconstrained.fit, unconstrained.metrics),
+        non_negative: formMetrics(kept.variant, kept.nonNegative.fit, kept.nonNegative.metrics),
+      },
       validation: {
         fit_index_date: validationFitIndex,
         evaluation_index_date: trainingIndex,
         outcome_window: { from_exclusive: trainingIndex, to_inclusive: asOf },
-        variant_comparison: evaluations.map((e) => {
-          const shown = constrained ? e.nonNegative : e.unconstrained;
-          return {
-            variant: e.variant.name, terms: e.variant.terms.length, auroc: shown.metrics.auroc, auprc: shown.metrics.auprc,
-            brier: shown.metrics.brier, calibration_slope: shown.metrics.calibration.slope,
-          };
-        }),
+        // Each variant as it was compared: sign-constrained.
+        variant_comparison: evaluations.map((e) => ({
+          variant: e.variant.name, terms: e.variant.terms.length, auroc: e.nonNegative.metrics.auroc, auprc: e.nonNegative.metrics.auprc,
+          brier: e.nonNegative.metrics.brier, calibration_slope: e.nonNegative.metrics.calibration.slope,
+        })),
         metrics: form.metrics,
       },
     });
     log(
       `validated ${spec.target}: ` +
-        evaluations
-          .map((e) => `${e.variant.name} AUROC ${e.nonNegative.metrics.auroc?.toFixed(4)} non-negative, ${e.unconstrained.metrics.auroc?.toFixed(4)} unconstrained`)
-          .join('; ') +
-        `; kept ${kept.variant.name}, ${constrained ? 'non-negative' : 'unconstrained'}`,
+        evaluations.map((e) => `${e.variant.name} AUROC ${e.nonNegative.metrics.auroc?.toFixed(4)}`).join(', ') +
+        ` (sign-constrained); kept ${kept.variant.name}, ${constrained ? 'sign-constrained' : 'unconstrained'} ` +
+        `(unconstrained AUROC ${unconstrained.metrics.auroc?.toFixed(4)})`,
     );
   }
 

@@ -134,8 +134,9 @@ function variantParts(card: ModelCard): string[] {
   }
   return [
     paragraph(
-      'Versions compared: each version was fitted on the year before and checked on the validation year below. A more ' +
-        `complex version is kept only if it ranks people clearly better. Kept: ${kept}.`,
+      'Versions compared: each version was fitted on the year before, with no condition or use of services allowed to ' +
+        'lower the risk, and checked on the validation year below. A more complex version is kept only if it ranks people ' +
+        `clearly better. Kept: ${kept}.`,
     ),
     renderTable({
       caption: 'Versions of the model compared on the validation year',

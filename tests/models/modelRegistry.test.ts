@@ -38,6 +38,19 @@ describe('model registry and training', () => {
       // Recalibrated in the large: mean predicted risk on the training year equals its observed rate.
       expect(card.training.recalibration.mean_predicted_after).toBeCloseTo(card.training.recalibration.observed_rate, 10);
       expect(Object.keys(card.reference_distributions)).toContain('score');
+      // Both forms of the kept variant were validated and recorded; the form in use keeps its rule.
+      const forms = card.sign_constraint.validation!;
+      expect(forms.unconstrained.auroc).toBeGreaterThan(0.6);
+      expect(forms.non_negative.negative_terms).toEqual([]);
+      const constrained = new Set(card.sign_constraint.constrained_terms);
+      expect(constrained.size).toBeGreaterThan(5);
+      for (const id of card.training.terms_held_at_zero) expect(constrained.has(id)).toBe(true);
+      if (card.sign_constraint.chosen === 'non-negative') {
+        for (const term of card.terms) if (constrained.has(term.id)) expect(term.coefficient).toBeGreaterThanOrEqual(0);
+        expect(card.validation!.metrics.auroc).toBe(forms.non_negative.auroc);
+      } else {
+        expect(forms.unconstrained.auroc!).toBeGreaterThanOrEqual(forms.non_negative.auroc! + 0.002);
+      }
     }
   });
 

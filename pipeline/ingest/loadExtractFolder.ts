@@ -254,8 +254,19 @@ async function mergeActivity(
   return Number(corrected);
 }
 
-/** Demographics is a full snapshot: everyone in it gets the record staged in snapshot_persons. */
+/**
+ * Demographics is a full snapshot: everyone in it gets the record staged in snapshot_persons. A person repeated in
+ * the snapshot is in none of it (every copy quarantined), and keeps their earlier record; when any copy objects
+ * (opt_out = 'Y', whatever else is wrong with it), that record is marked opted out too, so the objection holds
+ * wherever the earlier record is still read (training) until a later snapshot says otherwise in a row of its own.
+ */
 async function mergeDemographics(db: Database): Promise<void> {
   await db.run('DELETE FROM persons USING snapshot_persons s WHERE persons.person_id = s.person_id');
   await db.run('INSERT INTO persons SELECT * FROM snapshot_persons');
+  await db.run(
+    `UPDATE persons SET opt_out = 'Y'
+     WHERE person_id IN (
+       SELECT person_id FROM staged_demographics
+       WHERE opt_out = 'Y' AND person_id IN (SELECT person_id FROM staged_demographics WHERE reason = 'duplicate_key'))`,
+  );
 }

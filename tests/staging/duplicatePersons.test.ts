@@ -70,19 +70,24 @@ describe('a person repeated in one demographics snapshot', () => {
     expect(files).toEqual([{ rows_read: 9n, rows_loaded: 1n, rows_quarantined: 8n }]);
   });
 
-  it('leaves the person out of the snapshot: their earlier record stands, they are not scored', async () => {
+  it('leaves the person out of the snapshot and unscored; an objection in any copy marks their earlier record', async () => {
     const persons = await db.rowsJson<{ person_id: string; opt_out: string; last_extract: string }>(
       'SELECT person_id, opt_out, last_extract FROM persons ORDER BY person_id',
     );
+    // P1 and P3 objected in a copy (P3's with a bad code too): their earlier record is opted out, so a retrain never
+    // uses it. P4's objecting copy could not be parsed, so what it said is not known: its earlier record stands.
     expect(persons).toEqual([
-      { person_id: 'P1', opt_out: 'N', last_extract: '2026-11-20' },
+      { person_id: 'P1', opt_out: 'Y', last_extract: '2026-11-20' },
       { person_id: 'P2', opt_out: 'N', last_extract: '2026-11-21' },
-      { person_id: 'P3', opt_out: 'N', last_extract: '2026-11-20' },
+      { person_id: 'P3', opt_out: 'Y', last_extract: '2026-11-20' },
       { person_id: 'P4', opt_out: 'N', last_extract: '2026-11-20' },
     ]);
     await buildFeatures(db, 'scoring_population', '2026-11-21', 'scoring_features');
     const scored = await db.rowsJson<{ person_id: string }>('SELECT person_id FROM scoring_features ORDER BY 1');
     expect(scored.map((row) => row.person_id)).toEqual(['P2']);
+    await buildFeatures(db, 'training_population', '2026-11-20', 'training_features');
+    const trained = await db.rowsJson<{ person_id: string }>('SELECT person_id FROM training_features ORDER BY 1');
+    expect(trained.map((row) => row.person_id)).toEqual(['P2', 'P4']);
   });
 
   it("loads activity of a person known from an earlier snapshot; a new person's is unknown_person", async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Database } from '../pipeline/db/Database.ts';
 import { dateParam } from '../pipeline/db/values.ts';
 import { StrataError } from '../pipeline/errors.ts';
+import { stringifyMasked } from '../pipeline/privacy/maskDirectIdentifiers.ts';
 import { writeFileAtomic } from '../pipeline/output/writeFileAtomic.ts';
 import { type ModelCard, parseModelCard, resolveTerms } from './modelCard.ts';
 
@@ -57,7 +58,8 @@ export function writeModelFiles(folder: string, card: ModelCard): { path: string
     `${card.model_version},(intercept),,${card.intercept},false`,
     ...resolveTerms(card).map((t) => [card.model_version, t.id, t.factor, String(t.coefficient), String(held.has(t.id))].join(',')),
   ];
-  const writtenCard = writeFileAtomic(join(folder, cardFile), `${JSON.stringify(card, null, 2)}\n`);
+  // Masked as JSON, so a number whose digits read as an NHS number becomes a masked string, not broken JSON.
+  const writtenCard = writeFileAtomic(join(folder, cardFile), `${stringifyMasked(card, 2)}\n`);
   const writtenCsv = writeFileAtomic(join(folder, coefficientsFile), `${lines.join('\n')}\n`);
   return [
     { path: cardFile, rows: 1, sha256: writtenCard.sha256 },

@@ -1,28 +1,39 @@
 // The DuckDB-only SQL that TypeScript composes, in one place: reading extract files (read_csv with its
-// rejects table, read_parquet), numbering parsed rows by line (rowid, variables, POSITIONAL JOIN), writing
-// a CSV (COPY), and the hash that samples training rows. docs/scale-out.md says what each becomes on Spark
+// rejects table, read_parquet), writing a CSV (COPY), and the hash that samples training rows. docs/scale-out.md says what each becomes on Spark
 // SQL or Trino, and lists the DuckDB functions that the SQL files under sql/ still use.
 // Every value here stays a bound parameter ($path); only our own column names are composed, quoted.
 import { quoteIdentifier } from './Database.ts';
 
 /**
- * A CSV extract with every column VARCHAR, in the file's column order. Rows the parser cannot read go to
+ * The copy of a CSV extract that copyExtractFile wrote (no header line): its first field is the line the record started on
+ * (BIGINT `line`), then every column VARCHAR, in the file's column order. Rows the parser cannot read go to
  * the reject_errors table instead of failing the read. Use it only as `SELECT * FROM` this, materialised:
- * a filter or projection on a store_rejects scan can raise an INTERNAL error (tech-notes.md).
+ * a filter or projection on a store_rejects scan can raise an INTERNAL error (tech-notes.md). The options
+ * are all explicit, so nothing is sniffed, and nothing in the path is read as a glob or hive partition.
  */
 export function readCsvStoringRejects(columns: readonly string[]): string {
-  const typed = columns.map((c) => `${quoteString(c)}: 'VARCHAR'`).join(', ');
-  return `read_csv($path, columns = {${typed}}, header = true, auto_detect = false,
-                   delim = ',', quote = '"', escape = '"', strict_mode = true, store_rejects = true)`;
+  const typed = [`'line': 'BIGINT'`, ...columns.map((c) => `${quoteString(c)}: 'VARCHAR'`)].join(', ');
+  return `read_csv($path, columns = {${typed}}, header = false, auto_detect = false, delim = ',', quote = '"',
+                   escape = '"', new_line = '\\n', strict_mode = true, hive_partitioning = false, store_rejects = true)`;
+}
+
+/** A CSV file Strata wrote itself (no header), with the given columns and types. */
+export function readOwnCsv(columns: Record<string, string>): string {
+  const typed = Object.entries(columns).map(([c, type]) => `${quoteString(c)}: ${quoteString(type)}`).join(', ');
+  return `read_csv($path, columns = {${typed}}, header = false, auto_detect = false, delim = ',', quote = '"',
+                   escape = '"', new_line = '\\n', strict_mode = true, hive_partitioning = false)`;
 }
 
 /** Clears the rejects tables a previous readCsvStoringRejects left. */
 export const clearParserRejects = 'DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans;';
 
-/** reject_errors as one row per rejected line (a short line is reported once per missing column). */
+/**
+ * reject_errors as one row per rejected record (a short line is reported once per missing column), with the
+ * record's own line, which the copy wrote before its first comma, and the record as the sender wrote it.
+ */
 export const parserRejectsByLine = `
   SELECT
-    line,
+    CAST(split_part(csv_line, ',', 1) AS BIGINT) AS line,
     CASE WHEN bool_or(error_type = 'INVALID ENCODING') THEN 'bad_encoding' ELSE 'bad_value' END AS reason,
     CASE
       WHEN bool_or(error_type = 'INVALID ENCODING') THEN 'row holds bytes that are not valid UTF-8'
@@ -31,38 +42,17 @@ export const parserRejectsByLine = `
       WHEN bool_or(error_type = 'UNQUOTED VALUE') THEN 'row has an unclosed or stray quote'
       ELSE 'row cannot be parsed as CSV: ' || lower(min(error_type))
     END AS detail,
-    min(csv_line) AS raw_row
+    substr(min(csv_line), strpos(min(csv_line), ',') + 1) AS raw_row
   FROM reject_errors
-  GROUP BY line`;
-
-/**
- * Statements that make view `view` number the rows of `table` (in file order) by physical line: row g is on
- * line g + 2 when no line was skipped. A variable rather than a scalar subquery in the view: the subquery
- * became a cross product that cost seconds on 28M rows.
- */
-export function numberRowsInFileOrder(view: string, table: string, columns: readonly string[]): string[] {
-  const select = columns.map((c) => `p.${quoteIdentifier(c)}`).join(', ');
-  return [
-    `SET VARIABLE strata_first_rowid = (SELECT min(rowid) FROM ${quoteIdentifier(table)})`,
-    `CREATE TEMP VIEW ${quoteIdentifier(view)} AS
-     SELECT p.rowid - getvariable('strata_first_rowid') + 2 AS line, ${select} FROM ${quoteIdentifier(table)} p`,
-  ];
-}
-
-/** The same when lines were skipped: `lines` holds the kept line numbers in order, paired by position. */
-export function numberRowsByKeptLines(view: string, table: string, lines: string, columns: readonly string[]): string {
-  const select = columns.map((c) => `p.${quoteIdentifier(c)}`).join(', ');
-  return `CREATE TEMP VIEW ${quoteIdentifier(view)} AS
-          SELECT l.line, ${select} FROM ${quoteIdentifier(lines)} l POSITIONAL JOIN ${quoteIdentifier(table)} p`;
-}
+  GROUP BY CAST(split_part(csv_line, ',', 1) AS BIGINT)`;
 
 /** A parquet extract's column names. */
-export const describeParquet = 'DESCRIBE SELECT * FROM read_parquet($path)';
+export const describeParquet = 'DESCRIBE SELECT * FROM read_parquet($path, hive_partitioning = false)';
 
 /** A parquet extract with every column VARCHAR and `line` its 1-based row number. */
 export function readParquetNumbered(columns: readonly string[]): string {
   const select = columns.map((c) => `CAST(${quoteIdentifier(c)} AS VARCHAR) AS ${quoteIdentifier(c)}`).join(', ');
-  return `SELECT file_row_number + 1 AS line, ${select} FROM read_parquet($path, file_row_number = true)`;
+  return `SELECT file_row_number + 1 AS line, ${select} FROM read_parquet($path, file_row_number = true, hive_partitioning = false)`;
 }
 
 /** Writes the rows of `query` to the file $path as CSV with a header row. */

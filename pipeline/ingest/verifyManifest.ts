@@ -1,14 +1,12 @@
-// Checks an extract folder against its manifest.json before anything of it is published: its structure
-// first (checkManifest), then each file's SHA-256 (verifyChecksum), which the loader runs in the background
-// while DuckDB stages the files before it. Row counts are checked while loading, because counting rows
-// means parsing the file.
+// Checks an extract folder's structure against its manifest.json before anything of it is read. Each file's
+// SHA-256 is checked as the file is copied for loading (copyExtractFile), over the very bytes loaded; row
+// counts are checked while loading, because counting rows means parsing the file.
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, lstatSync, openSync, readSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ExtractRejectedError } from '../errors.ts';
 import { type ExtractTable, type FileFormat, parseExtractFileName } from './extractTables.ts';
-import { EmptyLineDetector } from './findBlankLines.ts';
 
 const manifestSchema = z.object({
   extract_date: z.string(),
@@ -28,39 +26,29 @@ export interface ManifestFile {
   format: FileFormat;
   rows: number;
   sha256: string;
-  /** For a plain CSV, whether it holds an empty line (found while hashing); unknown for other formats. */
-  hasEmptyLine?: boolean;
 }
 
 export interface VerifiedExtract {
   extractDate: string;
   folder: string;
   manifestSha256: string;
-  /** In manifest order. Before verifyChecksum, sha256 is the manifest's (lower case) and hasEmptyLine unknown. */
+  /** In manifest order; sha256 is the manifest's (lower case) until the file is copied and checked. */
   files: ManifestFile[];
-}
-
-/** The file's SHA-256 checked against the manifest, and for a plain CSV whether it holds an empty line. */
-export async function verifyChecksum(extractDate: string, file: ManifestFile): Promise<ManifestFile> {
-  const emptyLines = file.format === '.csv' ? new EmptyLineDetector() : undefined;
-  const actual = await sha256File(file.path, emptyLines);
-  if (actual !== file.sha256) {
-    // The manifest's own value is not quoted (error messages never quote an input file); the file's is ours.
-    throw new ExtractRejectedError(extractDate, file.name, `sha256 mismatch: the file's sha256 is ${actual}, not the one manifest.json gives`);
-  }
-  return { ...file, sha256: actual, ...(emptyLines ? { hasEmptyLine: emptyLines.found } : {}) };
 }
 
 /** Everything about the folder but the checksums: the manifest, and the files it lists and holds. */
 export function checkManifest(folder: string, extractDate: string): VerifiedExtract {
   const reject = (file: string | null, reason: string) => new ExtractRejectedError(extractDate, file, reason);
-  const manifestPath = join(folder, 'manifest.json');
-  let manifestText: Buffer;
-  try {
-    manifestText = readFileSync(manifestPath);
-  } catch {
-    throw reject('manifest.json', 'the folder has no manifest.json');
+  // The folder and everything in it are taken as they are: a symlink, a device or a FIFO is never followed.
+  const folderStat = lstatSync(folder);
+  if (!folderStat.isDirectory()) throw reject(null, 'the extract folder is a symbolic link or not a folder; it must be a folder inside the inbox');
+  const entries = readdirSync(folder, { withFileTypes: true });
+  const strange = entries.find((e) => !e.isFile() && !e.isDirectory());
+  if (strange) {
+    const what = strange.isSymbolicLink() ? 'a symbolic link' : 'not a regular file';
+    throw reject(isContractName(strange.name) ? strange.name : null, `${isContractName(strange.name) ? 'it' : 'an entry of the folder'} is ${what}; every file must be a regular file inside its folder`);
   }
+  const manifestText = readManifest(join(folder, 'manifest.json'), reject);
   let parsed: z.infer<typeof manifestSchema>;
   try {
     parsed = manifestSchema.parse(JSON.parse(manifestText.toString('utf8')));
@@ -72,7 +60,7 @@ export function checkManifest(folder: string, extractDate: string): VerifiedExtr
     throw reject('manifest.json', `manifest extract_date is not the folder's date (${extractDate})`);
   }
 
-  const present = readdirSync(folder).filter((name) => name !== 'manifest.json' && statSync(join(folder, name)).isFile());
+  const present = entries.filter((e) => e.isFile() && e.name !== 'manifest.json').map((e) => e.name);
   const listed = new Set(parsed.files.map((f) => f.name));
   for (const name of present) {
     if (!listed.has(name)) throw reject(name, 'file is present but not listed in manifest.json');
@@ -93,15 +81,12 @@ export function checkManifest(folder: string, extractDate: string): VerifiedExtr
   return { extractDate, folder, manifestSha256: createHash('sha256').update(manifestText).digest('hex'), files };
 }
 
-/** The file's SHA-256; `alsoScan` sees the same bytes, so a second question costs no second read. */
-export function sha256File(path: string, alsoScan?: { update(chunk: Buffer): void }): Promise<string> {
+/** The file's SHA-256. */
+export function sha256File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
     createReadStream(path, { highWaterMark: 1 << 20 })
-      .on('data', (chunk) => {
-        hash.update(chunk);
-        alsoScan?.update(chunk as Buffer);
-      })
+      .on('data', (chunk) => hash.update(chunk))
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')));
   });
@@ -111,4 +96,37 @@ function describeZodError(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'unknown problem';
   return `${issue.path.join('.') || 'document'}: ${issue.message}`;
+}
+
+/** The biggest manifest read; a real one lists at most seven files. */
+const maxManifestBytes = 1 << 20;
+
+/** manifest.json, read as a regular file of at most 1 MiB, never through a symlink. */
+function readManifest(path: string, reject: (file: string | null, reason: string) => ExtractRejectedError): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw reject('manifest.json', 'the folder has no manifest.json');
+    throw reject('manifest.json', `cannot be opened (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw reject('manifest.json', 'is not a regular file');
+    if (stat.size > maxManifestBytes) throw reject('manifest.json', 'is larger than 1 MiB; a manifest lists a handful of files');
+    const buffer = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isContractName(name: string): boolean {
+  return name === 'manifest.json' || parseExtractFileName(name) !== null;
 }

@@ -1,0 +1,303 @@
+// Splits the bytes of a CSV extract into records (RFC 4180 quoting), chunk by chunk, in bounded memory, and
+// writes the copy that DuckDB loads: one line per record, prefixed with the physical line it started on, so
+// every row DuckDB parses or rejects carries its own line number. Whatever the sender's line endings, the
+// copy ends every record with LF. What DuckDB's reader would choke on, or silently skip, is decided here:
+//   an empty line         is counted, never written (the loader decides whether the sender counted it);
+//   a row over 1 MiB      is quarantined bad_value, its first 10,000 characters kept and its length noted;
+//   a lone CR, a quote inside an unquoted field
+//                         quarantine that row (bad_value), whole;
+//   a quote never closed  rejects the file, naming the line where it opened.
+// Nothing here quotes the file in an error message (data-contract.md §3).
+
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+
+/** The longest row loaded (data-contract.md §3); a longer one is quarantined. */
+export const maxRowBytes = 1 << 20;
+/** How much of a longer row the quarantine keeps. */
+export const keptCharacters = 10_000;
+/** Enough bytes for keptCharacters of UTF-8. */
+const keptBytes = keptCharacters * 4;
+
+// Where the scanner is within a record.
+const fieldStart = 0;
+const unquoted = 1;
+const quoted = 2;
+const quoteInQuoted = 3; // a quote seen inside a quoted field: its end, or the first of an escaped pair
+
+/** A problem that rejects the whole file; the caller names the extract and file. */
+export class CsvFileError extends Error {}
+
+export interface ScanCounts {
+  /** Records written to the copy. */
+  recordsWritten: number;
+  /** Records quarantined here (too long, lone CR, stray quote). */
+  recordsRejected: number;
+  /** Empty lines, never written. */
+  blankLines: number;
+}
+
+/**
+ * Feed it the file's bytes with push(), then call finish(). After each push, take() hands over what to
+ * append to the copy, to the rejects file and to the blank-lines file, so memory stays bounded.
+ */
+export class CsvRecordScanner {
+  /** The header row's bytes (BOM and line ending removed), once read. */
+  header: Buffer | null = null;
+  readonly counts: ScanCounts = { recordsWritten: 0, recordsRejected: 0, blankLines: 0 };
+
+  private line = 1;
+  private recordLine = 1;
+  private state = fieldStart;
+  private quoteLine = 0;
+  private crPending = false;
+  private loneCr = false;
+  private strayQuote = false;
+  /** Bytes of the current record from earlier chunks (at most maxRowBytes + 1, then only the first keptBytes). */
+  private pieces: Buffer[] = [];
+  private recordLength = 0;
+  private firstChunk = true;
+  private blankRun: [number, number] | null = null;
+
+  private readonly copy = new ByteSink();
+  private rejects: string[] = [];
+  private blanks: string[] = [];
+
+  push(chunk: Buffer): void {
+    let bytes = chunk;
+    if (this.firstChunk && bytes.length > 0) {
+      this.firstChunk = false;
+      if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+    }
+    let start = 0;
+    let state = this.state;
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      if (this.crPending) {
+        this.crPending = false;
+        if (b === LF) {
+          this.state = state;
+          this.endRecord(bytes, start, i, true);
+          state = fieldStart;
+          start = i + 1;
+          continue;
+        }
+        this.loneCr = true;
+      }
+      if (state === quoted) {
+        if (b === QUOTE) state = quoteInQuoted;
+        else if (b === LF) this.line++;
+        continue;
+      }
+      if (b === LF) {
+        this.state = state;
+        this.endRecord(bytes, start, i, false);
+        state = fieldStart;
+        start = i + 1;
+      } else if (b === COMMA) {
+        state = fieldStart;
+      } else if (b === QUOTE) {
+        if (state === fieldStart) {
+          state = quoted;
+          this.quoteLine = this.line;
+        } else if (state === quoteInQuoted) {
+          state = quoted; // an escaped quote
+        } else {
+          this.strayQuote = true;
+        }
+      } else if (b === CR) {
+        this.crPending = true;
+        state = unquoted;
+      } else if (state === quoteInQuoted) {
+        this.strayQuote = true; // text after a closing quote
+        state = unquoted;
+      } else if (state === fieldStart) {
+        state = unquoted;
+      }
+    }
+    this.state = state;
+    if (start < bytes.length) this.keep(bytes.subarray(start));
+  }
+
+  /** Ends the last record. Throws CsvFileError when the file ends inside a quoted field or has no header. */
+  finish(): void {
+    if (this.state === quoted) {
+      throw new CsvFileError(`a quoted field opened on line ${this.quoteLine} is never closed (the file ends inside it)`);
+    }
+    if (this.recordLength > 0) {
+      // A CR just before the end of the file ends the last line, as a CRLF would.
+      const trim = this.crPending;
+      this.crPending = false;
+      this.endRecord(Buffer.alloc(0), 0, 0, trim);
+    }
+    this.closeBlankRun();
+    if (this.header === null) throw new CsvFileError('the file is empty: it has no header line');
+  }
+
+  /** What to append to the copy, the rejects file (CSV: line,reason,detail,raw_row) and the blank-lines file (first,last). */
+  take(): { copy: Buffer[]; rejects: string; blanks: string } {
+    const taken = { copy: this.copy.take(), rejects: this.rejects.join(''), blanks: this.blanks.join('') };
+    this.rejects = [];
+    this.blanks = [];
+    return taken;
+  }
+
+  /** Keeps part of a record that continues in the next chunk, copied (the chunk is not held). */
+  private keep(part: Buffer): void {
+    const before = this.recordLength;
+    this.recordLength += part.length;
+    if (this.recordLength <= maxRowBytes + 1) {
+      this.pieces.push(Buffer.from(part));
+    } else if (before <= maxRowBytes + 1) {
+      // Over the limit: from now on only its beginning is kept, for the quarantine.
+      this.pieces = [Buffer.concat([...this.pieces, part]).subarray(0, keptBytes)];
+    }
+  }
+
+  private endRecord(bytes: Buffer, start: number, end: number, crlf: boolean): void {
+    const length = this.recordLength + (end - start) - (crlf ? 1 : 0);
+    const line = this.recordLine;
+    if (this.header === null) {
+      if (length > maxRowBytes) throw new CsvFileError('the header line is longer than 1 MiB');
+      this.header = this.recordBytes(bytes, start, end, length);
+    } else if (length === 0) {
+      this.countBlank(line);
+    } else if (length > maxRowBytes) {
+      const kept = this.recordBytes(bytes, start, end, Math.min(length, keptBytes));
+      const text = firstCharacters(kept, keptCharacters);
+      this.reject(line, `row is ${length} bytes long, over the 1 MiB limit; only its first ${keptCharacters} characters are kept`, text);
+    } else if (this.loneCr) {
+      this.reject(line, 'row holds a carriage return that does not end a line', this.recordBytes(bytes, start, end, length).toString('utf8'));
+    } else if (this.strayQuote) {
+      this.reject(line, 'row has a quote inside an unquoted field', this.recordBytes(bytes, start, end, length).toString('utf8'));
+    } else {
+      this.closeBlankRun();
+      this.copy.writeAscii(`${line},`);
+      // `length` leaves out a CRLF's CR, which may be the last byte of a kept piece.
+      let remaining = length;
+      for (const piece of [...this.pieces, bytes.subarray(start, end)]) {
+        this.copy.writeBytes(piece.length <= remaining ? piece : piece.subarray(0, remaining));
+        remaining -= Math.min(piece.length, remaining);
+      }
+      this.copy.writeByte(LF);
+      this.counts.recordsWritten++;
+    }
+    this.line++;
+    this.recordLine = this.line;
+    this.pieces = [];
+    this.recordLength = 0;
+    this.loneCr = false;
+    this.strayQuote = false;
+    this.state = fieldStart;
+  }
+
+  /** The first `length` bytes of the current record: the kept pieces, then bytes[start, end). */
+  private recordBytes(bytes: Buffer, start: number, end: number, length: number): Buffer {
+    return Buffer.concat([...this.pieces, bytes.subarray(start, end)]).subarray(0, length);
+  }
+
+  private reject(line: number, detail: string, raw: string): void {
+    this.closeBlankRun();
+    this.counts.recordsRejected++;
+    this.rejects.push(`${line},bad_value,${csvField(detail)},${csvField(raw)}\n`);
+  }
+
+  private countBlank(line: number): void {
+    this.counts.blankLines++;
+    if (this.blankRun && this.blankRun[1] === line - 1) this.blankRun[1] = line;
+    else {
+      this.closeBlankRun();
+      this.blankRun = [line, line];
+    }
+  }
+
+  private closeBlankRun(): void {
+    if (!this.blankRun) return;
+    this.blanks.push(`${this.blankRun[0]},${this.blankRun[1]}\n`);
+    this.blankRun = null;
+  }
+}
+
+/** Splits a header row's text into column names (RFC 4180: quoted names may hold commas and doubled quotes). */
+export function splitCsvRow(text: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let inQuotes = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inQuotes) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') inQuotes = false;
+      else field += c;
+    } else if (c === ',') {
+      fields.push(field);
+      field = '';
+    } else if (c === '"' && field === '') inQuotes = true;
+    else field += c;
+  }
+  fields.push(field);
+  return fields;
+}
+
+function csvField(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+/** The first `count` characters (code points) of UTF-8 bytes that may end mid-character. */
+function firstCharacters(bytes: Buffer, count: number): string {
+  let text = '';
+  let taken = 0;
+  for (const character of bytes.toString('utf8')) {
+    if (taken++ === count) break;
+    text += character;
+  }
+  return text;
+}
+
+/** Appends bytes into large blocks, so a file of tiny records is not written a few bytes at a time. */
+class ByteSink {
+  private static readonly blockSize = 1 << 20;
+  private block = Buffer.allocUnsafe(ByteSink.blockSize);
+  private used = 0;
+  private full: Buffer[] = [];
+
+  writeByte(byte: number): void {
+    if (this.used === this.block.length) this.nextBlock();
+    this.block[this.used++] = byte;
+  }
+
+  writeAscii(text: string): void {
+    if (this.used + text.length > this.block.length) this.nextBlock();
+    this.used += this.block.write(text, this.used, 'latin1');
+  }
+
+  writeBytes(bytes: Buffer): void {
+    if (bytes.length > this.block.length - this.used) {
+      this.nextBlock();
+      if (bytes.length > this.block.length) {
+        this.full.push(Buffer.from(bytes));
+        return;
+      }
+    }
+    bytes.copy(this.block, this.used);
+    this.used += bytes.length;
+  }
+
+  take(): Buffer[] {
+    this.nextBlock();
+    const taken = this.full;
+    this.full = [];
+    return taken;
+  }
+
+  private nextBlock(): void {
+    if (this.used === 0) return;
+    this.full.push(this.block.subarray(0, this.used));
+    this.block = Buffer.allocUnsafe(ByteSink.blockSize);
+    this.used = 0;
+  }
+}

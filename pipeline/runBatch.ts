@@ -137,6 +137,7 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
         runId,
         now: startedAt,
         ...(config.asOf ? { asOf: config.asOf } : {}),
+        ...(config.tempDirectory ? { tempDirectory: config.tempDirectory } : {}),
         onFileLoading: (extract, file, index, count) => {
           if (index === 0) loadProgress = log.progress(`load ${extract}`, count);
           loadProgress(index, file);

@@ -1,11 +1,14 @@
 // Finds the inbox's extract folders and loads each new one in date order, exactly once.
-// A folder older than the newest loaded is refused; after a refused folder, later ones are held
+// A folder older than the newest loaded is refused, and so is one dated after tomorrow (a mistyped year
+// would otherwise make every real folder "late" for ever); after a refused folder, later ones are held
 // back, because loading them would make the refused one permanently "late".
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Database } from '../db/Database.ts';
 import { isIsoDate } from '../db/values.ts';
 import { ExtractRejectedError, UsageError } from '../errors.ts';
+import type { CopyHooks } from './copyExtractFile.ts';
 import { type LoadedFile, loadExtractFolder } from './loadExtractFolder.ts';
 import { checkManifest } from './verifyManifest.ts';
 
@@ -28,6 +31,10 @@ export interface LoadInboxOptions {
   onExtractLoaded?: (extract: string, files: LoadedFile[]) => void;
   /** Called as each file of a folder starts loading (the folder's files, in load order). */
   onFileLoading?: (extract: string, file: string, index: number, count: number) => void;
+  /** Where the working copies of the files are made (a private folder inside it); the system's by default. */
+  tempDirectory?: string;
+  /** For tests: called while each file is copied. */
+  copyHooks?: CopyHooks;
 }
 
 /** The inbox's extract folders (sub-folders named YYYY-MM-DD) in date order, and every other entry. */
@@ -59,6 +66,7 @@ export async function loadInbox(db: Database, inbox: string, options: LoadInboxO
   const done = await loadedExtractDates(db);
   let newest = [...done].sort().at(-1);
   let blockedBy: string | null = null;
+  const latestAllowed = localDate(new Date(options.now.getTime() + 24 * 60 * 60 * 1000));
 
   for (const extractDate of folders) {
     if (options.asOf && extractDate > options.asOf) continue;
@@ -68,6 +76,10 @@ export async function loadInbox(db: Database, inbox: string, options: LoadInboxO
     }
     const refuse = (error: ExtractRejectedError) =>
       result.rejected.push({ extract: extractDate, file: error.fileName, message: error.message });
+    if (extractDate > latestAllowed) {
+      refuse(new ExtractRejectedError(extractDate, null, `it is dated after tomorrow (${latestAllowed}) by this machine's clock; check the folder's date (a mistyped year?) or the clock`));
+      continue;
+    }
     if (newest !== undefined && extractDate < newest) {
       refuse(new ExtractRejectedError(extractDate, null, `it is older than the newest extract already loaded (${newest}); folders must arrive in date order`));
       continue;
@@ -79,9 +91,12 @@ export async function loadInbox(db: Database, inbox: string, options: LoadInboxO
     try {
       // The checksums are checked by loadExtractFolder, beside staging.
       const checked = checkManifest(join(inbox, extractDate), extractDate);
-      const files = await loadExtractFolder(db, checked, options.runId, options.now, (file, index, count) =>
-        options.onFileLoading?.(extractDate, file, index, count),
-      );
+      const workFolder = makeWorkFolder(options.tempDirectory);
+      const files = await loadExtractFolder(db, checked, options.runId, options.now, {
+        workFolder,
+        onFileLoading: (file, index, count) => options.onFileLoading?.(extractDate, file, index, count),
+        ...(options.copyHooks ? { copyHooks: options.copyHooks } : {}),
+      }).finally(() => rmSync(workFolder, { recursive: true, force: true }));
       result.loaded.push(extractDate);
       result.files.push(...files);
       newest = extractDate;
@@ -93,4 +108,26 @@ export async function loadInbox(db: Database, inbox: string, options: LoadInboxO
     }
   }
   return result;
+}
+
+/** YYYY-MM-DD of a moment by this machine's clock and time zone. */
+function localDate(moment: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${moment.getFullYear()}-${pad(moment.getMonth() + 1)}-${pad(moment.getDate())}`;
+}
+
+/**
+ * A private folder (mode 0700) for one extract folder's working copies. DuckDB reads them by path, so the path
+ * must hold nothing DuckDB would read as a pattern ([, *, ?) or a home folder (~): when the configured
+ * folder's path does, the system's temporary folder is used, and failing that the run stops.
+ */
+function makeWorkFolder(tempDirectory: string | undefined): string {
+  const plain = (path: string) => !/[[\]*?~{}]/.test(path);
+  const bases = [tempDirectory ? resolve(tempDirectory) : null, tmpdir()].filter((b): b is string => b !== null && plain(b));
+  const base = bases[0];
+  if (base === undefined) {
+    throw new UsageError(`the temporary folder ${tempDirectory ?? tmpdir()} holds [, ], *, ?, ~, { or }, which DuckDB would read as a pattern; set --temp-directory to a plain path`);
+  }
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, 'strata-extract-'));
 }

@@ -102,7 +102,7 @@ beforeAll(async () => {
     { name: 'demographics.csv', lines: demographics },
     { name: 'inpatient_spells.csv', lines: [spellsHeader, `S${++n},${futurePerson},${dayAfterAsOf},${dayAfterAsOf},21,C78.0,I50.9,300`] },
   ]);
-  const load = await loadInbox(db, inbox, { runId: 'test', now: new Date(0) });
+  const load = await loadInbox(db, inbox, { runId: 'test', now: new Date() });
   expect(load.rejected).toEqual([]);
   expect(await db.rowsJson('SELECT file_name, line, reason, detail FROM quarantine')).toEqual([]);
   await buildFeatures(db, 'scoring_population', asOf, 'scoring_features');

@@ -20,7 +20,7 @@ describe('feature registry', () => {
   it('lists exactly the columns of person_features, in order', async () => {
     const inbox = temporaryFolder();
     writeExtract(inbox, '2026-11-21', [{ name: 'demographics.csv', lines: [demographicsHeader, person('P1')] }]);
-    await loadInbox(db, inbox, { runId: 't', now: new Date(0) });
+    await loadInbox(db, inbox, { runId: 't', now: new Date() });
     await buildFeatures(db, 'scoring_population', '2026-11-21', 'scoring_features');
     const columns = (await db.rows<{ column_name: string }>('DESCRIBE scoring_features')).map((c) => c.column_name);
     const registry = await readFeatureRegistry(db);

@@ -58,7 +58,7 @@ beforeAll(async () => {
     { name: 'demographics.csv', lines: [demographicsHeader, ...fixture.map(([id]) => person(id))] },
     { name: 'inpatient_spells.csv', lines: [spellsHeader, ...spells] },
   ]);
-  const load = await loadInbox(db, inbox, { runId: 'test', now: new Date(0) });
+  const load = await loadInbox(db, inbox, { runId: 'test', now: new Date() });
   expect(load.rejected).toEqual([]);
   expect(await db.rowsJson('SELECT file_name, line, reason, detail FROM quarantine')).toEqual([]);
   await buildFeatures(db, 'scoring_population', asOf, 'scoring_features');

@@ -68,7 +68,7 @@ beforeEach(async () => {
       ],
     },
   ]);
-  const result = await loadInbox(db, inbox, { runId: 'test', now: new Date(0) });
+  const result = await loadInbox(db, inbox, { runId: 'test', now: new Date() });
   expect(result.rejected).toEqual([]);
   await buildFeatures(db, 'scoring_population', asOf, 'scoring_features');
 });

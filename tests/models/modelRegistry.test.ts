@@ -16,7 +16,7 @@ const asOf = '2026-11-22';
 let db: Database;
 beforeAll(async () => {
   db = await openTestDatabase();
-  await loadInbox(db, join(repoRoot, 'data-samples', 'inbox'), { runId: 't', now: new Date(0) });
+  await loadInbox(db, join(repoRoot, 'data-samples', 'inbox'), { runId: 't', now: new Date() });
 });
 afterAll(() => db.close());
 

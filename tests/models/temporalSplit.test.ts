@@ -26,7 +26,7 @@ beforeEach(async () => {
     },
     { name: 'gp_conditions.csv', lines: [conditionsHeader, 'new-ltc,DM,2025-11-22', 'old-ltc,DM,2025-11-21'] },
   ]);
-  expect((await loadInbox(db, inbox, { runId: 't', now: new Date(0) })).rejected).toEqual([]);
+  expect((await loadInbox(db, inbox, { runId: 't', now: new Date() })).rejected).toEqual([]);
   await buildFeatures(db, 'training_population', index, 'training_features', { withOutcomes: true });
 });
 afterEach(() => db.close());

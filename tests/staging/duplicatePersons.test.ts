@@ -38,7 +38,7 @@ beforeEach(async () => {
       lines: [spellsHeader, 'S1,P1,2026-11-01,2026-11-03,21,J44.1,,300', 'S2,P5,2026-11-01,2026-11-03,21,J44.1,,300'],
     },
   ]);
-  expect((await loadInbox(db, inbox, { runId: 'test', now: new Date(0) })).rejected).toEqual([]);
+  expect((await loadInbox(db, inbox, { runId: 'test', now: new Date() })).rejected).toEqual([]);
 });
 afterEach(() => db.close());
 

@@ -50,12 +50,11 @@ describe('a refused extract says where, never what', () => {
     expect(await refusal()).toMatch(/demographics\.csv: header: column 12 repeats column 1 \(person_id\)$/);
   });
 
-  it('says a CSV DuckDB cannot parse is unreadable, without DuckDB quoting the line', async () => {
-    // A lone carriage return inside a row of a \r\n file stops DuckDB's strict CSV parser outright.
+  it('names the line where a quote that is never closed opened, without quoting it', async () => {
     writeExtract(inbox, '2026-11-21', [
-      { name: 'demographics.csv', lines: [`${demographicsHeader}\r`, `${person('P1')}\r`, `${canary}9434765919\r${person('P2')}\r`] },
+      { name: 'demographics.csv', lines: [demographicsHeader, person('P1'), `"${canary}9434765919,${person('P2')}`, person('P3')] },
     ]);
-    expect(await refusal()).toMatch(/^extract 2026-11-21 rejected: demographics\.csv: the file cannot be read as CSV \(DuckDB Invalid Input Error/);
+    expect(await refusal()).toBe('extract 2026-11-21 rejected: demographics.csv: a quoted field opened on line 3 is never closed (the file ends inside it)');
   });
 
   it('says a parquet file DuckDB cannot read is unreadable, without its bytes', async () => {

@@ -108,7 +108,7 @@ describe('an inbox from another generator', () => {
     writeFileSync(join(second, 'manifest.json'), JSON.stringify(manifest));
     planted.push({ extract: '2026-11-21', file: 'prescriptions.parquet', line: 2, reason: 'unknown_person' });
 
-    const result = await loadInbox(db, inbox, { runId: 'foreign', now: new Date(0) });
+    const result = await loadInbox(db, inbox, { runId: 'foreign', now: new Date() });
     expect(result.rejected).toEqual([]);
     expect(result.loaded).toEqual(['2026-11-20', '2026-11-21']);
     const quarantined = await db.rowsJson<{ extract: string; file: string; line: number; reason: string }>(

@@ -18,7 +18,7 @@ beforeEach(async () => {
 });
 afterEach(() => db.close());
 
-const load = () => loadInbox(db, inbox, { runId: 'test', now: new Date(0) });
+const load = () => loadInbox(db, inbox, { runId: 'test', now: new Date() });
 const count = async (table: string) => Number(await db.value<bigint>(`SELECT count(*) FROM ${table}`));
 
 function firstNight() {

@@ -32,7 +32,7 @@ describe('pendingExtracts', () => {
   it('is empty once loadInbox has loaded everything, and sees a folder that arrives later', async () => {
     night('2026-11-20');
     night('2026-11-21');
-    await loadInbox(db, inbox, { runId: 'first', now: new Date(0) });
+    await loadInbox(db, inbox, { runId: 'first', now: new Date() });
     expect(await pendingExtracts(db, inbox)).toEqual([]);
     night('2026-11-22');
     expect(await pendingExtracts(db, inbox)).toEqual(['2026-11-22']);
@@ -41,9 +41,9 @@ describe('pendingExtracts', () => {
 
   it('keeps a refused folder pending, since a later run would refuse it again', async () => {
     night('2026-11-21');
-    await loadInbox(db, inbox, { runId: 'first', now: new Date(0) });
+    await loadInbox(db, inbox, { runId: 'first', now: new Date() });
     night('2026-11-20'); // late: older than the newest loaded
-    const load = await loadInbox(db, inbox, { runId: 'second', now: new Date(0) });
+    const load = await loadInbox(db, inbox, { runId: 'second', now: new Date() });
     expect(load.rejected.map((r) => r.extract)).toEqual(['2026-11-20']);
     expect(await pendingExtracts(db, inbox)).toEqual(['2026-11-20']);
   });

@@ -25,7 +25,7 @@ interface QuarantinedRow { file_name: string; line: number; reason: string; raw_
 
 async function loadAndQuarantine(files: Parameters<typeof writeExtract>[2]): Promise<QuarantinedRow[]> {
   writeExtract(inbox, extractDate, files);
-  const result = await loadInbox(db, inbox, { runId: 'test', now: new Date(0) });
+  const result = await loadInbox(db, inbox, { runId: 'test', now: new Date() });
   expect(result.rejected).toEqual([]);
   return db.rows<QuarantinedRow>(
     'SELECT file_name, CAST(line AS INTEGER) AS line, reason, raw_row FROM quarantine ORDER BY file_name, line',

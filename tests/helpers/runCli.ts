@@ -11,11 +11,18 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[]): CliResult {
+export interface CliOptions {
+  /** Working folder of the child (default the repository root). */
+  cwd?: string;
+  /** Extra environment variables, over the parent's. */
+  env?: Record<string, string>;
+}
+
+export function runCli(args: string[], options: CliOptions = {}): CliResult {
   const result = spawnSync(process.execPath, [join(repoRoot, 'bin', 'strata.js'), ...args], {
-    cwd: repoRoot,
+    cwd: options.cwd ?? repoRoot,
     encoding: 'utf8',
-    env: { ...process.env, TZ: 'UTC' },
+    env: { ...process.env, TZ: 'UTC', ...options.env },
     timeout: 300_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };

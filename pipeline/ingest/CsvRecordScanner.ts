@@ -60,6 +60,9 @@ export class CsvRecordScanner {
   private recordLength = 0;
   private firstChunk = true;
   private blankRun: [number, number] | null = null;
+  /** In the chunk being scanned: where the next quote and CR are (its length when there is none). */
+  private nextQuote = -1;
+  private nextCr = -1;
 
   private readonly copy = new ByteSink();
   private rejects: string[] = [];
@@ -73,7 +76,19 @@ export class CsvRecordScanner {
     }
     let start = 0;
     let state = this.state;
+    this.nextQuote = -1;
+    this.nextCr = -1;
     for (let i = 0; i < bytes.length; i++) {
+      if (i === start && state === fieldStart && this.recordLength === 0 && !this.crPending) {
+        // Most records hold no quote and no CR but a CRLF's: found with native searches, copied whole.
+        const end = this.simpleRecordEnd(bytes, i);
+        if (end !== -1) {
+          this.endRecord(bytes, start, end, end > i && bytes[end - 1] === CR);
+          start = end + 1;
+          i = end;
+          continue;
+        }
+      }
       const b = bytes[i]!;
       if (this.crPending) {
         this.crPending = false;
@@ -119,6 +134,20 @@ export class CsvRecordScanner {
     }
     this.state = state;
     if (start < bytes.length) this.keep(bytes.subarray(start));
+  }
+
+  /**
+   * Where the record starting at `from` ends (its LF), when it is complete in `bytes` and holds no quote and
+   * no CR but one just before the LF; otherwise -1, and the byte loop decides. The next quote and CR are
+   * searched for only once passed, so a chunk is searched from end to end once, however many records it holds.
+   */
+  private simpleRecordEnd(bytes: Buffer, from: number): number {
+    const lf = bytes.indexOf(LF, from);
+    if (lf === -1) return -1;
+    if (this.nextQuote !== bytes.length && this.nextQuote < from) this.nextQuote = foundOrEnd(bytes.indexOf(QUOTE, from), bytes);
+    if (this.nextQuote < lf) return -1;
+    if (this.nextCr !== bytes.length && this.nextCr < from) this.nextCr = foundOrEnd(bytes.indexOf(CR, from), bytes);
+    return this.nextCr >= lf - 1 ? lf : -1;
   }
 
   /** Ends the last record. Throws CsvFileError when the file ends inside a quoted field or has no header. */
@@ -218,6 +247,10 @@ export class CsvRecordScanner {
     this.blanks.push(`${this.blankRun[0]},${this.blankRun[1]}\n`);
     this.blankRun = null;
   }
+}
+
+function foundOrEnd(index: number, bytes: Buffer): number {
+  return index === -1 ? bytes.length : index;
 }
 
 /** Splits a header row's text into column names (RFC 4180: quoted names may hold commas and doubled quotes). */

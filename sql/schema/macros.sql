@@ -40,10 +40,15 @@ CREATE OR REPLACE MACRO strata_holds_direct_identifier(x) AS
 CREATE OR REPLACE MACRO strata_date(x) AS
   CASE WHEN length(x) = 10 AND CAST(try_cast(x AS DATE) AS VARCHAR) = x THEN try_cast(x AS DATE) END;
 
--- A strict ISO timestamp: YYYY-MM-DDTHH:MM:SS (a space instead of T is accepted, as parquet casts print it).
+-- A strict ISO timestamp: YYYY-MM-DDTHH:MM:SS (a space instead of T is accepted, as parquet casts print it), in
+-- year 0001 to 9999 as for dates: strptime reads year 0000 as 1 BC, which no extract means.
 CREATE OR REPLACE MACRO strata_timestamp(x) AS
-  CASE WHEN regexp_full_match(x, '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}')
+  CASE WHEN regexp_full_match(x, '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}') AND NOT starts_with(x, '0000')
        THEN try_strptime(replace(x, ' ', 'T'), '%Y-%m-%dT%H:%M:%S') END;
+
+-- A date (or timestamp) of a person before 1 January of their year of birth, which no date of theirs may be
+-- (data-contract.md §2, date_order). NULL, so no problem, when either is unknown.
+CREATE OR REPLACE MACRO strata_before_birth_year(x, birth_year) AS CAST(x AS DATE) < make_date(birth_year, 1, 1);
 
 -- A whole number written plainly (no sign tricks, no decimals).
 CREATE OR REPLACE MACRO strata_integer(x) AS

@@ -139,20 +139,23 @@ async function writeGroupLists(
  * Every NHS number, in any written form, is masked by pipeline/privacy/maskDirectIdentifiers.ts, called from
  * DuckDB as a scalar function: 200k quarantined rows, half holding NHS numbers, took 0.25 s with the old
  * \b[0-9]{10}\b macro and about 0.4-0.55 s with the function (only rows with a candidate reach it); streaming
- * the rows out to mask and quote them in TypeScript took 1.3 s before any CSV quoting.
+ * the rows out to mask and quote them in TypeScript took 1.3 s before any CSV quoting. Then every text cell is
+ * neutralised against spreadsheet formulas (strata_spreadsheet_safe, data-contract.md §3), after masking, which
+ * can change a cell's first character.
  */
 export async function writeQuarantineCsv(db: Database, folder: string, asOf: string): Promise<WrittenOutput> {
   const path = join(folder, 'quarantine.csv');
   const temporary = temporaryPathFor(path);
   if (!existsSync(folder)) mkdirSync(folder, { recursive: true });
   registerMaskingFunction(db.connection);
+  const cell = (column: string) => `strata_spreadsheet_safe(${maskedColumnSql(column)})`;
   const query = `
     WITH previous_outputs AS (
       SELECT coalesce(max(as_of), DATE '0001-01-01') AS as_of FROM runs
       WHERE status IN ('succeeded', 'extract_rejected') AND as_of < $as_of
     )
-    SELECT strftime(q.extract_date, '%Y-%m-%d') AS extract_date, ${maskedColumnSql('q.file_name')} AS file, q.line,
-           q.reason, ${maskedColumnSql('q.detail')} AS detail, ${maskedColumnSql('q.raw_row')} AS row
+    SELECT strata_spreadsheet_safe(strftime(q.extract_date, '%Y-%m-%d')) AS extract_date, ${cell('q.file_name')} AS file, q.line,
+           strata_spreadsheet_safe(q.reason) AS reason, ${cell('q.detail')} AS detail, ${cell('q.raw_row')} AS row
     FROM quarantine q
     WHERE q.extract_date > (SELECT as_of FROM previous_outputs) AND q.extract_date <= $as_of
     ORDER BY q.extract_date, q.file_name, q.line`;

@@ -73,6 +73,13 @@ CREATE OR REPLACE MACRO strata_csv_field(x) AS
        WHEN regexp_matches(x, '[",\r\n]') THEN '"' || replace(x, '"', '""') || '"'
        ELSE x END;
 
+-- A quarantine.csv cell a spreadsheet will not run as a formula (data-contract.md §3): a value beginning with
+-- =, +, @, a tab, a carriage return, or - followed by anything but a digit (a lone - included) gets a leading '.
+-- Applied after NHS-number masking, which can put a mark first: -9434765919 is masked to -[direct identifier
+-- removed]. NULL stays NULL (an empty cell).
+CREATE OR REPLACE MACRO strata_spreadsheet_safe(x) AS
+  CASE WHEN regexp_matches(x, '^(?:[=+@\t\r]|-(?:[^0-9]|$))') THEN '''' || x ELSE x END;
+
 -- quarantine.csv is masked in TypeScript (pipeline/privacy/maskDirectIdentifiers.ts); the SQL macro that
 -- masked only \b[0-9]{10}\b is dropped from databases made before.
 DROP MACRO IF EXISTS strata_mask_identifiers;

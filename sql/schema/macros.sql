@@ -80,6 +80,11 @@ CREATE OR REPLACE MACRO strata_csv_field(x) AS
 CREATE OR REPLACE MACRO strata_spreadsheet_safe(x) AS
   CASE WHEN regexp_matches(x, '^(?:[=+@\t\r]|-(?:[^0-9]|$))') THEN '''' || x ELSE x END;
 
+-- An upper bound on the bytes one text cell takes in a CSV that DuckDB writes: its UTF-8 bytes, two quotes around
+-- it and one more for each quote it holds (0 for NULL), to bound the size of quarantine.csv before writing it.
+CREATE OR REPLACE MACRO strata_csv_cell_bytes(x) AS
+  coalesce(strlen(x) + 2 + strlen(x) - strlen(replace(x, '"', '')), 0);
+
 -- quarantine.csv is masked in TypeScript (pipeline/privacy/maskDirectIdentifiers.ts); the SQL macro that
 -- masked only \b[0-9]{10}\b is dropped from databases made before.
 DROP MACRO IF EXISTS strata_mask_identifiers;

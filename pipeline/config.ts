@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { defaultMemoryLimit } from './db/defaultMemoryLimit.ts';
 import { isIsoDate } from './db/values.ts';
 import { UsageError } from './errors.ts';
+import { defaultQuarantineCsvMaxBytes, defaultQuarantineCsvMaxRows } from './output/quarantineCsvLimits.ts';
 
 /** The file a run reads from the working folder when no --config is given. */
 export const defaultConfigFileName = 'strata.config.json';
@@ -48,6 +49,10 @@ export const runConfigSchema = z
     tempDirectory: z.string().min(1).optional(),
     /** Output folders (one per as_of date) to keep; older ones are deleted, never the newest successful run. */
     keepRuns: z.number().int().min(1).default(30),
+    /** quarantine.csv takes at most this many rows from each source file; the database keeps every row. */
+    quarantineCsvMaxRows: z.number().int().min(1).default(defaultQuarantineCsvMaxRows),
+    /** quarantine.csv takes at most this many bytes of rows from each source file (default 16 MiB). */
+    quarantineCsvMaxBytes: z.number().int().min(1024).default(defaultQuarantineCsvMaxBytes),
   })
   .strict();
 
@@ -131,7 +136,10 @@ export function resolveTrainConfig(
 ): { config: TrainConfig; configFile: string | null } {
   const file = readConfigFile(configPath, cwd);
   const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
-  const { inbox: _inbox, out, keepRuns: _keepRuns, maxModelAgeDays: _maxModelAgeDays, preventableShare: _share, costPerBedDay: _cost, ...fileValues } = file.values;
+  const {
+    inbox: _inbox, out, keepRuns: _keepRuns, maxModelAgeDays: _maxModelAgeDays, preventableShare: _share, costPerBedDay: _cost,
+    quarantineCsvMaxRows: _csvRows, quarantineCsvMaxBytes: _csvBytes, ...fileValues
+  } = file.values;
   const merged: Record<string, unknown> = { ...fileValues, ...given };
   if (merged['db'] === undefined && out !== undefined) merged['db'] = resolve(out, 'strata.duckdb');
   if (merged['db'] === undefined) throw new UsageError(`--db is required (or set "db" or "out" in ${file.path ?? defaultConfigFileName})`);

@@ -18,6 +18,8 @@ import { type InboxLoad, loadInbox } from './ingest/loadInbox.ts';
 import { Logger, type ProgressReporter } from './logging/Logger.ts';
 import { writeFileAtomic } from './output/writeFileAtomic.ts';
 import {
+  describeQuarantineCsvCut,
+  type QuarantineCsvOutput,
   type WrittenOutput,
   writeCaseFindingLists,
   writePopulationScores,
@@ -194,13 +196,18 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
   const staging = stagingFolderFor(config.out, asOf, runId);
   const metadata = { as_of: asOf, ea_model: eaModel.model_version, ltc_model: ltcModel.model_version };
   const outputs: WrittenOutput[] = [];
+  let quarantineCsv: QuarantineCsvOutput | null = null;
   try {
     await timed(
       'outputs',
       async () => {
         outputs.push(await writePopulationScores(db, staging, metadata));
         outputs.push(...(await writeCaseFindingLists(db, staging, config.listTiers, asOf, metadata, (total) => log.progress('lists', total))));
-        outputs.push(await writeQuarantineCsv(db, staging, asOf));
+        quarantineCsv = await writeQuarantineCsv(db, staging, asOf, {
+          maxRowsPerSourceFile: config.quarantineCsvMaxRows, maxBytesPerSourceFile: config.quarantineCsvMaxBytes,
+        });
+        outputs.push(quarantineCsv);
+        if (quarantineCsv.cut) log.warn('quarantine_csv_cut', describeQuarantineCsvCut(quarantineCsv), { stage: 'outputs' });
         for (const card of models) outputs.push(...writeModelFiles(staging, card));
         return outputs;
       },
@@ -217,6 +224,7 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
         costPerBedDay: config.costPerBedDay,
         modelCards: models,
         drift,
+        ...(quarantineCsv ? { quarantineCsv } : {}),
       });
       const written = writeFileAtomic(join(staging, 'report.html'), html);
       outputs.push({ path: 'report.html', rows: 0, sha256: written.sha256 });

@@ -24,6 +24,17 @@ export interface ReportInput {
   preventableShare?: number;
   /** Cost of one bed day in pounds for the opportunity section. Default 400, a planning assumption: set it locally. */
   costPerBedDay?: number;
+  /** What this run's quarantine.csv holds (pipeline/output/writeOutputs.ts); the data-quality section says when it was cut. */
+  quarantineCsv?: QuarantineCsvSummary;
+}
+
+/** quarantine.csv as run.json describes it: rows written of rows in the database, per source file, and the limits. */
+export interface QuarantineCsvSummary {
+  rows: number;
+  rows_in_database: number;
+  cut: boolean;
+  limits: { max_rows_per_source_file: number; max_bytes_per_source_file: number };
+  source_files: { extract: string; name: string; rows_in_database: number; rows_written: number; cut: boolean }[];
 }
 
 export const defaultPreventableShare = 0.1;
@@ -50,6 +61,8 @@ export interface ResolvedReportInput {
   readonly suppressionThreshold: number;
   readonly preventableShare: number;
   readonly costPerBedDay: number;
+  /** Null when the caller wrote no quarantine.csv (a report rendered on its own). */
+  readonly quarantineCsv: QuarantineCsvSummary | null;
 }
 
 const isoDate = z.string().refine(isIsoDate, 'must be a real date written YYYY-MM-DD');
@@ -78,6 +91,19 @@ const reportInputSchema = z.object({
   suppressionThreshold: z.number().int().min(1).optional(),
   preventableShare: z.number().gt(0).max(1).optional(),
   costPerBedDay: z.number().positive().finite().optional(),
+  quarantineCsv: z
+    .object({
+      rows: z.number().int().min(0),
+      rows_in_database: z.number().int().min(0),
+      cut: z.boolean(),
+      limits: z.object({ max_rows_per_source_file: z.number().int().min(1), max_bytes_per_source_file: z.number().int().min(1) }),
+      source_files: z.array(
+        z.object({
+          extract: isoDate, name: z.string().min(1), rows_in_database: z.number().int().min(0), rows_written: z.number().int().min(0), cut: z.boolean(),
+        }),
+      ),
+    })
+    .optional(),
 });
 
 // The NHS "Kaiser pyramid" names for the default four tiers (domain notes, "Tiers").
@@ -106,6 +132,7 @@ export function resolveReportInput(input: ReportInput): ResolvedReportInput {
     suppressionThreshold: parsed.suppressionThreshold ?? defaultSuppressionThreshold,
     preventableShare: parsed.preventableShare ?? defaultPreventableShare,
     costPerBedDay: parsed.costPerBedDay ?? defaultCostPerBedDay,
+    quarantineCsv: parsed.quarantineCsv ?? null,
   };
 }
 

@@ -272,7 +272,9 @@ export class PersonRecordWriter {
   private writePrescriptions(sim: PersonSimulator): void {
     const t = this.timeline;
     const rng = this.rng;
-    const windowStart = t.prescriptionStart + 1;
+    // Nothing is issued before the person was born: a baby's window opens at birth (acute items were drawn
+    // across the whole window, so some infants had prescriptions dated before their year of birth).
+    const windowStart = Math.max(t.prescriptionStart + 1, sim.birthDay);
     const windowEnd = Math.min(t.asOf, sim.deathDay - 1);
     if (windowEnd < windowStart) return;
     const age = sim.ageAt(t.asOf);

@@ -179,7 +179,9 @@ async function stageFile(db: Database, extractDate: string, file: CopiedFile, ru
 
 /**
  * The folder's snapshot as it will stand in persons (everyone in it gets their newest record and
- * last_extract = this extract), and the person_ids activity rows may name: anyone in a snapshot so far.
+ * last_extract = this extract), and the person_ids activity rows may name: anyone in a snapshot so far, with
+ * their newest year of birth (this folder's when it lists them), one row per person, so that the staging
+ * queries' LEFT JOIN on it keeps every row of a file exactly once.
  */
 async function stageSnapshot(db: Database, extractDate: string): Promise<void> {
   await db.run(
@@ -193,7 +195,12 @@ async function stageSnapshot(db: Database, extractDate: string): Promise<void> {
   );
   await db.run(
     `CREATE OR REPLACE TEMP TABLE known_persons AS
-     SELECT person_id FROM persons UNION SELECT person_id FROM snapshot_persons`,
+     SELECT person_id, year_of_birth FROM (
+       SELECT person_id, year_of_birth, 1 AS newest_first FROM snapshot_persons
+       UNION ALL
+       SELECT person_id, year_of_birth, 2 AS newest_first FROM persons
+     )
+     QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY newest_first, year_of_birth) = 1`,
   );
 }
 

@@ -11,6 +11,7 @@ import { sha256File } from '../ingest/verifyManifest.ts';
 import { publishFile, temporaryPathFor } from './writeFileAtomic.ts';
 import type { ProgressFactory } from '../logging/Logger.ts';
 import { maskedColumnSql, registerMaskingFunction } from '../privacy/registerMaskingFunction.ts';
+import { defaultQuarantineCsvLimits, type QuarantineCsvLimits } from './quarantineCsvLimits.ts';
 
 export interface WrittenOutput {
   path: string;
@@ -132,37 +133,130 @@ async function writeGroupLists(
   return outputs;
 }
 
+/** quarantine.csv's entry in run.json: what it holds, and whether the limits cut it. */
+export interface QuarantineCsvOutput extends WrittenOutput {
+  /** Rows quarantined from the extracts the file covers, every one kept in the database's quarantine table. */
+  rows_in_database: number;
+  /** True when some source file had more quarantined rows than the limits let into the file. */
+  cut: boolean;
+  limits: { max_rows_per_source_file: number; max_bytes_per_source_file: number };
+  /** Each source file with quarantined rows in the extracts covered, in file order. */
+  source_files: QuarantineCsvSourceFile[];
+}
+
+export interface QuarantineCsvSourceFile {
+  extract: string;
+  name: string;
+  rows_in_database: number;
+  rows_written: number;
+  cut: boolean;
+}
+
 /**
- * The rows quarantined from the extracts this run's outputs are the first to include: every extract after
- * the as_of of the last run that finished with outputs for an earlier date, up to this as_of. So a re-run
- * of the same night, or a run after a crash, writes the same file as one uninterrupted run would.
+ * The quarantined rows of the extracts this run's outputs are the first to include: every extract after the
+ * as_of of the last run that finished with outputs for an earlier date, up to this as_of. So a re-run of the
+ * same night, or a run after a crash, writes the same file as one uninterrupted run would.
+ */
+const quarantineInScope = `
+  WITH previous_outputs AS (
+    SELECT coalesce(max(as_of), DATE '0001-01-01') AS as_of FROM runs
+    WHERE status IN ('succeeded', 'extract_rejected') AND as_of < $as_of
+  )
+  SELECT q.* FROM quarantine q
+  WHERE q.extract_date > (SELECT as_of FROM previous_outputs) AND q.extract_date <= $as_of`;
+
+/**
+ * Writes quarantine.csv: the quarantined rows in scope (quarantineInScope), each source file's first rows up to
+ * the limits (pipeline/output/quarantineCsvLimits.ts), so that one hostile file cannot fill a disk or a
+ * spreadsheet; the database keeps every row, and the returned entry says what was cut.
  * Every NHS number, in any written form, is masked by pipeline/privacy/maskDirectIdentifiers.ts, called from
  * DuckDB as a scalar function: 200k quarantined rows, half holding NHS numbers, took 0.25 s with the old
  * \b[0-9]{10}\b macro and about 0.4-0.55 s with the function (only rows with a candidate reach it); streaming
- * the rows out to mask and quote them in TypeScript took 1.3 s before any CSV quoting.
+ * the rows out to mask and quote them in TypeScript took 1.3 s before any CSV quoting. Then every text cell is
+ * neutralised against spreadsheet formulas (strata_spreadsheet_safe, data-contract.md §3), after masking, which
+ * can change a cell's first character. Only rows within the row limit are masked; the byte limit is taken on the
+ * cells as written.
  */
-export async function writeQuarantineCsv(db: Database, folder: string, asOf: string): Promise<WrittenOutput> {
+export async function writeQuarantineCsv(
+  db: Database,
+  folder: string,
+  asOf: string,
+  limits: QuarantineCsvLimits = defaultQuarantineCsvLimits,
+): Promise<QuarantineCsvOutput> {
   const path = join(folder, 'quarantine.csv');
   const temporary = temporaryPathFor(path);
   if (!existsSync(folder)) mkdirSync(folder, { recursive: true });
   registerMaskingFunction(db.connection);
-  const query = `
-    WITH previous_outputs AS (
-      SELECT coalesce(max(as_of), DATE '0001-01-01') AS as_of FROM runs
-      WHERE status IN ('succeeded', 'extract_rejected') AND as_of < $as_of
-    )
-    SELECT strftime(q.extract_date, '%Y-%m-%d') AS extract_date, ${maskedColumnSql('q.file_name')} AS file, q.line,
-           q.reason, ${maskedColumnSql('q.detail')} AS detail, ${maskedColumnSql('q.raw_row')} AS row
-    FROM quarantine q
-    WHERE q.extract_date > (SELECT as_of FROM previous_outputs) AND q.extract_date <= $as_of
-    ORDER BY q.extract_date, q.file_name, q.line`;
+  const cell = (column: string) => `strata_spreadsheet_safe(${maskedColumnSql(column)})`;
+  const asOfParam = { as_of: dateParam(asOf) };
   try {
-    await db.run(copyToCsv(query), { as_of: dateParam(asOf), path: temporary });
-    publishFile(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
+    // The rows as written, with their source file and order; at most the limits of each source file.
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE quarantine_csv_rows AS
+       WITH in_scope AS (
+         SELECT *, row_number() OVER (PARTITION BY extract_date, file_name ORDER BY line, reason, detail, raw_row) AS nth
+         FROM (${quarantineInScope})
+       ),
+       cells AS (
+         SELECT extract_date AS source_extract, file_name AS source_file, nth,
+                strata_spreadsheet_safe(strftime(extract_date, '%Y-%m-%d')) AS extract_date, ${cell('file_name')} AS file, line,
+                strata_spreadsheet_safe(reason) AS reason, ${cell('detail')} AS detail, ${cell('raw_row')} AS "row"
+         FROM in_scope
+         WHERE nth <= $max_rows
+       ),
+       sized AS (
+         -- Five commas and a line end (two bytes at most) beside the cells.
+         SELECT *, sum(strata_csv_cell_bytes(extract_date) + strata_csv_cell_bytes(file) + strlen(CAST(line AS VARCHAR))
+                       + strata_csv_cell_bytes(reason) + strata_csv_cell_bytes(detail) + strata_csv_cell_bytes("row") + 7)
+                     OVER (PARTITION BY source_extract, source_file ORDER BY nth ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bytes_through
+         FROM cells
+       )
+       SELECT * FROM sized WHERE bytes_through <= $max_bytes`,
+      { ...asOfParam, max_rows: limits.maxRowsPerSourceFile, max_bytes: limits.maxBytesPerSourceFile },
+    );
+    try {
+      await db.run(
+        copyToCsv(`SELECT extract_date, file, line, reason, detail, "row" FROM quarantine_csv_rows ORDER BY source_extract, source_file, nth`),
+        { path: temporary },
+      );
+      publishFile(temporary, path);
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+    const sourceFiles = (await db.rows<{ extract: string; name: string; in_database: bigint; written: bigint }>(
+      `WITH in_database AS (
+         SELECT extract_date, file_name, count(*) AS n FROM (${quarantineInScope}) GROUP BY ALL
+       ),
+       written AS (
+         SELECT source_extract AS extract_date, source_file AS file_name, count(*) AS n FROM quarantine_csv_rows GROUP BY ALL
+       )
+       SELECT strftime(d.extract_date, '%Y-%m-%d') AS extract, d.file_name AS name, d.n AS in_database, coalesce(w.n, 0) AS written
+       FROM in_database d LEFT JOIN written w USING (extract_date, file_name)
+       ORDER BY d.extract_date, d.file_name`,
+      asOfParam,
+    )).map((f): QuarantineCsvSourceFile => ({
+      extract: f.extract, name: f.name, rows_in_database: Number(f.in_database), rows_written: Number(f.written),
+      cut: f.written < f.in_database,
+    }));
+    return {
+      path: 'quarantine.csv',
+      rows: sourceFiles.reduce((sum, f) => sum + f.rows_written, 0),
+      sha256: await sha256File(path),
+      rows_in_database: sourceFiles.reduce((sum, f) => sum + f.rows_in_database, 0),
+      cut: sourceFiles.some((f) => f.cut),
+      limits: { max_rows_per_source_file: limits.maxRowsPerSourceFile, max_bytes_per_source_file: limits.maxBytesPerSourceFile },
+      source_files: sourceFiles,
+    };
+  } finally {
+    await db.run('DROP TABLE IF EXISTS quarantine_csv_rows');
   }
-  const rows = Number(await db.value<bigint>(`SELECT count(*) FROM (${query})`, { as_of: dateParam(asOf) }));
-  return { path: 'quarantine.csv', rows, sha256: await sha256File(path) };
+}
+
+/** One line for the log when quarantine.csv was cut: how many rows it holds, of how many, and where the rest are. */
+export function describeQuarantineCsvCut(output: QuarantineCsvOutput): string {
+  const cut = output.source_files.filter((f) => f.cut).map((f) => `${f.extract} ${f.name} (${f.rows_written} of ${f.rows_in_database})`);
+  return `quarantine.csv was cut: it holds ${output.rows} of the ${output.rows_in_database} rows quarantined, at most ` +
+    `${output.limits.max_rows_per_source_file} rows and ${output.limits.max_bytes_per_source_file} bytes from each file; cut: ` +
+    `${cut.join(', ')}. Every row is in the database's quarantine table (docs/operations.md)`;
 }

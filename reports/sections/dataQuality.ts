@@ -15,15 +15,18 @@
 //   existed show no corrections;
 // - quarantined rows: every one, as before. A quarantined row is linked to nobody (its person_id may be what is
 //   wrong with it), and it counts the same whether or not its sender's person has objected.
+// - quarantine.csv: how many rows it holds and, when its per-file limits cut it, which files and how many of their
+//   rows it holds (the database keeps them all), suppressed with the files' quarantined counts.
 import { listValue } from '@duckdb/node-api';
 import { type Database, type Params, quoteIdentifier } from '../../pipeline/db/Database.ts';
 import { dateParam } from '../../pipeline/db/values.ts';
 import { extractTables } from '../../pipeline/ingest/extractTables.ts';
 import { formatCount } from '../formatFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
+import type { QuarantineCsvSummary } from '../reportInput.ts';
 import { paragraph } from '../renderParagraph.ts';
 import { renderTable } from '../renderTable.ts';
-import { type CountGroup, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
+import { type CountGroup, type SuppressedFigures, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
 
 const filesSql = `
 SELECT
@@ -146,12 +149,18 @@ export async function dataQualitySection(context: ReportContext): Promise<Report
   }
   // Quarantined rows are counted once per file and once per reason: both add up to the same total.
   groups.push({ parts: reasonCodes.map((reason) => `reason|${reason}`), total: 'quarantined|all' });
+  const csvSourceFiles = quarantineCsvGroups(input.quarantineCsv, files, counts, groups);
   const people = snapshotGroups(files, counts, groups);
   const peopleScored = context.population.count('people', 'all');
   const figures = suppressSmallNumbers({
     counts,
     groups,
-    ...(people === undefined ? {} : peopleScored.kind === 'suppressed' ? { alreadySuppressed: [people] } : { fixed: [people] }),
+    ...(people === undefined ? {} : peopleScored.kind === 'suppressed' ? { alreadySuppressed: [people] } : {}),
+    // A file cut at the row limit wrote exactly that many rows, which the paragraph states: a known figure.
+    fixed: [
+      ...(people !== undefined && peopleScored.kind !== 'suppressed' ? [people] : []),
+      ...csvSourceFiles.filter((f) => f.atRowLimit).map((f) => f.written),
+    ],
     threshold: input.suppressionThreshold,
   });
 
@@ -215,8 +224,74 @@ export async function dataQualitySection(context: ReportContext): Promise<Report
     ),
     filesTable,
     reasonsTable,
+    ...(input.quarantineCsv ? [quarantineCsvParagraph(input.quarantineCsv, csvSourceFiles, figures)] : []),
   ].join('\n');
   return { id: 'data-quality', title: 'Data quality', html };
+}
+
+/**
+ * When its limits cut quarantine.csv: its rows written and left out, per source file and in all, as counts suppressed
+ * with the rest (a file's rows written and left out add up to its quarantined rows in the files table, so a small
+ * number left out must not be worked out from the two). Returns the source files' cell ids; none when the file was
+ * not cut, as the report then gives no count of it and suppresses nothing more than before.
+ */
+function quarantineCsvGroups(
+  csv: QuarantineCsvSummary | null,
+  files: readonly FileRow[],
+  counts: Map<string, number>,
+  groups: CountGroup[],
+): { extract: string; name: string; cut: boolean; atRowLimit: boolean; written: string; leftOut: string; total: string }[] {
+  if (csv === null || !csv.cut) return [];
+  const sourceFiles = csv.source_files.map((file, index) => {
+    const ids = { written: `csv written|${index}`, leftOut: `csv left out|${index}` };
+    counts.set(ids.written, file.rows_written);
+    counts.set(ids.leftOut, file.rows_in_database - file.rows_written);
+    const shown = files.findIndex((f) => f.extract_date === file.extract && f.file_name === file.name);
+    let total = `quarantined|${shown}`;
+    if (shown < 0) {
+      total = `csv in database|${index}`;
+      counts.set(total, file.rows_in_database);
+    }
+    groups.push({ parts: [ids.written, ids.leftOut], total });
+    const atRowLimit = file.cut && file.rows_written === csv.limits.max_rows_per_source_file;
+    return { extract: file.extract, name: file.name, cut: file.cut, atRowLimit, ...ids, total };
+  });
+  counts.set('csv written|all', csv.rows);
+  counts.set('csv left out|all', csv.rows_in_database - csv.rows);
+  counts.set('csv in database|all', csv.rows_in_database);
+  groups.push(
+    { parts: sourceFiles.map((f) => f.written), total: 'csv written|all' },
+    { parts: sourceFiles.map((f) => f.leftOut), total: 'csv left out|all' },
+    { parts: ['csv written|all', 'csv left out|all'], total: 'csv in database|all' },
+    { parts: sourceFiles.map((f) => f.total), total: 'csv in database|all' },
+  );
+  return sourceFiles;
+}
+
+/** What quarantine.csv holds, and, when the limits cut it, which files and where the rest of the rows are. */
+function quarantineCsvParagraph(
+  csv: QuarantineCsvSummary,
+  sourceFiles: ReturnType<typeof quarantineCsvGroups>,
+  figures: SuppressedFigures,
+): string {
+  const count = (id: string) => formatCount(figures.count(id));
+  if (!csv.cut) return paragraph('quarantine.csv holds every row quarantined from the extracts new since the previous outputs.');
+  const limits = `${formatCount({ kind: 'value', value: csv.limits.max_rows_per_source_file })} rows and ` +
+    `${formatBytes(csv.limits.max_bytes_per_source_file)}`;
+  const cut = sourceFiles.filter((f) => f.cut).map((f) => `${f.extract} ${f.name} (${count(f.written)} of ${count(f.total)} rows written)`);
+  return paragraph(
+    `quarantine.csv was cut: it holds ${count('csv written|all')} of the ${count('csv in database|all')} rows quarantined from ` +
+      `the extracts new since the previous outputs, because it takes at most ${limits} from each file. Files cut: ${cut.join('; ')}. ` +
+      'Every quarantined row is kept in the database\'s quarantine table, from which an analyst can read them all.',
+  );
+}
+
+/** A byte limit in the largest whole binary unit that divides it (16 MiB), else in bytes. */
+function formatBytes(bytes: number): string {
+  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (bytes % size === 0) return `${formatCount({ kind: 'value', value: bytes / size })} ${unit}`;
+  }
+  return `${formatCount({ kind: 'value', value: bytes })} bytes`;
 }
 
 /** The report's files with their quarantined rows as loaded, and their rows and corrections of people scored today. */

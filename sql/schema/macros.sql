@@ -40,10 +40,15 @@ CREATE OR REPLACE MACRO strata_holds_direct_identifier(x) AS
 CREATE OR REPLACE MACRO strata_date(x) AS
   CASE WHEN length(x) = 10 AND CAST(try_cast(x AS DATE) AS VARCHAR) = x THEN try_cast(x AS DATE) END;
 
--- A strict ISO timestamp: YYYY-MM-DDTHH:MM:SS (a space instead of T is accepted, as parquet casts print it).
+-- A strict ISO timestamp: YYYY-MM-DDTHH:MM:SS (a space instead of T is accepted, as parquet casts print it), in
+-- year 0001 to 9999 as for dates: strptime reads year 0000 as 1 BC, which no extract means.
 CREATE OR REPLACE MACRO strata_timestamp(x) AS
-  CASE WHEN regexp_full_match(x, '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}')
+  CASE WHEN regexp_full_match(x, '[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}') AND NOT starts_with(x, '0000')
        THEN try_strptime(replace(x, ' ', 'T'), '%Y-%m-%dT%H:%M:%S') END;
+
+-- A date (or timestamp) of a person before 1 January of their year of birth, which no date of theirs may be
+-- (data-contract.md §2, date_order). NULL, so no problem, when either is unknown.
+CREATE OR REPLACE MACRO strata_before_birth_year(x, birth_year) AS CAST(x AS DATE) < make_date(birth_year, 1, 1);
 
 -- A whole number written plainly (no sign tricks, no decimals).
 CREATE OR REPLACE MACRO strata_integer(x) AS
@@ -67,6 +72,18 @@ CREATE OR REPLACE MACRO strata_csv_field(x) AS
   CASE WHEN x IS NULL THEN ''
        WHEN regexp_matches(x, '[",\r\n]') THEN '"' || replace(x, '"', '""') || '"'
        ELSE x END;
+
+-- A quarantine.csv cell a spreadsheet will not run as a formula (data-contract.md §3): a value beginning with
+-- =, +, @, a tab, a carriage return, or - followed by anything but a digit (a lone - included) gets a leading '.
+-- Applied after NHS-number masking, which can put a mark first: -9434765919 is masked to -[direct identifier
+-- removed]. NULL stays NULL (an empty cell).
+CREATE OR REPLACE MACRO strata_spreadsheet_safe(x) AS
+  CASE WHEN regexp_matches(x, '^(?:[=+@\t\r]|-(?:[^0-9]|$))') THEN '''' || x ELSE x END;
+
+-- An upper bound on the bytes one text cell takes in a CSV that DuckDB writes: its UTF-8 bytes, two quotes around
+-- it and one more for each quote it holds (0 for NULL), to bound the size of quarantine.csv before writing it.
+CREATE OR REPLACE MACRO strata_csv_cell_bytes(x) AS
+  coalesce(strlen(x) + 2 + strlen(x) - strlen(replace(x, '"', '')), 0);
 
 -- quarantine.csv is masked in TypeScript (pipeline/privacy/maskDirectIdentifiers.ts); the SQL macro that
 -- masked only \b[0-9]{10}\b is dropped from databases made before.

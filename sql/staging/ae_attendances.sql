@@ -3,17 +3,21 @@
 -- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
 -- alike (pipeline/ingest/markDuplicateKeys.ts).
 -- A person_id found in known_persons passed the demographics checks (a pseudonym, not an NHS number),
--- so the person_id checks run only on the rows whose person is not known.
+-- so the person_id checks run only on the rows whose person is not known. known_persons is LEFT JOINed (one
+-- row per person), so a row whose person is unknown is kept, to be quarantined unknown_person; a known
+-- person's dates may not fall before 1 January of their year of birth (date_order).
 -- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
--- any snapshot so far, this folder's included), $extract_date.
+-- any snapshot so far, this folder's included, with their newest year_of_birth), $extract_date.
 WITH typed AS (
   SELECT
-    line, attendance_id, person_id, department_type, admitted,
+    line, attendance_id, r.person_id, department_type, admitted,
     arrival_at AS arrival_at_text, acuity AS acuity_text,
     strata_timestamp(arrival_at) AS arrival_at,
     strata_integer(acuity) AS acuity,
-    person_id IN (SELECT person_id FROM known_persons) AS known_person
-  FROM staging_raw
+    k.person_id IS NOT NULL AS known_person,
+    k.year_of_birth AS birth_year
+  FROM staging_raw r
+  LEFT JOIN known_persons k ON k.person_id = r.person_id
 ),
 checked AS (
   SELECT *,
@@ -36,6 +40,8 @@ checked AS (
       WHEN admitted NOT IN ('Y', 'N') THEN {'reason': 'bad_code', 'detail': 'admitted must be Y or N'}
       WHEN arrival_at >= $extract_date + INTERVAL 1 DAY
         THEN {'reason': 'future_date', 'detail': 'arrival_at is after the end of the extract date'}
+      WHEN strata_before_birth_year(arrival_at, birth_year)
+        THEN {'reason': 'date_order', 'detail': 'arrival_at is before 1 January of the person''s year_of_birth'}
       WHEN NOT known_person
         THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
     END AS problem

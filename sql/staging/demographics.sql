@@ -1,7 +1,8 @@
 -- staging/demographics: validates and types one demographics file (a full snapshot).
--- Grain: one row per data row of the file; reason is NULL for a row that passes these checks. When a
--- person_id is on more than one row, the loader then marks every valid copy duplicate_key, so that no copy
--- can override another's opt-out (pipeline/ingest/markDuplicatePersons.ts).
+-- Grain: one row per data row of the file; reason is NULL for a row that passes these checks (among them: no
+-- date of the person before 1 January of their year_of_birth). When a person_id is on more than one row, the
+-- loader then marks every valid copy duplicate_key, so that no copy can override another's opt-out
+-- (pipeline/ingest/markDuplicatePersons.ts).
 -- Inputs: staging_raw (every contract column as VARCHAR, plus line), $extract_date.
 WITH typed AS (
   SELECT
@@ -49,6 +50,10 @@ checked AS (
         THEN {'reason': 'future_date', 'detail': 'registered_on is after the extract date'}
       WHEN date_of_death > $extract_date
         THEN {'reason': 'future_date', 'detail': 'date_of_death is after the extract date'}
+      WHEN strata_before_birth_year(date_of_death, year_of_birth)
+        THEN {'reason': 'date_order', 'detail': 'date_of_death is before 1 January of year_of_birth (a death before birth)'}
+      WHEN strata_before_birth_year(registered_on, year_of_birth)
+        THEN {'reason': 'date_order', 'detail': 'registered_on is before 1 January of year_of_birth'}
     END AS problem
   FROM typed
 ),

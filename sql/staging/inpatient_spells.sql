@@ -3,19 +3,23 @@
 -- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
 -- alike (pipeline/ingest/markDuplicateKeys.ts).
 -- A person_id found in known_persons passed the demographics checks (a pseudonym, not an NHS number),
--- so the person_id checks run only on the rows whose person is not known.
+-- so the person_id checks run only on the rows whose person is not known. known_persons is LEFT JOINed (one
+-- row per person), so a row whose person is unknown is kept, to be quarantined unknown_person; a known
+-- person's dates may not fall before 1 January of their year of birth (date_order).
 -- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
--- any snapshot so far, this folder's included), $extract_date.
+-- any snapshot so far, this folder's included, with their newest year_of_birth), $extract_date.
 WITH typed AS (
   SELECT
-    line, spell_id, person_id, admission_method, treatment_specialty,
+    line, spell_id, r.person_id, admission_method, treatment_specialty,
     admission_date AS admission_date_text, discharge_date AS discharge_date_text,
     primary_diagnosis AS primary_diagnosis_text,
     strata_icd10_items(secondary_diagnoses) AS secondary_items,
     strata_date(admission_date) AS admission_date,
     strata_date(discharge_date) AS discharge_date,
-    person_id IN (SELECT person_id FROM known_persons) AS known_person
-  FROM staging_raw
+    k.person_id IS NOT NULL AS known_person,
+    k.year_of_birth AS birth_year
+  FROM staging_raw r
+  LEFT JOIN known_persons k ON k.person_id = r.person_id
 ),
 checked AS (
   SELECT *,
@@ -47,6 +51,10 @@ checked AS (
         THEN {'reason': 'future_date', 'detail': 'discharge_date is after the extract date'}
       WHEN discharge_date < admission_date
         THEN {'reason': 'date_order', 'detail': 'discharge_date is before admission_date'}
+      WHEN strata_before_birth_year(admission_date, birth_year)
+        THEN {'reason': 'date_order', 'detail': 'admission_date is before 1 January of the person''s year_of_birth'}
+      WHEN strata_before_birth_year(discharge_date, birth_year)
+        THEN {'reason': 'date_order', 'detail': 'discharge_date is before 1 January of the person''s year_of_birth'}
       WHEN NOT known_person
         THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
     END AS problem

@@ -3,16 +3,20 @@
 -- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
 -- alike (pipeline/ingest/markDuplicateKeys.ts).
 -- A person_id found in known_persons passed the demographics checks (a pseudonym, not an NHS number),
--- so the person_id checks run only on the rows whose person is not known.
+-- so the person_id checks run only on the rows whose person is not known. known_persons is LEFT JOINed (one
+-- row per person), so a row whose person is unknown is kept, to be quarantined unknown_person; a known
+-- person's dates may not fall before 1 January of their year of birth (date_order).
 -- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
--- any snapshot so far, this folder's included), $extract_date.
+-- any snapshot so far, this folder's included, with their newest year_of_birth), $extract_date.
 WITH typed AS (
   SELECT
-    line, appointment_id, person_id, attendance_status, first_attendance, treatment_specialty,
+    line, appointment_id, r.person_id, attendance_status, first_attendance, treatment_specialty,
     appointment_date AS appointment_date_text,
     strata_date(appointment_date) AS appointment_date,
-    person_id IN (SELECT person_id FROM known_persons) AS known_person
-  FROM staging_raw
+    k.person_id IS NOT NULL AS known_person,
+    k.year_of_birth AS birth_year
+  FROM staging_raw r
+  LEFT JOIN known_persons k ON k.person_id = r.person_id
 ),
 checked AS (
   SELECT *,
@@ -36,6 +40,8 @@ checked AS (
         THEN {'reason': 'bad_code', 'detail': 'treatment_specialty must be a 3-digit treatment function code'}
       WHEN appointment_date > $extract_date
         THEN {'reason': 'future_date', 'detail': 'appointment_date is after the extract date'}
+      WHEN strata_before_birth_year(appointment_date, birth_year)
+        THEN {'reason': 'date_order', 'detail': 'appointment_date is before 1 January of the person''s year_of_birth'}
       WHEN NOT known_person
         THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
     END AS problem

@@ -3,16 +3,20 @@
 -- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
 -- alike (pipeline/ingest/markDuplicateKeys.ts).
 -- A person_id found in known_persons passed the demographics checks (a pseudonym, not an NHS number),
--- so the person_id checks run only on the rows whose person is not known.
+-- so the person_id checks run only on the rows whose person is not known. known_persons is LEFT JOINed (one
+-- row per person), so a row whose person is unknown is kept, to be quarantined unknown_person; a known
+-- person's dates may not fall before 1 January of their year of birth (date_order).
 -- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
--- any snapshot so far, this folder's included), $extract_date.
+-- any snapshot so far, this folder's included, with their newest year_of_birth), $extract_date.
 WITH typed AS (
   SELECT
-    line, prescription_id, person_id, bnf_code,
+    line, prescription_id, r.person_id, bnf_code,
     issued_on AS issued_on_text,
     strata_date(issued_on) AS issued_on,
-    person_id IN (SELECT person_id FROM known_persons) AS known_person
-  FROM staging_raw
+    k.person_id IS NOT NULL AS known_person,
+    k.year_of_birth AS birth_year
+  FROM staging_raw r
+  LEFT JOIN known_persons k ON k.person_id = r.person_id
 ),
 checked AS (
   SELECT *,
@@ -30,6 +34,8 @@ checked AS (
         THEN {'reason': 'bad_code', 'detail': 'bnf_code must be a 15-character BNF presentation code'}
       WHEN issued_on > $extract_date
         THEN {'reason': 'future_date', 'detail': 'issued_on is after the extract date'}
+      WHEN strata_before_birth_year(issued_on, birth_year)
+        THEN {'reason': 'date_order', 'detail': 'issued_on is before 1 January of the person''s year_of_birth'}
       WHEN NOT known_person
         THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
     END AS problem

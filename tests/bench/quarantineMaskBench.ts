@@ -59,7 +59,10 @@ await time('COPY, no masking', () => db.run(copyToCsv(query('raw_row')), { path:
 await time('COPY, old SQL macro (\\b[0-9]{10}\\b)', () => db.run(copyToCsv(query('bench_old_mask(raw_row)')), { path: join(folder, 'b.csv') }));
 await time('COPY, TS function on every row', () => db.run(copyToCsv(query('strata_mask_direct_identifiers(raw_row)')), { path: join(folder, 'c.csv') }));
 await time('COPY, TS function behind the regex guard', () => db.run(copyToCsv(query(maskedColumnSql('raw_row'))), { path: join(folder, 'd.csv') }));
-await time('writeQuarantineCsv (all three text columns guarded)', () => writeQuarantineCsv(db, join(folder, 'out'), '2026-11-22'));
+// Every row written, as the other lines write them: the default limits would keep 10,000 per source file.
+const unbounded = { maxRowsPerSourceFile: rows, maxBytesPerSourceFile: 2 ** 50 };
+await time('writeQuarantineCsv (unbounded, masked, neutralised)', () => writeQuarantineCsv(db, join(folder, 'out'), '2026-11-22', unbounded));
+await time('writeQuarantineCsv (default per-file limits)', () => writeQuarantineCsv(db, join(folder, 'out'), '2026-11-22'));
 await time('stream rows out, mask in TS (no CSV quoting)', async () => {
   const result = await db.connection.stream(query('raw_row'));
   let bytes = 0;

@@ -21,7 +21,8 @@ beforeEach(async () => {
       lines: [
         demographicsHeader,
         person('P1', { year_of_birth: '1940', imd_decile: '1', ethnic_category: 'H' }),
-        person('P2', { year_of_birth: '2010', sex: '1' }),
+        // Registered after birth: a registration before 1 January of the year of birth is date_order (contract v2).
+        person('P2', { year_of_birth: '2010', sex: '1', registered_on: '2010-03-01' }),
         person('P3', { opt_out: 'Y' }),
         person('P4', { date_of_death: '2026-11-01' }),
       ],

@@ -57,7 +57,8 @@ const sets = {
 /** Every problem of every row, keyed "extract/file:line". */
 function validateInbox(inbox: InboxFile[]): Map<string, Set<string>> {
   const problems = new Map<string, Set<string>>();
-  const known = new Set<string>();
+  // Every person in a snapshot so far, with their newest year of birth.
+  const known = new Map<string, number>();
   const extracts = [...new Set(inbox.map((f) => f.extract))].sort();
   const order = ['demographics', 'inpatient_spells', 'ae_attendances', 'outpatient_appointments', 'gp_conditions', 'prescriptions'];
   for (const extract of extracts) {
@@ -77,7 +78,7 @@ function validateInbox(inbox: InboxFile[]): Map<string, Set<string>> {
           if (f.length !== columns.length) add('bad_value');
           else {
             checkRow(file.table, f, extractDay, known, keys, add);
-            if (file.table === 'demographics' && found.size === 0) known.add(f[0] as string);
+            if (file.table === 'demographics' && found.size === 0) known.set(f[0] as string, Number(f[1]));
           }
         }
         if (found.size > 0) problems.set(`${extract}/${file.name}:${i + 2}`, found);
@@ -87,7 +88,14 @@ function validateInbox(inbox: InboxFile[]): Map<string, Set<string>> {
   return problems;
 }
 
-function checkRow(table: string, f: string[], extractDay: number, known: Set<string>, keys: Set<string>, add: (r: string) => void): void {
+function checkRow(table: string, f: string[], extractDay: number, known: Map<string, number>, keys: Set<string>, add: (r: string) => void): void {
+  // No date of a person may fall before 1 January of their year of birth (contract v2): the row's own year for a
+  // snapshot row, the newest snapshot's for an activity row (unknown people are unknown_person instead).
+  const yearOfBirth = table === 'demographics' ? Number(f[1]) : known.get(f[table === 'gp_conditions' ? 0 : 1] as string);
+  const bornBy = yearOfBirth !== undefined && Number.isInteger(yearOfBirth) ? Date.UTC(yearOfBirth, 0, 1) / dayMs : null;
+  const beforeBirth = (day: number) => {
+    if (bornBy !== null && day < bornBy) add('date_order');
+  };
   const date = (value: string, required: boolean): number | null => {
     if (value === '') {
       if (required) add('missing_value');
@@ -96,6 +104,7 @@ function checkRow(table: string, f: string[], extractDay: number, known: Set<str
     const day = dateDay(value);
     if (day === null) add('bad_date');
     else if (day > extractDay) add('future_date');
+    else beforeBirth(day);
     return day;
   };
   const person = (value: string, mustBeKnown: boolean): void => {
@@ -150,6 +159,7 @@ function checkRow(table: string, f: string[], extractDay: number, known: Set<str
       const day = timestampDay(arrival as string);
       if (day === null) add('bad_date');
       else if (day > extractDay) add('future_date');
+      else beforeBirth(day);
       code(sets.department.has(department as string));
       if (!sets.acuity.has(acuity as string)) add('bad_value');
       code(admitted === 'Y' || admitted === 'N');

@@ -13,6 +13,8 @@ import { makeNhsNumber, scanForNhsNumbers } from '../helpers/nhsNumberScanner.ts
 import { temporaryFolder } from '../helpers/testDatabase.ts';
 
 const asOf = '2026-11-22';
+// All 30k rows come from one source file: lift the per-file limits (tested in quarantineCsvBound.test.ts).
+const unbounded = { maxRowsPerSourceFile: 1_000_000, maxBytesPerSourceFile: 1024 ** 3 };
 const spread = (n: string) => `${n.slice(0, 3)} ${n.slice(3, 6)}-${n.slice(6)}`;
 let db: Database;
 let rawRows: string[];
@@ -38,7 +40,7 @@ afterAll(() => db.close());
 describe('writeQuarantineCsv', () => {
   it('masks every NHS number as the TypeScript rule does, and the scanner finds none', async () => {
     const folder = temporaryFolder();
-    const written = await writeQuarantineCsv(db, folder, asOf);
+    const written = await writeQuarantineCsv(db, folder, asOf, unbounded);
     expect(written.rows).toBe(rawRows.length);
     const bytes = readFileSync(join(folder, 'quarantine.csv'));
     expect(scanForNhsNumbers(bytes)).toEqual([]);
@@ -54,8 +56,8 @@ describe('writeQuarantineCsv', () => {
 
   it('writes the same bytes when written again', async () => {
     const [a, b] = [temporaryFolder(), temporaryFolder()];
-    const first = await writeQuarantineCsv(db, a, asOf);
-    const second = await writeQuarantineCsv(db, b, asOf);
+    const first = await writeQuarantineCsv(db, a, asOf, unbounded);
+    const second = await writeQuarantineCsv(db, b, asOf, unbounded);
     expect(second.sha256).toBe(first.sha256);
     expect(readFileSync(join(b, 'quarantine.csv')).equals(readFileSync(join(a, 'quarantine.csv')))).toBe(true);
   });

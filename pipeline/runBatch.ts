@@ -33,6 +33,7 @@ import {
 } from './runs/outputFolders.ts';
 import { maskDirectIdentifiers, stringifyMasked } from './privacy/maskDirectIdentifiers.ts';
 import { newRunId } from './runs/newRunId.ts';
+import { checkRunPaths } from './runs/checkRunPaths.ts';
 import { RunLock } from './runs/RunLock.ts';
 
 export interface RunSummary {
@@ -71,6 +72,8 @@ export async function runBatch(config: RunConfig, options: RunOptions = {}): Pro
     return result;
   };
 
+  // Bad usage (an inbox that is not a folder, outputs or database among the extracts) changes nothing.
+  checkRunPaths(config);
   // Fail before any work if the outputs cannot be written, and before touching the database if it is in use.
   checkOutputFolderWritable(config.out);
   mkdirSync(dirname(resolve(config.db)), { recursive: true });

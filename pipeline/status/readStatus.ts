@@ -1,6 +1,6 @@
 // What `strata status` reports: the database's own record of runs, extracts loaded, models and
 // quarantined rows. Opens the database read-only, so asking never changes anything.
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { Database } from '../db/Database.ts';
 import { ExitCode, StrataError, UsageError } from '../errors.ts';
 import { maskDirectIdentifiers } from '../privacy/maskDirectIdentifiers.ts';
@@ -110,6 +110,7 @@ export async function readStatus(path: string, options: { runs: number }): Promi
   // Checked first so the message is plain; DuckDB in read-only mode would also refuse, never create.
   if (!existsSync(path)) throw new UsageError(`no database at ${path}: check --db (a run creates <out>/strata.duckdb unless given --db)`);
   if (!statSync(path).isFile()) throw new UsageError(`--db ${path} is a folder, not a database file`);
+  if (!hasDuckDBHeader(path)) throw new UsageError(`${path} is not a DuckDB database file: check --db (a run creates <out>/strata.duckdb unless given --db)`);
 
   // A run holds DuckDB's write lock from start to end, so a run in progress makes this open fail with exit 4;
   // the run's own lock file then says which run it is.
@@ -130,7 +131,7 @@ export async function readStatus(path: string, options: { runs: number }): Promi
     const present = await db.rowsJson<{ table_name: string }>(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'`);
     const missing = strataTables.filter((t) => !present.some((p) => p.table_name === t));
     if (missing.length > 0) {
-      throw new StrataError(`${path} is not a Strata database (it has no ${missing.join(', ')} table${missing.length > 1 ? 's' : ''}); check --db`);
+      throw new UsageError(`${path} is not a Strata database (it has no ${missing.join(', ')} table${missing.length > 1 ? 's' : ''}); check --db`);
     }
 
     const runsTotal = Number(await db.value<bigint>('SELECT count(*) FROM runs'));
@@ -155,5 +156,16 @@ export async function readStatus(path: string, options: { runs: number }): Promi
     };
   } finally {
     db.close();
+  }
+}
+
+/** A DuckDB database file starts with an 8-byte checksum and then the magic bytes DUCK. */
+function hasDuckDBHeader(path: string): boolean {
+  const header = Buffer.alloc(12);
+  const fd = openSync(path, 'r');
+  try {
+    return readSync(fd, header, 0, 12, 0) === 12 && header.subarray(8, 12).toString('latin1') === 'DUCK';
+  } finally {
+    closeSync(fd);
   }
 }

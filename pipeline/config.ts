@@ -48,6 +48,11 @@ export const runConfigSchema = z
     tempDirectory: z.string().min(1).optional(),
     /** Output folders (one per as_of date) to keep; older ones are deleted, never the newest successful run. */
     keepRuns: z.number().int().min(1).default(30),
+    /**
+     * How long a run (or strata train) holding the run lock waits for a reader (strata status, the scheduler's
+     * check, a read-only DuckDB session) to close the database before giving up with exit 4 (docs/operations.md).
+     */
+    databaseBusyWaitSeconds: z.number().min(0).max(3600).default(60),
   })
   .strict();
 
@@ -116,7 +121,10 @@ export function resolveRunConfig(
 
 /** What `strata train` takes from the configuration: the database, DuckDB's limits, and what validation reports at. */
 const trainConfigSchema = runConfigSchema
-  .pick({ db: true, memoryLimit: true, threads: true, tempDirectory: true, maxTrainingRows: true, tierCutoffs: true, listTiers: true, suppressionThreshold: true })
+  .pick({
+    db: true, memoryLimit: true, threads: true, tempDirectory: true, maxTrainingRows: true, tierCutoffs: true, listTiers: true,
+    suppressionThreshold: true, databaseBusyWaitSeconds: true,
+  })
   .strict();
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 

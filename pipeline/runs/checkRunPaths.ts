@@ -12,10 +12,10 @@ export function checkRunPaths(config: Pick<RunConfig, 'inbox' | 'out' | 'db' | '
     inboxIsFolder = statSync(config.inbox).isDirectory();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`the inbox ${config.inbox} does not exist: check --inbox`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`the inbox ${config.inbox} is not a folder: nothing is there; check --inbox`);
     throw new UsageError(`the inbox ${config.inbox} cannot be read (${code ?? 'error'}): check --inbox and its permissions`);
   }
-  if (!inboxIsFolder) throw new UsageError(`the inbox ${config.inbox} is not a folder: check --inbox`);
+  if (!inboxIsFolder) throw new UsageError(`the inbox ${config.inbox} is not a folder: it is a file; check --inbox`);
 
   const inbox = resolveRealPath(config.inbox);
   const others: [flag: string, path: string | undefined, what: string][] = [

@@ -130,16 +130,16 @@ describe('a missing inbox is bad usage: nothing is created (it used to create th
   it('an inbox that does not exist', () => {
     const root = temporaryFolder('strata-usage-');
     const inbox = join(root, 'no-such-inbox');
-    expectRefusedUnchanged(root, () => runCli(['run', '--inbox', inbox, '--out', join(root, 'out')]), `the inbox ${inbox} does not exist: check --inbox`);
+    expectRefusedUnchanged(root, () => runCli(['run', '--inbox', inbox, '--out', join(root, 'out')]), `the inbox ${inbox} is not a folder: nothing is there; check --inbox`);
     expectRefusedUnchanged(root, () => runCli(['run', '--inbox', inbox, '--out', join(root, 'out'), '--db', join(root, 'db', 'strata.duckdb')]),
-      `the inbox ${inbox} does not exist: check --inbox`);
+      `the inbox ${inbox} is not a folder: nothing is there; check --inbox`);
   });
 
   it('an inbox that is a file', () => {
     const root = temporaryFolder('strata-usage-');
     const inbox = join(root, 'inbox.txt');
     writeFileSync(inbox, 'not a folder\n');
-    expectRefusedUnchanged(root, () => runCli(['run', '--inbox', inbox, '--out', join(root, 'out')]), `the inbox ${inbox} is not a folder: check --inbox`);
+    expectRefusedUnchanged(root, () => runCli(['run', '--inbox', inbox, '--out', join(root, 'out')]), `the inbox ${inbox} is not a folder: it is a file; check --inbox`);
   });
 });
 

@@ -1,7 +1,8 @@
 // Opens the database for a run or a training that already holds the run lock. A reader (`strata status`,
 // the scheduler's look for new extracts, an analyst's read-only DuckDB session) may have it open for a
 // moment, and DuckDB then refuses a writer: the run waits for it, for a bounded and logged time, rather
-// than fail the night. Once open, the lock is checked to be still this run's before anything else is done.
+// than fail the night. Another writer is refused at once. Once open, the lock is checked to be still this
+// run's before anything else is done.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Database, DatabaseInUseError, type DatabaseSettings } from '../db/Database.ts';
 import { ExitCode, StrataError } from '../errors.ts';
@@ -26,6 +27,9 @@ export async function openLockedDatabase(lock: RunLock, settings: DatabaseSettin
       break;
     } catch (error) {
       if (!(error instanceof DatabaseInUseError)) throw error;
+      // Only readers are waited for. A process with the database open for writing is not a Strata run (the
+      // lock says none is), so it is refused at once; a read-only open succeeds only when no writer has it.
+      if (await heldByWriter(settings.path)) throw error;
       const waited = Math.round(performance.now() - started);
       if (waited >= options.maxWaitMs) {
         throw new StrataError(
@@ -61,4 +65,15 @@ export async function openLockedDatabase(lock: RunLock, settings: DatabaseSettin
     );
   }
   return db;
+}
+
+/** Whether the database is open for writing in another process: then even a read-only open is refused. */
+async function heldByWriter(path: string): Promise<boolean> {
+  try {
+    (await Database.open({ path, readOnly: true })).close();
+    return false;
+  } catch (error) {
+    if (error instanceof DatabaseInUseError) return true;
+    throw error;
+  }
 }

@@ -3,11 +3,13 @@
 // another host is never taken, only cleared on purpose.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Database } from '../../pipeline/db/Database.ts';
 import { ExitCode, StrataError } from '../../pipeline/errors.ts';
+import { openLockedDatabase } from '../../pipeline/runs/openLockedDatabase.ts';
 import { RunLock } from '../../pipeline/runs/RunLock.ts';
 import { repoRoot } from '../helpers/runCli.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';
@@ -111,6 +113,24 @@ describe('taking over a dead run\'s lock', () => {
     const lock = RunLock.acquire(db, 'run-new', 'strata run');
     expect(lock.tookOverFrom?.run_id).toBe('run-killed');
     lock.release();
+  });
+});
+
+describe('once the database is open, the run checks the lock is still its own', () => {
+  it('a lock replaced while the run opened the database: exit 4, the database closed again, the other lock left alone', async () => {
+    const db = join(temporaryFolder(), 'strata.duckdb');
+    const lock = RunLock.acquire(db, 'run-a', 'strata run');
+    // Say someone cleared the lock (strata unlock) and another run took it in that moment.
+    rmSync(`${db}.lock`);
+    const other = RunLock.acquire(db, 'run-b', 'strata run');
+    const opening = openLockedDatabase(lock, { path: db }, { maxWaitMs: 0 });
+    await expect(opening).rejects.toThrow(`the lock ${db}.lock was removed or replaced by another process while this run opened the database; nothing was changed: run again`);
+    await expect(opening).rejects.toMatchObject({ exitCode: ExitCode.databaseLocked });
+    lock.release();
+    expect(other.stillHeld()).toBe(true);
+    // And it can be opened for writing again.
+    (await Database.open({ path: db })).close();
+    other.release();
   });
 });
 

@@ -7,6 +7,7 @@ import { runCommand } from './commands/run.ts';
 import { scheduleCommand } from './commands/schedule.ts';
 import { statusCommand } from './commands/status.ts';
 import { trainCommand } from './commands/train.ts';
+import { unlockCommand } from './commands/unlock.ts';
 import { reportFailure } from './exitWithError.ts';
 
 // Outputs, the database and its lock are for the owner and the owner's group only (docs/security.md).
@@ -23,7 +24,8 @@ await yargs(hideBin(process.argv))
   .command(evaluateCommand)
   .command(statusCommand)
   .command(scheduleCommand)
-  .demandCommand(1, 'Name a command: run, train, generate, evaluate, status or schedule.')
+  .command(unlockCommand)
+  .demandCommand(1, 'Name a command: run, train, generate, evaluate, status, schedule or unlock.')
   .strict()
   .fail((message, error, argv) => reportFailure(message, error, argv))
   .help()

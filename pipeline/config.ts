@@ -53,6 +53,11 @@ export const runConfigSchema = z
     quarantineCsvMaxRows: z.number().int().min(1).default(defaultQuarantineCsvMaxRows),
     /** quarantine.csv takes at most this many bytes of rows from each source file (default 16 MiB). */
     quarantineCsvMaxBytes: z.number().int().min(1024).default(defaultQuarantineCsvMaxBytes),
+    /**
+     * How long a run (or strata train) holding the run lock waits for a reader (strata status, the scheduler's
+     * check, a read-only DuckDB session) to close the database before giving up with exit 4 (docs/operations.md).
+     */
+    databaseBusyWaitSeconds: z.number().min(0).max(3600).default(60),
   })
   .strict();
 
@@ -121,7 +126,10 @@ export function resolveRunConfig(
 
 /** What `strata train` takes from the configuration: the database, DuckDB's limits, and what validation reports at. */
 const trainConfigSchema = runConfigSchema
-  .pick({ db: true, memoryLimit: true, threads: true, tempDirectory: true, maxTrainingRows: true, tierCutoffs: true, listTiers: true, suppressionThreshold: true })
+  .pick({
+    db: true, memoryLimit: true, threads: true, tempDirectory: true, maxTrainingRows: true, tierCutoffs: true, listTiers: true,
+    suppressionThreshold: true, databaseBusyWaitSeconds: true,
+  })
   .strict();
 export type TrainConfig = z.infer<typeof trainConfigSchema>;
 

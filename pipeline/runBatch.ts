@@ -35,6 +35,8 @@ import {
 } from './runs/outputFolders.ts';
 import { maskDirectIdentifiers, stringifyMasked } from './privacy/maskDirectIdentifiers.ts';
 import { newRunId } from './runs/newRunId.ts';
+import { checkRunPaths } from './runs/checkRunPaths.ts';
+import { openLockedDatabase } from './runs/openLockedDatabase.ts';
 import { RunLock } from './runs/RunLock.ts';
 
 export interface RunSummary {
@@ -73,23 +75,40 @@ export async function runBatch(config: RunConfig, options: RunOptions = {}): Pro
     return result;
   };
 
-  // Fail before any work if the outputs cannot be written, and before touching the database if it is in use.
+  // Bad usage (an inbox that is not a folder, outputs or database among the extracts) changes nothing.
+  checkRunPaths(config);
+  // Fail before any work if the outputs cannot be written (a probe file of this process's own, nothing else
+  // in the folder is touched), and before touching the database if it is in use.
   checkOutputFolderWritable(config.out);
-  mkdirSync(dirname(resolve(config.db)), { recursive: true });
-  const lock = RunLock.acquire(resolve(config.db), runId, options.command ?? 'strata run', startedAt);
+  const databaseFolder = dirname(resolve(config.db));
+  try {
+    mkdirSync(databaseFolder, { recursive: true });
+  } catch (error) {
+    throw describeWriteError(error, databaseFolder);
+  }
+  const lock = RunLock.acquire(config.db, runId, options.command ?? 'strata run', startedAt, { kind: 'strata run' });
   if (lock.tookOverFrom) {
     const dead = lock.tookOverFrom;
-    log.warn('lock_taken_over', `took over the lock left by run ${dead.run_id} (pid ${dead.pid}, started ${dead.started_at}), which is no longer running`);
+    log.warn('lock_taken_over', `took over the lock left by ${dead.kind} ${dead.run_id} (pid ${dead.pid}, started ${dead.started_at}), which is no longer running`);
   }
   let db: Database | null = null;
   try {
+    db = await openLockedDatabase(
+      lock,
+      {
+        path: config.db,
+        ...(config.memoryLimit ? { memoryLimit: config.memoryLimit } : {}),
+        ...(config.threads ? { threads: config.threads } : {}),
+        ...(config.tempDirectory ? { tempDirectory: config.tempDirectory } : {}),
+      },
+      {
+        maxWaitMs: config.databaseBusyWaitSeconds * 1000,
+        onWait: (event, message, fields) => (event === 'database_busy' ? log.warn(event, message, fields) : log.info(event, message, fields)),
+      },
+    );
+    // Only now, holding the lock and the open database, may what an interrupted run left be cleared:
+    // a run refused the database never touches a live run's staging folder.
     for (const action of recoverOutputFolders(config.out)) log.warn('outputs_recovered', `output folder left by an interrupted run: ${action}`);
-    db = await Database.open({
-      path: config.db,
-      ...(config.memoryLimit ? { memoryLimit: config.memoryLimit } : {}),
-      ...(config.threads ? { threads: config.threads } : {}),
-      ...(config.tempDirectory ? { tempDirectory: config.tempDirectory } : {}),
-    });
     return await runStages(db, config, { runId, startedAt, log, timed, timings, rowCounts, configFile: options.configFile ?? null });
   } catch (error) {
     if (db !== null) {

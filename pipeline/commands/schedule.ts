@@ -5,6 +5,7 @@ import { ExitCode, UsageError } from '../errors.ts';
 import { exitWithError } from '../exitWithError.ts';
 import { listExtractFolders } from '../ingest/loadInbox.ts';
 import { Logger, type LogFormat } from '../logging/Logger.ts';
+import { checkRunPaths } from '../runs/checkRunPaths.ts';
 import { type RunFlags, runConfigFromFlags, withRunFlags } from './runOptions.ts';
 
 interface ScheduleArgs extends RunFlags {
@@ -34,6 +35,7 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
         import('../schedule/runSchedule.ts'),
       ]);
       parseCronPattern(args.cron);
+      checkRunPaths(config);
       listExtractFolders(config.inbox);
       await runSchedule({ cron: args.cron, config, configFile, log, verbose: args.verbose === true });
       process.exitCode = ExitCode.done;

@@ -1,6 +1,6 @@
 // `strata train`: fits and validates both models on the loaded history, and registers them.
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { newRunId } from '../runs/newRunId.ts';
 import { RunLock } from '../runs/RunLock.ts';
@@ -38,20 +38,27 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       args.config,
     );
     // Loaded only now, so `strata --help` and bad usage answer at once.
-    const [{ saveModelCards, writeModelFiles }, { trainModels }, { Database }, { initDatabase }] = await Promise.all([
+    const [{ saveModelCards, writeModelFiles }, { trainModels }, { initDatabase }, { openLockedDatabase }] = await Promise.all([
       import('../../models/modelRegistry.ts'),
       import('../../models/trainModels.ts'),
-      import('../db/Database.ts'),
       import('../db/initDatabase.ts'),
+      import('../runs/openLockedDatabase.ts'),
     ]);
-    // Training writes the model registry, so it holds the same lock as a run.
-    const lock = RunLock.acquire(resolve(config.db), newRunId(new Date()), process.argv.slice(1).join(' '));
-    const db = await Database.open({
-      path: config.db,
-      memoryLimit: config.memoryLimit,
-      ...(config.threads ? { threads: config.threads } : {}),
-      ...(config.tempDirectory ? { tempDirectory: config.tempDirectory } : {}),
-    }).catch((error: unknown) => {
+    // Training writes the model registry, so it holds the same lock as a run, and waits for readers as a run does.
+    const lock = RunLock.acquire(config.db, newRunId(new Date()), process.argv.slice(1).join(' '), new Date(), { kind: 'strata train' });
+    const db = await openLockedDatabase(
+      lock,
+      {
+        path: config.db,
+        memoryLimit: config.memoryLimit,
+        ...(config.threads ? { threads: config.threads } : {}),
+        ...(config.tempDirectory ? { tempDirectory: config.tempDirectory } : {}),
+      },
+      {
+        maxWaitMs: config.databaseBusyWaitSeconds * 1000,
+        onWait: (_event, message) => process.stderr.write(maskDirectIdentifiers(`${message}\n`)),
+      },
+    ).catch((error: unknown) => {
       lock.release();
       throw error;
     });

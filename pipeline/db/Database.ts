@@ -130,16 +130,29 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** DuckDB refused to open the file because another process has it open (exit 4). */
+export class DatabaseInUseError extends StrataError {
+  constructor(
+    readonly databasePath: string,
+    /** The process holding it, as DuckDB names it. */
+    readonly holderPid: number | null,
+    cause: unknown,
+  ) {
+    super(
+      `the database ${databasePath} is in use by another process${holderPid !== null ? ` (pid ${holderPid})` : ''}; wait for that run to finish`,
+      ExitCode.databaseLocked,
+      { cause },
+    );
+    this.name = 'DatabaseInUseError';
+  }
+}
+
 function describeOpenError(path: string, error: unknown): StrataError {
   const message = error instanceof Error ? error.message : String(error);
   const lock = /Conflicting lock is held in (.*?)(?: \(PID (\d+)\))?/.exec(message);
   if (lock) {
     const pid = /PID (\d+)/.exec(message)?.[1];
-    return new StrataError(
-      `the database ${path} is in use by another process${pid ? ` (pid ${pid})` : ''}; wait for that run to finish`,
-      ExitCode.databaseLocked,
-      { cause: error },
-    );
+    return new DatabaseInUseError(path, pid === undefined ? null : Number(pid), error);
   }
   return new StrataError(`cannot open the database ${path}: ${message.split('\n')[0]}`, ExitCode.failed, { cause: error });
 }

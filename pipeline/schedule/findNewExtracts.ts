@@ -3,11 +3,21 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Database } from '../db/Database.ts';
+import { ExitCode, StrataError } from '../errors.ts';
+import { RunLock } from '../runs/RunLock.ts';
 import { listExtractFolders, pendingExtracts } from '../ingest/loadInbox.ts';
 
 export async function findNewExtracts(inbox: string, databasePath: string): Promise<string[]> {
   // No database yet: nothing has been loaded, so every extract folder is new.
   if (!existsSync(databasePath)) return listExtractFolders(inbox).folders;
+  // A run or a training holds the database: never become the reader it has to wait for. Ask at the next tick.
+  const holder = RunLock.liveHolder(databasePath);
+  if (holder !== null) {
+    throw new StrataError(
+      `${holder.kind} ${holder.run_id} (pid ${holder.pid} on ${holder.host}, started ${holder.started_at}) holds the database ${databasePath}`,
+      ExitCode.databaseLocked,
+    );
+  }
   const db = await Database.open({ path: databasePath, readOnly: true });
   try {
     // A database whose first run died before creating the tables has loaded nothing either.

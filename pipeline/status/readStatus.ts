@@ -1,10 +1,10 @@
 // What `strata status` reports: the database's own record of runs, extracts loaded, models and
 // quarantined rows. Opens the database read-only, so asking never changes anything.
-import { existsSync, statSync } from 'node:fs';
-import { Database } from '../db/Database.ts';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { Database, DatabaseInUseError } from '../db/Database.ts';
 import { ExitCode, StrataError, UsageError } from '../errors.ts';
 import { maskDirectIdentifiers } from '../privacy/maskDirectIdentifiers.ts';
-import { RunLock } from '../runs/RunLock.ts';
+import { type LockHolder, RunLock } from '../runs/RunLock.ts';
 
 export interface RunStatus {
   run_id: string;
@@ -110,27 +110,26 @@ export async function readStatus(path: string, options: { runs: number }): Promi
   // Checked first so the message is plain; DuckDB in read-only mode would also refuse, never create.
   if (!existsSync(path)) throw new UsageError(`no database at ${path}: check --db (a run creates <out>/strata.duckdb unless given --db)`);
   if (!statSync(path).isFile()) throw new UsageError(`--db ${path} is a folder, not a database file`);
+  if (!hasDuckDBHeader(path)) throw new UsageError(`${path} is not a DuckDB database file: check --db (a run creates <out>/strata.duckdb unless given --db)`);
 
-  // A run holds DuckDB's write lock from start to end, so a run in progress makes this open fail with exit 4;
-  // the run's own lock file then says which run it is.
+  // While a run or a training holds the lock the database is theirs: status names the holder from the lock
+  // file and never opens the database, so it is never the reader a starting run has to wait for.
+  const holder = RunLock.liveHolder(path);
+  if (holder !== null) throw runInProgress(path, holder);
   let db: Database;
   try {
     db = await Database.open({ path, readOnly: true });
   } catch (error) {
-    const holder = error instanceof StrataError && error.exitCode === ExitCode.databaseLocked ? RunLock.liveHolder(path) : null;
-    if (holder === null) throw error;
-    throw new StrataError(
-      `a run is in progress on ${path}: strata run ${holder.run_id} (pid ${holder.pid} on ${holder.host}, started ${holder.started_at}); ` +
-        'the status can be read when it finishes',
-      ExitCode.databaseLocked,
-      { cause: error },
-    );
+    // A run that took the lock in the instant since: say which. Otherwise another program holds it.
+    const taker = error instanceof DatabaseInUseError ? RunLock.liveHolder(path) : null;
+    if (taker === null) throw error;
+    throw runInProgress(path, taker, error);
   }
   try {
     const present = await db.rowsJson<{ table_name: string }>(`SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'`);
     const missing = strataTables.filter((t) => !present.some((p) => p.table_name === t));
     if (missing.length > 0) {
-      throw new StrataError(`${path} is not a Strata database (it has no ${missing.join(', ')} table${missing.length > 1 ? 's' : ''}); check --db`);
+      throw new UsageError(`${path} is not a Strata database (it has no ${missing.join(', ')} table${missing.length > 1 ? 's' : ''}); check --db`);
     }
 
     const runsTotal = Number(await db.value<bigint>('SELECT count(*) FROM runs'));
@@ -155,5 +154,25 @@ export async function readStatus(path: string, options: { runs: number }): Promi
     };
   } finally {
     db.close();
+  }
+}
+
+function runInProgress(path: string, holder: LockHolder, cause?: unknown): StrataError {
+  return new StrataError(
+    `a run is in progress on ${path}: ${holder.kind} ${holder.run_id} (pid ${holder.pid} on ${holder.host}, started ${holder.started_at}); ` +
+      'the status can be read when it finishes',
+    ExitCode.databaseLocked,
+    { cause },
+  );
+}
+
+/** A DuckDB database file starts with an 8-byte checksum and then the magic bytes DUCK. */
+function hasDuckDBHeader(path: string): boolean {
+  const header = Buffer.alloc(12);
+  const fd = openSync(path, 'r');
+  try {
+    return readSync(fd, header, 0, 12, 0) === 12 && header.subarray(8, 12).toString('latin1') === 'DUCK';
+  } finally {
+    closeSync(fd);
   }
 }

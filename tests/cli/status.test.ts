@@ -202,13 +202,13 @@ describe('strata status on a path that is not a Strata database', () => {
     expect(existsSync(`${missing}.wal`)).toBe(false);
   });
 
-  it('refuses (exit 1) a DuckDB file without the Strata tables', async () => {
+  it('refuses (exit 2: a wrong --db) a DuckDB file without the Strata tables', async () => {
     const other = join(temporaryFolder(), 'other.duckdb');
     const instance = await DuckDBInstance.create(other);
     (await instance.connect()).closeSync();
     instance.closeSync();
     const refused = readStatus(other, { runs: 10 });
     await expect(refused).rejects.toThrow(/is not a Strata database \(it has no runs, extracts, extract_files, models, quarantine tables\); check --db/);
-    await expect(refused).rejects.toMatchObject({ exitCode: 1 });
+    await expect(refused).rejects.toMatchObject({ exitCode: 2 });
   });
 });

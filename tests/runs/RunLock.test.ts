@@ -75,7 +75,7 @@ describe('RunLock', () => {
   it('never takes a lock held from another host, whose processes it cannot see', () => {
     const db = join(temporaryFolder(), 'strata.duckdb');
     writeFileSync(`${db}.lock`, JSON.stringify({ pid: deadPid(), host: 'another-host', process_start: null, started_at: 't', run_id: 'run-remote', command: 'strata run' }));
-    expect(() => RunLock.acquire(db, 'run-new', 'strata run')).toThrow(/in use by strata run run-remote .* on another-host/);
+    expect(() => RunLock.acquire(db, 'run-new', 'strata run')).toThrow(/locked from another host: strata run run-remote .* on another-host/);
   });
 
   it('does not remove a lock another process took over after this one', () => {

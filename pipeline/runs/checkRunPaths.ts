@@ -1,5 +1,6 @@
 // Checked before a run (or a schedule) creates, writes or deletes anything: the inbox is a folder, and
-// neither the outputs, the database nor DuckDB's spill folder is the inbox, lies inside it or holds it
+// neither the outputs nor the database is the inbox, lies inside it or holds it, nor is DuckDB's spill folder
+// the inbox or inside it
 // (data-contract.md §1). Paths are compared by where they really point, so a symlinked alias is caught.
 import { statSync } from 'node:fs';
 import type { RunConfig } from '../config.ts';
@@ -26,7 +27,8 @@ export function checkRunPaths(config: Pick<RunConfig, 'inbox' | 'out' | 'db' | '
   for (const [flag, path, what] of others) {
     if (path === undefined) continue;
     const relation = pathRelation(resolveRealPath(path), inbox);
-    if (relation === null) continue;
+    // A spill folder that merely holds the inbox (say /tmp) mixes nothing: DuckDB writes only its own files there.
+    if (relation === null || (relation === 'holds' && flag === '--temp-directory')) continue;
     const where = relation === 'same' ? 'is the inbox' : relation === 'inside' ? 'is inside the inbox' : 'holds the inbox';
     throw new UsageError(`${flag} ${path} ${where} ${config.inbox}: ${what} would be mixed with the extracts; choose a ${flag} outside the inbox (nothing was written)`);
   }

@@ -1,7 +1,7 @@
 // Picks the models a run scores with: the newest registered ones, unless a model is missing, was
 // fitted for a later date, is older than the configured age, or a retrain was asked for.
-import type { Database } from '../pipeline/db/Database.ts';
-import type { ProgressFactory } from '../pipeline/logging/Logger.ts';
+import type { Database } from '../core/db/Database.ts';
+import type { ProgressFactory } from '../core/logging/Logger.ts';
 import { modelAgeInDays, newestModelCard, saveModelCards } from './modelRegistry.ts';
 import { modelSpecs } from './modelSpecs.ts';
 import type { ModelCard } from './modelCard.ts';

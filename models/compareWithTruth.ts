@@ -2,7 +2,7 @@
 // AUROC as a share of the oracle's on the realised outcomes, and observed/expected overall and by age band.
 import { readFileSync } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
-import type { Database } from '../pipeline/db/Database.ts';
+import type { Database } from '../core/db/Database.ts';
 import { evaluatePredictions } from './evaluatePredictions.ts';
 
 export interface TruthComparison {

@@ -1,5 +1,5 @@
 // A fitted model as SQL: the linear predictor with every coefficient bound as a parameter.
-import type { Params } from '../pipeline/db/Database.ts';
+import type { Params } from '../core/db/Database.ts';
 
 export interface LinearModel {
   intercept: number;

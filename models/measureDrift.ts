@@ -1,7 +1,7 @@
 // Compares today's scores and key features with each model's training rows (population stability index).
-import type { Database } from '../pipeline/db/Database.ts';
-import { quoteIdentifier } from '../pipeline/db/Database.ts';
-import { readDoubleColumns } from '../pipeline/db/readColumns.ts';
+import type { Database } from '../core/db/Database.ts';
+import { quoteIdentifier } from '../core/db/Database.ts';
+import { readDoubleColumns } from '../core/db/readColumns.ts';
 import { driftFeatures, driftWarningPsi, psiAgainstReference } from './driftCheck.ts';
 import { interpretPsi } from './populationStabilityIndex.ts';
 import type { ModelCard } from './modelCard.ts';

@@ -2,8 +2,8 @@
 // by term id. The registry keeps cards as JSON; every card read back is checked here before it is used, and names
 // only terms of this code's registry (models/terms.ts), whose SQL is the only SQL a model ever runs.
 import { z } from 'zod';
-import { isIsoDate } from '../pipeline/db/values.ts';
-import { StrataError } from '../pipeline/errors.ts';
+import { isIsoDate } from '../core/dates.ts';
+import { StrataError } from '../core/errors.ts';
 import { modelSpecs, termsOf } from './modelSpecs.ts';
 import type { ModelEvaluation } from './evaluatePredictions.ts';
 import type { Term } from './terms.ts';

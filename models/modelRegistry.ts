@@ -1,11 +1,11 @@
 // The model registry: every fitted model is versioned and kept in the database (its card as JSON),
 // and written beside each run's outputs as a card and a coefficients CSV.
 import { join } from 'node:path';
-import type { Database } from '../pipeline/db/Database.ts';
-import { dateParam } from '../pipeline/db/values.ts';
-import { StrataError } from '../pipeline/errors.ts';
-import { stringifyMasked } from '../pipeline/privacy/maskDirectIdentifiers.ts';
-import { writeFileAtomic } from '../pipeline/output/writeFileAtomic.ts';
+import type { Database } from '../core/db/Database.ts';
+import { dateParam } from '../core/dates.ts';
+import { StrataError } from '../core/errors.ts';
+import { stringifyMasked } from '../core/privacy/maskDirectIdentifiers.ts';
+import { writeFileAtomic } from '../core/files/writeFileAtomic.ts';
 import { type ModelCard, parseModelCard, resolveTerms } from './modelCard.ts';
 
 export async function saveModelCards(db: Database, cards: ModelCard[]): Promise<void> {

@@ -2,9 +2,9 @@
 // each person's emergency-admission score with top_factors, and assigns tiers by rank.
 // Coefficients and reference values are bound as parameters; the only SQL composed is the term registry's own
 // (models/terms.ts), looked up by the term ids a model card names.
-import type { Database, Params } from '../pipeline/db/Database.ts';
-import { quoteIdentifier } from '../pipeline/db/Database.ts';
-import { dateParam } from '../pipeline/db/values.ts';
+import type { Database, Params } from '../core/db/Database.ts';
+import { quoteIdentifier } from '../core/db/Database.ts';
+import { dateParam } from '../core/dates.ts';
 import { linearPredictorSql } from './linearPredictor.ts';
 import { type ModelCard, resolveTerms } from './modelCard.ts';
 import { factors } from './terms.ts';

@@ -1,13 +1,13 @@
 // Fits one model variant on a training feature table (features at an index date, outcomes in the 365
 // days after it), then recalibrates it in the large so its mean risk on those rows equals their observed
 // rate. Training cost is bounded: the training features are built for a hash sample of at most
-// maxTrainingRows people (pipeline/features/buildFeatures.ts); should a table still hold more rows, every
+// maxTrainingRows people (models/buildFeatures.ts); should a table still hold more rows, every
 // event is kept and non-events are sampled by a hash of person_id (deterministic) and weighted back up.
 import { createHash } from 'node:crypto';
-import type { Database } from '../pipeline/db/Database.ts';
-import { quoteIdentifier } from '../pipeline/db/Database.ts';
-import { hashBucket } from '../pipeline/db/duckdbDialect.ts';
-import { readDoubleColumns } from '../pipeline/db/readColumns.ts';
+import type { Database } from '../core/db/Database.ts';
+import { quoteIdentifier } from '../core/db/Database.ts';
+import { hashBucket } from '../core/db/duckdbDialect.ts';
+import { readDoubleColumns } from '../core/db/readColumns.ts';
 import type { LogisticFit } from './fitLogistic.ts';
 import { fitLogisticInWorker } from './fitLogisticInWorker.ts';
 import { type LinearModel, linearPredictorSql } from './linearPredictor.ts';

@@ -5,18 +5,18 @@
 // Every variant is fitted both unconstrained and with its condition and utilisation terms held non-negative; the
 // constrained form is kept unless the other validates clearly better, and the card records both.
 // Each model gets a card: windows, counts, terms, validation metrics, and reference distributions for drift.
-import type { Database } from '../pipeline/db/Database.ts';
-import { type Params, quoteIdentifier } from '../pipeline/db/Database.ts';
-import { readDoubleColumns } from '../pipeline/db/readColumns.ts';
-import { addDays } from '../pipeline/db/values.ts';
-import { buildFeatures, type FeatureBuild } from '../pipeline/features/buildFeatures.ts';
+import type { Database } from '../core/db/Database.ts';
+import { type Params, quoteIdentifier } from '../core/db/Database.ts';
+import { readDoubleColumns } from '../core/db/readColumns.ts';
+import { addDays } from '../core/dates.ts';
+import { buildFeatures, type FeatureBuild } from './buildFeatures.ts';
 import { driftFeatures, type ReferenceDistribution, referenceDistribution } from './driftCheck.ts';
 import { type EvaluationOptions, evaluatePredictions, type ModelEvaluation } from './evaluatePredictions.ts';
 import { riskSql } from './linearPredictor.ts';
 import { cardFormat, type FormMetrics, type ModelCard, resolveTerms } from './modelCard.ts';
 import { type ModelSpec, type ModelVariant, modelSpecs } from './modelSpecs.ts';
 import { defaultMaxTrainingRows, type FittedModel, fitModels, modelVersion, type TrainOptions } from './trainModel.ts';
-import type { ProgressFactory } from '../pipeline/logging/Logger.ts';
+import type { ProgressFactory } from '../core/logging/Logger.ts';
 
 export type { ModelCard } from './modelCard.ts';
 

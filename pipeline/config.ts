@@ -3,9 +3,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { defaultMemoryLimit } from './db/defaultMemoryLimit.ts';
-import { isIsoDate } from './db/values.ts';
-import { UsageError } from './errors.ts';
+import { defaultMemoryLimit } from '../core/db/defaultMemoryLimit.ts';
+import { isIsoDate } from '../core/dates.ts';
+import { UsageError } from '../core/errors.ts';
 import { defaultQuarantineCsvMaxBytes, defaultQuarantineCsvMaxRows } from './output/quarantineCsvLimits.ts';
 
 /** The file a run reads from the working folder when no --config is given. */

@@ -1,8 +1,8 @@
 // Turns any failure into one line on stderr and the contract's exit code (the stack only with --verbose).
 // What it writes passes the NHS number masking, like every other line Strata writes.
 import type { Argv } from 'yargs';
-import { ExitCode, StrataError } from './errors.ts';
-import { maskDirectIdentifiers } from './privacy/maskDirectIdentifiers.ts';
+import { ExitCode, StrataError } from '../core/errors.ts';
+import { maskDirectIdentifiers } from '../core/privacy/maskDirectIdentifiers.ts';
 
 const verbose = process.argv.includes('--verbose');
 

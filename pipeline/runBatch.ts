@@ -9,14 +9,14 @@ import { writeModelFiles } from '../models/modelRegistry.ts';
 import { scorePopulation } from '../models/scorePopulation.ts';
 import { renderReport } from '../reports/renderReport.ts';
 import type { RunConfig } from './config.ts';
-import { Database } from './db/Database.ts';
-import { initDatabase } from './db/initDatabase.ts';
-import { dateParam } from './db/values.ts';
-import { ExitCode, StrataError, type ExitCodeValue } from './errors.ts';
-import { buildFeaturesAside } from './features/buildFeatures.ts';
+import { Database } from '../core/db/Database.ts';
+import { initDatabase } from '../core/db/initDatabase.ts';
+import { dateParam } from '../core/dates.ts';
+import { ExitCode, StrataError, type ExitCodeValue } from '../core/errors.ts';
+import { buildFeaturesAside } from '../models/buildFeatures.ts';
 import { type InboxLoad, loadInbox } from './ingest/loadInbox.ts';
-import { Logger, type ProgressReporter } from './logging/Logger.ts';
-import { writeFileAtomic } from './output/writeFileAtomic.ts';
+import { Logger, type ProgressReporter } from '../core/logging/Logger.ts';
+import { writeFileAtomic } from '../core/files/writeFileAtomic.ts';
 import {
   describeQuarantineCsvCut,
   type QuarantineCsvOutput,
@@ -33,7 +33,7 @@ import {
   recoverOutputFolders,
   stagingFolderFor,
 } from './runs/outputFolders.ts';
-import { maskDirectIdentifiers, stringifyMasked } from './privacy/maskDirectIdentifiers.ts';
+import { maskDirectIdentifiers, stringifyMasked } from '../core/privacy/maskDirectIdentifiers.ts';
 import { newRunId } from './runs/newRunId.ts';
 import { checkRunPaths } from './runs/checkRunPaths.ts';
 import { openLockedDatabase } from './runs/openLockedDatabase.ts';

@@ -3,7 +3,7 @@
 // table, and a count hidden in one table cannot be recovered from a table it nests in (practice within PCN,
 // age band and sex within age band, tiers 1 and 2 within "tiers 1-2").
 import { listValue } from '@duckdb/node-api';
-import type { Database } from '../pipeline/db/Database.ts';
+import type { Database } from '../core/db/Database.ts';
 import { type CountGroup, type Figure, type SuppressedFigures, suppressSmallNumbers } from './suppressSmallNumbers.ts';
 import type { TierDefinition } from './reportInput.ts';
 

@@ -1,7 +1,7 @@
 // The cohort report for commissioners (data contract §4, report.html): one self-contained HTML page of
 // aggregates, built from the scored population in `scores`, the loaded activity and the model cards. Sections are
 // rendered in order, each by its own module under sections/, and the page holds no script, no URL and no clock time.
-import type { Database } from '../pipeline/db/Database.ts';
+import type { Database } from '../core/db/Database.ts';
 import { escapeHtml } from './escapeHtml.ts';
 import { loadPopulationFigures } from './populationFigures.ts';
 import type { ReportContext, ReportSection } from './reportContext.ts';

@@ -1,5 +1,5 @@
 // What every section of the cohort report is given, and what it gives back.
-import type { Database } from '../pipeline/db/Database.ts';
+import type { Database } from '../core/db/Database.ts';
 import type { PopulationFigures } from './populationFigures.ts';
 import type { ResolvedReportInput } from './reportInput.ts';
 import type { TierMovement } from './tierMovement.ts';

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import type { DriftResult } from '../models/measureDrift.ts';
 import { type ModelCard, modelCardSchema } from '../models/modelCard.ts';
-import { isIsoDate } from '../pipeline/db/values.ts';
-import { StrataError } from '../pipeline/errors.ts';
+import { isIsoDate } from '../core/dates.ts';
+import { StrataError } from '../core/errors.ts';
 import { formatProportion } from './formatFigures.ts';
 import { defaultSuppressionThreshold } from './suppressSmallNumbers.ts';
 

@@ -1,7 +1,7 @@
 // `strata evaluate`: judges a run's scores against a synthetic truth file (strata generate --truth).
 import { statSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../core/errors.ts';
 
 interface EvaluateArgs {
   scores: string;
@@ -19,7 +19,7 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
     // Bad usage answers in one line before anything is opened.
     requireFile('--scores', args.scores, 'population_scores.arrow from a run');
     requireFile('--truth', args.truth, 'the truth CSV written by strata generate --truth');
-    const [{ compareWithTruth }, { Database }] = await Promise.all([import('../../models/compareWithTruth.ts'), import('../db/Database.ts')]);
+    const [{ compareWithTruth }, { Database }] = await Promise.all([import('../../models/compareWithTruth.ts'), import('../../core/db/Database.ts')]);
     const db = await Database.open({ path: ':memory:' });
     try {
       const results = await compareWithTruth(db, args.scores, args.truth);

@@ -1,6 +1,6 @@
 // `strata generate`: writes a synthetic England-like inbox (and optionally the truth and planted-row lists).
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { generateInbox, generateDefaults, parseGenerateSettings, tableNames } from '../generate/index.ts';
+import { generateInbox, generateDefaults, parseGenerateSettings, tableNames } from '../../synthetic/index.ts';
 
 interface GenerateArgs {
   out?: string;

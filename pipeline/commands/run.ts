@@ -1,8 +1,8 @@
 // `strata run`: the nightly batch on an inbox.
 import type { CommandModule } from 'yargs';
-import { Logger, type LogFormat } from '../logging/Logger.ts';
+import { Logger, type LogFormat } from '../../core/logging/Logger.ts';
 import { exitWithError } from '../exitWithError.ts';
-import { maskDirectIdentifiers } from '../privacy/maskDirectIdentifiers.ts';
+import { maskDirectIdentifiers } from '../../core/privacy/maskDirectIdentifiers.ts';
 import { type RunFlags, runConfigFromFlags, withRunFlags } from './runOptions.ts';
 
 interface RunArgs extends RunFlags {

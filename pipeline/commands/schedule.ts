@@ -1,10 +1,10 @@
 // `strata schedule`: a long-running process that runs the nightly batch on a cron pattern, whenever
 // the inbox holds extract folders not loaded yet. Stops cleanly on SIGTERM or SIGINT.
 import type { CommandModule } from 'yargs';
-import { ExitCode, UsageError } from '../errors.ts';
+import { ExitCode, UsageError } from '../../core/errors.ts';
 import { exitWithError } from '../exitWithError.ts';
 import { listExtractFolders } from '../ingest/loadInbox.ts';
-import { Logger, type LogFormat } from '../logging/Logger.ts';
+import { Logger, type LogFormat } from '../../core/logging/Logger.ts';
 import { checkRunPaths } from '../runs/checkRunPaths.ts';
 import { type RunFlags, runConfigFromFlags, withRunFlags } from './runOptions.ts';
 

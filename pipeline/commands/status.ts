@@ -1,8 +1,8 @@
 // `strata status`: what the database records of recent runs, extracts, models and quarantine. Read-only.
 import type { CommandModule } from 'yargs';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { exitWithError } from '../exitWithError.ts';
-import { maskDirectIdentifiers, stringifyMasked } from '../privacy/maskDirectIdentifiers.ts';
+import { maskDirectIdentifiers, stringifyMasked } from '../../core/privacy/maskDirectIdentifiers.ts';
 import { formatStatus } from '../status/formatStatus.ts';
 import { readStatus } from '../status/readStatus.ts';
 

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { newRunId } from '../runs/newRunId.ts';
 import { RunLock } from '../runs/RunLock.ts';
-import { isIsoDate } from '../db/values.ts';
-import { StrataError, UsageError } from '../errors.ts';
+import { isIsoDate } from '../../core/dates.ts';
+import { StrataError, UsageError } from '../../core/errors.ts';
 import { resolveTrainConfig } from '../config.ts';
-import { maskDirectIdentifiers } from '../privacy/maskDirectIdentifiers.ts';
+import { maskDirectIdentifiers } from '../../core/privacy/maskDirectIdentifiers.ts';
 
 interface TrainArgs {
   db?: string;
@@ -41,7 +41,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     const [{ saveModelCards, writeModelFiles }, { trainModels }, { initDatabase }, { openLockedDatabase }] = await Promise.all([
       import('../../models/modelRegistry.ts'),
       import('../../models/trainModels.ts'),
-      import('../db/initDatabase.ts'),
+      import('../../core/db/initDatabase.ts'),
       import('../runs/openLockedDatabase.ts'),
     ]);
     // Training writes the model registry, so it holds the same lock as a run, and waits for readers as a run does.

@@ -3,7 +3,7 @@
 import { hostname, userInfo } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { exitWithError } from '../exitWithError.ts';
-import { Logger, type LogFormat } from '../logging/Logger.ts';
+import { Logger, type LogFormat } from '../../core/logging/Logger.ts';
 import { RunLock } from '../runs/RunLock.ts';
 
 interface UnlockArgs {

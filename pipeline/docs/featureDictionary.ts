@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Database } from '../db/Database.ts';
+import { Database } from '../../core/db/Database.ts';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const registryPath = join(repoRoot, 'sql', 'features', 'feature_registry.csv');

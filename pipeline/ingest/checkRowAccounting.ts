@@ -1,11 +1,11 @@
 // The run's own check that nothing was lost (data-contract.md §3): for every file of a folder, the rows read
 // are the rows now in the database plus the rows now in its quarantine, counted from the tables written, not
 // from the figures the loader carried. Runs inside the folder's transaction, so a mismatch publishes nothing.
-import type { Database } from '../db/Database.ts';
-import { quoteIdentifier } from '../db/Database.ts';
-import { dateParam } from '../db/values.ts';
-import { ExitCode, StrataError } from '../errors.ts';
-import type { ExtractTableName } from './extractTables.ts';
+import type { Database } from '../../core/db/Database.ts';
+import { quoteIdentifier } from '../../core/db/Database.ts';
+import { dateParam } from '../../core/dates.ts';
+import { ExitCode, StrataError } from '../../core/errors.ts';
+import type { ExtractTableName } from '../../core/extractTables.ts';
 
 export interface FileCounts {
   extract: string;

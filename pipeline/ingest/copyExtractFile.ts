@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { ExitCode, ExtractRejectedError, StrataError } from '../errors.ts';
+import { ExitCode, ExtractRejectedError, StrataError } from '../../core/errors.ts';
 import { CsvFileError, CsvRecordScanner, type ScanCounts, splitCsvRow } from './CsvRecordScanner.ts';
 import type { ManifestFile } from './verifyManifest.ts';
 

@@ -6,11 +6,11 @@
 // inside an open transaction on one thread only, so staging inside the folder's transaction, as before,
 // ran the heaviest statements on one core (a 28M-row backfill: 21 s instead of about 9 for validation).
 import { rmSync } from 'node:fs';
-import type { Database } from '../db/Database.ts';
-import { quoteIdentifier, sqlFile } from '../db/Database.ts';
-import { dateParam } from '../db/values.ts';
-import { ExitCode, ExtractRejectedError, StrataError } from '../errors.ts';
-import { extractTables } from './extractTables.ts';
+import type { Database } from '../../core/db/Database.ts';
+import { quoteIdentifier, sqlFile } from '../../core/db/Database.ts';
+import { dateParam } from '../../core/dates.ts';
+import { ExitCode, ExtractRejectedError, StrataError } from '../../core/errors.ts';
+import { extractTables } from '../../core/extractTables.ts';
 import { markDuplicateKeys } from './markDuplicateKeys.ts';
 import { markDuplicatePersons } from './markDuplicatePersons.ts';
 import { checkRowAccounting } from './checkRowAccounting.ts';

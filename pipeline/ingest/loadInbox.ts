@@ -5,9 +5,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Database } from '../db/Database.ts';
-import { isIsoDate } from '../db/values.ts';
-import { ExtractRejectedError, UsageError } from '../errors.ts';
+import type { Database } from '../../core/db/Database.ts';
+import { isIsoDate } from '../../core/dates.ts';
+import { ExtractRejectedError, UsageError } from '../../core/errors.ts';
 import type { CopyHooks } from './copyExtractFile.ts';
 import { type LoadedFile, loadExtractFolder } from './loadExtractFolder.ts';
 import { checkManifest } from './verifyManifest.ts';

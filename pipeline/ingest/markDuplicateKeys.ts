@@ -3,9 +3,9 @@
 // snapshot quarantines every copy instead (markDuplicatePersons.ts).
 // Run on the staged file after sql/staging/<table>.sql. It is a separate statement so that the staging query
 // reads its rows once: ordering every row by key inside it cost more than the validation itself.
-import type { Database } from '../db/Database.ts';
-import { quoteIdentifier } from '../db/Database.ts';
-import { keyHash } from '../db/duckdbDialect.ts';
+import type { Database } from '../../core/db/Database.ts';
+import { quoteIdentifier } from '../../core/db/Database.ts';
+import { keyHash } from '../../core/db/duckdbDialect.ts';
 
 /** Marks the duplicates in `stagedTable` (reason NULL = valid so far); returns how many. */
 export async function markDuplicateKeys(db: Database, stagedTable: string, key: readonly string[]): Promise<number> {

@@ -3,8 +3,8 @@
 // can override another (one saying Y). Activity tables keep markDuplicateKeys.ts: only the later copies go.
 // Run on the staged demographics after sql/staging/demographics.sql, while staging_rejects still holds the rows the
 // CSV parser could not read.
-import type { Database } from '../db/Database.ts';
-import { quoteIdentifier } from '../db/Database.ts';
+import type { Database } from '../../core/db/Database.ts';
+import { quoteIdentifier } from '../../core/db/Database.ts';
 
 /**
  * Marks as duplicate_key every valid row of `stagedTable` (reason NULL) whose person_id is on another row of the

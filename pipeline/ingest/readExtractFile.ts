@@ -5,11 +5,11 @@
 //   staging_blank_runs the runs of empty lines in a CSV (first, last), which are not rows.
 // Validation of values is left to sql/staging/<table>.sql. No error raised here quotes the file's contents
 // (data-contract.md §3): a header column is named by its position, a parse failure by its line.
-import { type Database, quoteIdentifier } from '../db/Database.ts';
+import { type Database, quoteIdentifier } from '../../core/db/Database.ts';
 import {
   clearParserRejects, describeParquet, parserRejectsByLine, readCsvStoringRejects, readOwnCsv, readParquetNumbered,
-} from '../db/duckdbDialect.ts';
-import { ExtractRejectedError, StrataError } from '../errors.ts';
+} from '../../core/db/duckdbDialect.ts';
+import { ExtractRejectedError, StrataError } from '../../core/errors.ts';
 import type { CopiedFile } from './copyExtractFile.ts';
 import { keptCharacters, maxRowBytes } from './CsvRecordScanner.ts';
 import type { ManifestFile } from './verifyManifest.ts';

@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, createReadStream, fstatSync, lstatSync, openSync, readSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { ExtractRejectedError } from '../errors.ts';
-import { type ExtractTable, type FileFormat, parseExtractFileName } from './extractTables.ts';
+import { ExtractRejectedError } from '../../core/errors.ts';
+import { type ExtractTable, type FileFormat, parseExtractFileName } from '../../core/extractTables.ts';
 
 const manifestSchema = z.object({
   extract_date: z.string(),

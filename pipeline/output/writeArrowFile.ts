@@ -10,7 +10,7 @@ import { Field, RecordBatch, RecordBatchFileWriter, Schema, Struct, makeData } f
 import { AtomicFileSink } from './arrow/AtomicFileSink.ts';
 import type { ColumnWriter } from './arrow/ColumnWriter.ts';
 import { createColumnWriter } from './arrow/createColumnWriter.ts';
-import { chunkColumn } from './arrow/duckdbVectors.ts';
+import { chunkColumn } from '../../core/db/duckdbVectors.ts';
 import { explainShortStream, type QuerySurvey, surveyGroups, surveyQuery } from './arrow/surveyQuery.ts';
 
 export interface ArrowColumnOptions {

@@ -2,15 +2,15 @@
 // case-finding lists as Arrow, and the quarantine as CSV. Every file is renamed into place when complete.
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Database } from '../db/Database.ts';
-import { copyToCsv } from '../db/duckdbDialect.ts';
-import { dateParam } from '../db/values.ts';
+import type { Database } from '../../core/db/Database.ts';
+import { copyToCsv } from '../../core/db/duckdbDialect.ts';
+import { dateParam } from '../../core/dates.ts';
 import { scoreColumnDescriptions } from './outputColumns.ts';
 import { writeArrowFile, writeArrowFilesByGroup } from './writeArrowFile.ts';
 import { sha256File } from '../ingest/verifyManifest.ts';
-import { publishFile, temporaryPathFor } from './writeFileAtomic.ts';
-import type { ProgressFactory } from '../logging/Logger.ts';
-import { maskedColumnSql, registerMaskingFunction } from '../privacy/registerMaskingFunction.ts';
+import { publishFile, temporaryPathFor } from '../../core/files/writeFileAtomic.ts';
+import type { ProgressFactory } from '../../core/logging/Logger.ts';
+import { maskedColumnSql, registerMaskingFunction } from '../../core/privacy/registerMaskingFunction.ts';
 import { defaultQuarantineCsvLimits, type QuarantineCsvLimits } from './quarantineCsvLimits.ts';
 
 export interface WrittenOutput {
@@ -169,7 +169,7 @@ const quarantineInScope = `
  * Writes quarantine.csv: the quarantined rows in scope (quarantineInScope), each source file's first rows up to
  * the limits (pipeline/output/quarantineCsvLimits.ts), so that one hostile file cannot fill a disk or a
  * spreadsheet; the database keeps every row, and the returned entry says what was cut.
- * Every NHS number, in any written form, is masked by pipeline/privacy/maskDirectIdentifiers.ts, called from
+ * Every NHS number, in any written form, is masked by core/privacy/maskDirectIdentifiers.ts, called from
  * DuckDB as a scalar function: 200k quarantined rows, half holding NHS numbers, took 0.25 s with the old
  * \b[0-9]{10}\b macro and about 0.4-0.55 s with the function (only rows with a candidate reach it); streaming
  * the rows out to mask and quote them in TypeScript took 1.3 s before any CSV quoting. Then every text cell is

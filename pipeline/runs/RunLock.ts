@@ -6,8 +6,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, linkSync, openSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { ExitCode, StrataError } from '../errors.ts';
-import { stringifyMasked } from '../privacy/maskDirectIdentifiers.ts';
+import { ExitCode, StrataError } from '../../core/errors.ts';
+import { stringifyMasked } from '../../core/privacy/maskDirectIdentifiers.ts';
 import { resolveRealPath } from './resolveRealPath.ts';
 
 /** The command holding the lock, as the refusal names it. */

@@ -4,7 +4,7 @@
 // (data-contract.md §1). Paths are compared by where they really point, so a symlinked alias is caught.
 import { statSync } from 'node:fs';
 import type { RunConfig } from '../config.ts';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../core/errors.ts';
 import { pathRelation, resolveRealPath } from './resolveRealPath.ts';
 
 export function checkRunPaths(config: Pick<RunConfig, 'inbox' | 'out' | 'db' | 'tempDirectory'>): void {

@@ -4,8 +4,8 @@
 // than fail the night. Another writer is refused at once. Once open, the lock is checked to be still this
 // run's before anything else is done.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Database, DatabaseInUseError, type DatabaseSettings } from '../db/Database.ts';
-import { ExitCode, StrataError } from '../errors.ts';
+import { Database, DatabaseInUseError, type DatabaseSettings } from '../../core/db/Database.ts';
+import { ExitCode, StrataError } from '../../core/errors.ts';
 import type { RunLock } from './RunLock.ts';
 
 export interface OpenWaitOptions {

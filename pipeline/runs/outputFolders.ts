@@ -3,8 +3,8 @@
 // run clears (or, in the instant of the swap, puts back). Retention then prunes old dated folders.
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isIsoDate } from '../db/values.ts';
-import { ExitCode, StrataError } from '../errors.ts';
+import { isIsoDate } from '../../core/dates.ts';
+import { ExitCode, StrataError } from '../../core/errors.ts';
 
 const hiddenFolder = /^\.(\d{4}-\d{2}-\d{2})\.([A-Za-z0-9-]+)\.(partial|previous)$/;
 

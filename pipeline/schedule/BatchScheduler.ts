@@ -3,9 +3,9 @@
 // the schedule goes on; stop() lets the current run finish.
 import { Cron } from 'croner';
 import type { RunConfig } from '../config.ts';
-import { ExitCode, StrataError, UsageError } from '../errors.ts';
+import { ExitCode, StrataError, UsageError } from '../../core/errors.ts';
 import { runBatch, type RunOptions, type RunSummary } from '../runBatch.ts';
-import type { Logger } from '../logging/Logger.ts';
+import type { Logger } from '../../core/logging/Logger.ts';
 import { findNewExtracts, fingerprintExtracts } from './findNewExtracts.ts';
 
 export type TickOutcome = 'ran' | 'failed' | 'nothing_new' | 'check_failed' | 'skipped' | 'stopping';

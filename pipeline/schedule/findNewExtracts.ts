@@ -2,8 +2,8 @@
 // Asks the database read-only and never creates it, so a tick with nothing new changes nothing.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Database } from '../db/Database.ts';
-import { ExitCode, StrataError } from '../errors.ts';
+import { Database } from '../../core/db/Database.ts';
+import { ExitCode, StrataError } from '../../core/errors.ts';
 import { RunLock } from '../runs/RunLock.ts';
 import { listExtractFolders, pendingExtracts } from '../ingest/loadInbox.ts';
 

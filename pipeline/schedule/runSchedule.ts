@@ -1,7 +1,7 @@
 // Runs a BatchScheduler until SIGTERM or SIGINT. The first signal stops the ticks and waits for the
 // current run (each extract folder loads in one transaction and outputs are renamed into place, so
 // finishing is the safe default); a second signal abandons the run at once, as a kill would.
-import { ExitCode } from '../errors.ts';
+import { ExitCode } from '../../core/errors.ts';
 import { BatchScheduler, type SchedulerSettings } from './BatchScheduler.ts';
 
 const stopSignals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];

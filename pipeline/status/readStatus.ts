@@ -1,9 +1,9 @@
 // What `strata status` reports: the database's own record of runs, extracts loaded, models and
 // quarantined rows. Opens the database read-only, so asking never changes anything.
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { Database, DatabaseInUseError } from '../db/Database.ts';
-import { ExitCode, StrataError, UsageError } from '../errors.ts';
-import { maskDirectIdentifiers } from '../privacy/maskDirectIdentifiers.ts';
+import { Database, DatabaseInUseError } from '../../core/db/Database.ts';
+import { ExitCode, StrataError, UsageError } from '../../core/errors.ts';
+import { maskDirectIdentifiers } from '../../core/privacy/maskDirectIdentifiers.ts';
 import { type LockHolder, RunLock } from '../runs/RunLock.ts';
 
 export interface RunStatus {

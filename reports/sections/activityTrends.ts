@@ -2,7 +2,7 @@
 // over the loaded history, for the people scored today only.
 import { listValue } from '@duckdb/node-api';
 import type { TopLevelSpec } from 'vega-lite';
-import { addDays, dateParam } from '../../pipeline/db/values.ts';
+import { addDays, dateParam } from '../../core/dates.ts';
 import { formatCount, formatNumber } from '../formatFigures.ts';
 import { emergencyAdmissionMethods } from '../referenceCodeLists.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';

@@ -18,9 +18,9 @@
 // - quarantine.csv: how many rows it holds and, when its per-file limits cut it, which files and how many of their
 //   rows it holds (the database keeps them all), suppressed with the files' quarantined counts.
 import { listValue } from '@duckdb/node-api';
-import { type Database, type Params, quoteIdentifier } from '../../pipeline/db/Database.ts';
-import { dateParam } from '../../pipeline/db/values.ts';
-import { extractTables } from '../../pipeline/ingest/extractTables.ts';
+import { type Database, type Params, quoteIdentifier } from '../../core/db/Database.ts';
+import { dateParam } from '../../core/dates.ts';
+import { extractTables } from '../../core/extractTables.ts';
 import { formatCount } from '../formatFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import type { QuarantineCsvSummary } from '../reportInput.ts';

@@ -1,6 +1,6 @@
 // Section 5: long-term conditions. How many scored people are on each GP (QOF) register, and how multimorbidity
 // builds up with age.
-import { dateParam } from '../../pipeline/db/values.ts';
+import { dateParam } from '../../core/dates.ts';
 import { formatCount, formatNumber, formatPercent, roundTo } from '../formatFigures.ts';
 import { type Category, type Measure, categoryLabel } from '../populationFigures.ts';
 import { ltcRegisters } from '../referenceCodeLists.ts';

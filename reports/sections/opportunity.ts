@@ -5,7 +5,7 @@
 // that sum times the tier's spells per person admitted, and bed days those times its average length of stay.
 // Modelled estimates, rounded so they do not look more exact than they are.
 import { listValue } from '@duckdb/node-api';
-import { dateParam } from '../../pipeline/db/values.ts';
+import { dateParam } from '../../core/dates.ts';
 import { formatCount, formatNumber, formatProportion, suppressedMark } from '../formatFigures.ts';
 import { emergencyAdmissionMethods } from '../referenceCodeLists.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';

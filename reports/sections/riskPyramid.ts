@@ -1,7 +1,7 @@
 // Section 2: the risk pyramid. How many people are in each tier and how much of the last 12 months' emergency
 // admissions they account for: how concentrated emergency activity is at the top of the pyramid.
 import { listValue } from '@duckdb/node-api';
-import { dateParam } from '../../pipeline/db/values.ts';
+import { dateParam } from '../../core/dates.ts';
 import { formatCount, formatPercent, formatRate, roundTo } from '../formatFigures.ts';
 import { emergencyAdmissionMethods } from '../referenceCodeLists.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';

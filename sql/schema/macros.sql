@@ -13,7 +13,7 @@ CREATE OR REPLACE MACRO strata_passes_nhs_check(nhs_digits) AS
        ELSE false END;
 
 -- A value that is, or holds anywhere in it, an NHS number in a form the masking rule masks (data-contract.md
--- §3; pipeline/privacy/maskDirectIdentifiers.ts is the same rule in TypeScript, and
+-- §3; core/privacy/maskDirectIdentifiers.ts is the same rule in TypeScript, and
 -- tests/staging/directIdentifier.test.ts holds the two to the same cases): a run of exactly 10 digits, or
 -- 3, 3 and 4 digits separated by single spaces or hyphens, not part of a longer run of digits, passing the
 -- check. It covers the contract's person_id rule (10 digits passing the check once spaces and hyphens are
@@ -85,7 +85,7 @@ CREATE OR REPLACE MACRO strata_spreadsheet_safe(x) AS
 CREATE OR REPLACE MACRO strata_csv_cell_bytes(x) AS
   coalesce(strlen(x) + 2 + strlen(x) - strlen(replace(x, '"', '')), 0);
 
--- quarantine.csv is masked in TypeScript (pipeline/privacy/maskDirectIdentifiers.ts); the SQL macro that
+-- quarantine.csv is masked in TypeScript (core/privacy/maskDirectIdentifiers.ts); the SQL macro that
 -- masked only \b[0-9]{10}\b is dropped from databases made before.
 DROP MACRO IF EXISTS strata_mask_identifiers;
 DROP MACRO IF EXISTS strata_is_nhs_number;

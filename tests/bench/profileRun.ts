@@ -7,9 +7,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseRunConfig } from '../../pipeline/config.ts';
-import { Database, type Params, usedParams } from '../../pipeline/db/Database.ts';
+import { Database, type Params, usedParams } from '../../core/db/Database.ts';
 import { runBatch } from '../../pipeline/runBatch.ts';
-import { Logger } from '../../pipeline/logging/Logger.ts';
+import { Logger } from '../../core/logging/Logger.ts';
 
 const { values: args } = parseArgs({
   options: {

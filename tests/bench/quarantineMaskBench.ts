@@ -5,12 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Database } from '../../pipeline/db/Database.ts';
-import { copyToCsv } from '../../pipeline/db/duckdbDialect.ts';
-import { initDatabase } from '../../pipeline/db/initDatabase.ts';
+import { Database } from '../../core/db/Database.ts';
+import { copyToCsv } from '../../core/db/duckdbDialect.ts';
+import { initDatabase } from '../../core/db/initDatabase.ts';
 import { writeQuarantineCsv } from '../../pipeline/output/writeOutputs.ts';
-import { maskDirectIdentifiers } from '../../pipeline/privacy/maskDirectIdentifiers.ts';
-import { maskedColumnSql, registerMaskingFunction } from '../../pipeline/privacy/registerMaskingFunction.ts';
+import { maskDirectIdentifiers } from '../../core/privacy/maskDirectIdentifiers.ts';
+import { maskedColumnSql, registerMaskingFunction } from '../../core/privacy/registerMaskingFunction.ts';
 
 const rows = Number(process.argv[2] ?? 200_000);
 const threads = Number(process.argv[3] ?? 2);

@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync }
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { extractTables } from '../../pipeline/ingest/extractTables.ts';
+import { extractTables } from '../../core/extractTables.ts';
 import { makeNhsNumber, scanForNhsNumbers } from '../helpers/nhsNumberScanner.ts';
 import { pathsUnder, readOnlyRows } from '../helpers/outputFiles.ts';
 import { repoRoot, runCli, type CliResult } from '../helpers/runCli.ts';

@@ -6,7 +6,7 @@
 import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Database } from '../../pipeline/db/Database.ts';
+import { Database } from '../../core/db/Database.ts';
 import { readOnlyRows } from '../helpers/outputFiles.ts';
 import { repoRoot, runCli } from '../helpers/runCli.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';

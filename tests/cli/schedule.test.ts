@@ -7,8 +7,8 @@ import { cpSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateInbox, generateDefaults, parseGenerateSettings } from '../../pipeline/generate/index.ts';
-import type { LoggedEvent } from '../../pipeline/logging/Logger.ts';
+import { generateInbox, generateDefaults, parseGenerateSettings } from '../../synthetic/index.ts';
+import type { LoggedEvent } from '../../core/logging/Logger.ts';
 import { readStatus } from '../../pipeline/status/readStatus.ts';
 import { repoRoot, runCli } from '../helpers/runCli.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Database } from '../../pipeline/db/Database.ts';
+import { Database } from '../../core/db/Database.ts';
 import { formatStatus } from '../../pipeline/status/formatStatus.ts';
 import { readStatus, type StrataStatus } from '../../pipeline/status/readStatus.ts';
 import { repoRoot, runCli } from '../helpers/runCli.ts';

@@ -3,8 +3,8 @@
 // are read from sql/reference/charlson_icd10_quan2005.csv (Quan 2005 coding, Charlson 1987 weights).
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../pipeline/db/Database.ts';
-import { buildFeatures } from '../../pipeline/features/buildFeatures.ts';
+import type { Database } from '../../core/db/Database.ts';
+import { buildFeatures } from '../../models/buildFeatures.ts';
 import { loadInbox } from '../../pipeline/ingest/loadInbox.ts';
 import {
   type CharlsonCode, charlsonCategoriesOfCode, charlsonCategoryList, charlsonWeights, readCharlsonCodes, subtractYears,

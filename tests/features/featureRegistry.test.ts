@@ -3,9 +3,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../pipeline/db/Database.ts';
+import type { Database } from '../../core/db/Database.ts';
 import { dictionaryPath, readFeatureRegistry, renderFeatureDictionary, repoRoot } from '../../pipeline/docs/featureDictionary.ts';
-import { buildFeatures } from '../../pipeline/features/buildFeatures.ts';
+import { buildFeatures } from '../../models/buildFeatures.ts';
 import { loadInbox } from '../../pipeline/ingest/loadInbox.ts';
 import { openTestDatabase, temporaryFolder } from '../helpers/testDatabase.ts';
 import { demographicsHeader, person, writeExtract } from '../helpers/writeExtract.ts';

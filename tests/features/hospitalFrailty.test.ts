@@ -2,8 +2,8 @@
 // hand from the published weights: distinct 3-character codes, the 2-year window at its edges, band edges.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../pipeline/db/Database.ts';
-import { buildFeatures } from '../../pipeline/features/buildFeatures.ts';
+import type { Database } from '../../core/db/Database.ts';
+import { buildFeatures } from '../../models/buildFeatures.ts';
 import { loadInbox } from '../../pipeline/ingest/loadInbox.ts';
 import { readHfrsWeights, subtractYears } from '../helpers/referenceIndices.ts';
 import { openTestDatabase, temporaryFolder } from '../helpers/testDatabase.ts';

@@ -6,10 +6,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../pipeline/db/Database.ts';
-import { addDays } from '../../pipeline/db/values.ts';
-import { type Population, buildFeatures } from '../../pipeline/features/buildFeatures.ts';
-import { generateInbox, parseGenerateSettings } from '../../pipeline/generate/index.ts';
+import type { Database } from '../../core/db/Database.ts';
+import { addDays } from '../../core/dates.ts';
+import { type Population, buildFeatures } from '../../models/buildFeatures.ts';
+import { generateInbox, parseGenerateSettings } from '../../synthetic/index.ts';
 import { loadInbox } from '../../pipeline/ingest/loadInbox.ts';
 import {
   type CharlsonResult, type FrailtyResult, type SpellDiagnoses, charlsonCategoryList, charlsonFor, hospitalFrailtyFor,

@@ -1,7 +1,7 @@
 // Who is scored (data-contract.md §2): in the snapshot in force at as_of, alive then, not opted out.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../pipeline/db/Database.ts';
-import { buildFeatures } from '../../pipeline/features/buildFeatures.ts';
+import type { Database } from '../../core/db/Database.ts';
+import { buildFeatures } from '../../models/buildFeatures.ts';
 import { loadInbox } from '../../pipeline/ingest/loadInbox.ts';
 import { openTestDatabase, temporaryFolder } from '../helpers/testDatabase.ts';
 import { demographicsHeader, person, writeExtract } from '../helpers/writeExtract.ts';

@@ -1,5 +1,5 @@
 // Test helper: the masking rule's cases (data-contract.md §3), shared by the TypeScript and SQL tests.
-import { directIdentifierMask } from '../../pipeline/privacy/maskDirectIdentifiers.ts';
+import { directIdentifierMask } from '../../core/privacy/maskDirectIdentifiers.ts';
 
 export const M = directIdentifierMask;
 

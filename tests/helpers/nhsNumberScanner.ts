@@ -1,4 +1,4 @@
-// Test helper: finds NHS numbers in raw bytes, written apart from pipeline/privacy/maskDirectIdentifiers.ts so
+// Test helper: finds NHS numbers in raw bytes, written apart from core/privacy/maskDirectIdentifiers.ts so
 // that a mistake there is not repeated here. It looks at every byte position in turn and asks whether either
 // written form of data-contract.md §3 starts there: 10 digits, or 3+3+4 digits with one space or hyphen
 // between the groups, with no digit just before or just after, whose digits pass the modulus-11 check.

@@ -2,8 +2,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Database } from '../../pipeline/db/Database.ts';
-import { initDatabase } from '../../pipeline/db/initDatabase.ts';
+import { Database } from '../../core/db/Database.ts';
+import { initDatabase } from '../../core/db/initDatabase.ts';
 
 export async function openTestDatabase(): Promise<Database> {
   const db = await Database.open({ path: ':memory:' });

@@ -1,7 +1,7 @@
 // Scoring in SQL: the logistic of the linear predictor, tiers by rank, reasons in words, previous tiers.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { noReasonSentence, scorePopulation } from '../../models/scorePopulation.ts';
-import type { Database } from '../../pipeline/db/Database.ts';
+import type { Database } from '../../core/db/Database.ts';
 import { openTestDatabase } from '../helpers/testDatabase.ts';
 import { testModelCard } from '../helpers/testModelCard.ts';
 

@@ -1,8 +1,8 @@
 // The temporal split never leaks outcomes into features: an admission on the index date is a feature,
 // one the day after is an outcome, and the outcome window ends exactly 365 days after the index date.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../pipeline/db/Database.ts';
-import { buildFeatures } from '../../pipeline/features/buildFeatures.ts';
+import type { Database } from '../../core/db/Database.ts';
+import { buildFeatures } from '../../models/buildFeatures.ts';
 import { loadInbox } from '../../pipeline/ingest/loadInbox.ts';
 import { openTestDatabase, temporaryFolder } from '../helpers/testDatabase.ts';
 import { conditionsHeader, demographicsHeader, person, spellsHeader, writeExtract } from '../helpers/writeExtract.ts';

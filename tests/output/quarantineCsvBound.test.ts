@@ -6,7 +6,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseRunConfig, resolveRunConfig } from '../../pipeline/config.ts';
-import type { Database } from '../../pipeline/db/Database.ts';
+import type { Database } from '../../core/db/Database.ts';
 import { defaultQuarantineCsvLimits } from '../../pipeline/output/quarantineCsvLimits.ts';
 import { describeQuarantineCsvCut, writeQuarantineCsv } from '../../pipeline/output/writeOutputs.ts';
 import { openTestDatabase, temporaryFolder } from '../helpers/testDatabase.ts';

@@ -3,8 +3,8 @@
 // NHS numbers are masked. The database's quarantine keeps every row as it came.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Database } from '../../pipeline/db/Database.ts';
-import { initDatabase } from '../../pipeline/db/initDatabase.ts';
+import { Database } from '../../core/db/Database.ts';
+import { initDatabase } from '../../core/db/initDatabase.ts';
 import { writeQuarantineCsv } from '../../pipeline/output/writeOutputs.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';
 

@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Database } from '../../pipeline/db/Database.ts';
-import { initDatabase } from '../../pipeline/db/initDatabase.ts';
+import { Database } from '../../core/db/Database.ts';
+import { initDatabase } from '../../core/db/initDatabase.ts';
 import { writeQuarantineCsv } from '../../pipeline/output/writeOutputs.ts';
-import { maskDirectIdentifiers } from '../../pipeline/privacy/maskDirectIdentifiers.ts';
+import { maskDirectIdentifiers } from '../../core/privacy/maskDirectIdentifiers.ts';
 import { maskingCases } from '../helpers/nhsNumberCases.ts';
 import { makeNhsNumber, scanForNhsNumbers } from '../helpers/nhsNumberScanner.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';

@@ -2,7 +2,7 @@
 // the validation figures (including counts a percentage would give away), the drift warning, and determinism.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelCard } from '../../models/modelCard.ts';
-import type { Database } from '../../pipeline/db/Database.ts';
+import type { Database } from '../../core/db/Database.ts';
 import { poolDeciles } from '../../reports/modelCardFigures.ts';
 import { type ReportInput, renderReport } from '../../reports/renderReport.ts';
 import { driftFor, notValidatedNote, unvalidatedCard, validatedCard } from './modelCardFixture.ts';

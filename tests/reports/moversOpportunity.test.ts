@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../pipeline/db/Database.ts';
+import type { Database } from '../../core/db/Database.ts';
 import { renderReport } from '../../reports/renderReport.ts';
 import { estimateOpportunity, preventable, roundBedDays, roundMoney } from '../../reports/sections/opportunity.ts';
 import { fixtureAsOf, fixtureInput, openReportFixture } from './reportFixture.ts';

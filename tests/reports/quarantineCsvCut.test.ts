@@ -3,7 +3,7 @@
 // not be worked out from "rows written of rows quarantined". When the file was not cut, the report says so and
 // gives no count of it, so every other figure is as before.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../pipeline/db/Database.ts';
+import type { Database } from '../../core/db/Database.ts';
 import { renderReport } from '../../reports/renderReport.ts';
 import type { QuarantineCsvSummary } from '../../reports/reportInput.ts';
 import { textOf } from '../helpers/reportHtml.ts';

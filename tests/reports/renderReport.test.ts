@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../pipeline/db/Database.ts';
+import type { Database } from '../../core/db/Database.ts';
 import { renderReport } from '../../reports/renderReport.ts';
 import { tableByCaption } from '../helpers/reportHtml.ts';
 import { deleteOptedOutActivity, fixtureInput, openReportFixture, optedOutPersonId } from './reportFixture.ts';

@@ -1,7 +1,7 @@
 // Every chart in the rendered report has a title, a description in words and a data table (issue 5), checked on
 // the whole page rather than chart by chart, so a new chart that skips one fails here.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../pipeline/db/Database.ts';
+import type { Database } from '../../core/db/Database.ts';
 import { renderReport } from '../../reports/renderReport.ts';
 import { chartAccessibilityProblems } from '../helpers/chartAccessibility.ts';
 import { reportFigures } from '../helpers/reportHtml.ts';

@@ -2,7 +2,7 @@
 // see it, no hidden count that subtraction gives back, and a scan that is shown to fail when suppression is off.
 // The fixture is rendered at its usual size and at a size with many small groups.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../pipeline/db/Database.ts';
+import type { Database } from '../../core/db/Database.ts';
 import { renderReport } from '../../reports/renderReport.ts';
 import { renderTable } from '../../reports/renderTable.ts';
 import { countIn, tableByCaption } from '../helpers/reportHtml.ts';

@@ -6,7 +6,7 @@
 // people. One opted-out person (PX900001) and one who died (PX900002) are in `persons` with activity (and the
 // opted-out person with corrections), not in `scores`.
 // The model cards and drift are in modelCardFixture.ts.
-import { Database, quoteIdentifier, sqlFile } from '../../pipeline/db/Database.ts';
+import { Database, quoteIdentifier, sqlFile } from '../../core/db/Database.ts';
 import type { ReportInput } from '../../reports/renderReport.ts';
 import { fixtureDrift, fixtureModelCards } from './modelCardFixture.ts';
 

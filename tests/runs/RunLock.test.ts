@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ExitCode, StrataError } from '../../pipeline/errors.ts';
+import { ExitCode, StrataError } from '../../core/errors.ts';
 import { RunLock } from '../../pipeline/runs/RunLock.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';
 

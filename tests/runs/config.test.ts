@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveRunConfig } from '../../pipeline/config.ts';
-import { ExitCode, StrataError } from '../../pipeline/errors.ts';
+import { ExitCode, StrataError } from '../../core/errors.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';
 
 function folderWithConfig(content: unknown): string {

@@ -7,8 +7,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, sym
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Database } from '../../pipeline/db/Database.ts';
-import { ExitCode, StrataError } from '../../pipeline/errors.ts';
+import { Database } from '../../core/db/Database.ts';
+import { ExitCode, StrataError } from '../../core/errors.ts';
 import { openLockedDatabase } from '../../pipeline/runs/openLockedDatabase.ts';
 import { RunLock } from '../../pipeline/runs/RunLock.ts';
 import { repoRoot } from '../helpers/runCli.ts';

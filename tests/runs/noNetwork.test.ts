@@ -1,7 +1,7 @@
 // Security promise: Strata needs no network. DuckDB opened by Strata may not fetch an extension, so a
 // remote path fails at once instead of downloading anything.
 import { describe, expect, it } from 'vitest';
-import { Database } from '../../pipeline/db/Database.ts';
+import { Database } from '../../core/db/Database.ts';
 
 describe('Database.open', () => {
   it('never lets DuckDB download an extension', async () => {

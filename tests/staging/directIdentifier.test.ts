@@ -2,9 +2,9 @@
 // macro every staging file uses, finds what the TypeScript masking rule masks (the same cases, and random
 // text), and a person_id holding an NHS number in any written form is quarantined direct_identifier whole.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../pipeline/db/Database.ts';
+import type { Database } from '../../core/db/Database.ts';
 import { loadInbox } from '../../pipeline/ingest/loadInbox.ts';
-import { holdsNhsNumber } from '../../pipeline/privacy/maskDirectIdentifiers.ts';
+import { holdsNhsNumber } from '../../core/privacy/maskDirectIdentifiers.ts';
 import { maskingCases } from '../helpers/nhsNumberCases.ts';
 import { seeded } from '../helpers/seeded.ts';
 import { openTestDatabase, temporaryFolder } from '../helpers/testDatabase.ts';

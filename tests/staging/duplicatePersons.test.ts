@@ -2,8 +2,8 @@
 // as duplicate_key, so a row saying opt_out = Y can never be overridden by another saying N. The person is then
 // absent from that snapshot: not in its records, not scored. Activity files keep their rule (later copies only).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../pipeline/db/Database.ts';
-import { buildFeatures } from '../../pipeline/features/buildFeatures.ts';
+import type { Database } from '../../core/db/Database.ts';
+import { buildFeatures } from '../../models/buildFeatures.ts';
 import { loadInbox } from '../../pipeline/ingest/loadInbox.ts';
 import { openTestDatabase, temporaryFolder } from '../helpers/testDatabase.ts';
 import { demographicsHeader, person, spellsHeader, writeExtract } from '../helpers/writeExtract.ts';

@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../pipeline/db/Database.ts';
+import type { Database } from '../../core/db/Database.ts';
 import { loadInbox } from '../../pipeline/ingest/loadInbox.ts';
 import { scanForNhsNumbers } from '../helpers/nhsNumberScanner.ts';
 import { openTestDatabase, temporaryFolder } from '../helpers/testDatabase.ts';

@@ -5,8 +5,8 @@ import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSyn
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Database } from '../../pipeline/db/Database.ts';
-import { ExitCode, StrataError } from '../../pipeline/errors.ts';
+import { Database } from '../../core/db/Database.ts';
+import { ExitCode, StrataError } from '../../core/errors.ts';
 import { loadInbox, type LoadInboxOptions } from '../../pipeline/ingest/loadInbox.ts';
 import { openTestDatabase, temporaryFolder } from '../helpers/testDatabase.ts';
 import { demographicsHeader, person, rewriteManifest, sha256, spellsHeader, writeExtract } from '../helpers/writeExtract.ts';

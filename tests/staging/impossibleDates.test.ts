@@ -4,7 +4,7 @@
 // loaded. A row whose person is unknown is still quarantined unknown_person, never lost through the join, and
 // every file's rows read = loaded + quarantined.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../pipeline/db/Database.ts';
+import type { Database } from '../../core/db/Database.ts';
 import { loadInbox } from '../../pipeline/ingest/loadInbox.ts';
 import { openTestDatabase, temporaryFolder } from '../helpers/testDatabase.ts';
 import {

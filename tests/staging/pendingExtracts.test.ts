@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../pipeline/db/Database.ts';
+import type { Database } from '../../core/db/Database.ts';
 import { listExtractFolders, loadInbox, pendingExtracts } from '../../pipeline/ingest/loadInbox.ts';
 import { openTestDatabase, temporaryFolder } from '../helpers/testDatabase.ts';
 import { demographicsHeader, person, writeExtract } from '../helpers/writeExtract.ts';

@@ -1,7 +1,7 @@
 // One test per quarantine reason (data-contract.md §3), each on a small fixture: the bad row is
 // quarantined under its reason at its line, and every good row beside it loads.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../pipeline/db/Database.ts';
+import type { Database } from '../../core/db/Database.ts';
 import { loadInbox } from '../../pipeline/ingest/loadInbox.ts';
 import { openTestDatabase, temporaryFolder } from '../helpers/testDatabase.ts';
 import {

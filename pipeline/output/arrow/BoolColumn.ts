@@ -2,7 +2,7 @@
 import { Bool, type Data } from 'apache-arrow';
 import { BitmapBuilder, isBitSet } from './BitmapBuilder.ts';
 import { makeColumnData, type ColumnWriter } from './ColumnWriter.ts';
-import { readVectorData, readVectorValidity, sizeofBool, type RawVector } from './duckdbVectors.ts';
+import { readVectorData, readVectorValidity, sizeofBool, type RawVector } from '../../../core/db/duckdbVectors.ts';
 
 export class BoolColumn implements ColumnWriter {
   readonly type = new Bool();

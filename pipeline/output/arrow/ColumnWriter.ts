@@ -1,7 +1,7 @@
 // The contract between writeArrowFile and the per-type column writers: load a DuckDB chunk's vector,
 // append row ranges of it to the record batch being built, then flush that batch's Arrow Data.
 import { Data, type DataType, type Vector } from 'apache-arrow';
-import type { RawVector } from './duckdbVectors.ts';
+import type { RawVector } from '../../../core/db/duckdbVectors.ts';
 
 export interface ColumnWriter {
   /** The Arrow type of the Data this writer produces. */

@@ -5,7 +5,7 @@ import { Dictionary, Int32, Utf8, makeData, makeVector, type Data, type Vector }
 import { BitmapBuilder } from './BitmapBuilder.ts';
 import { makeColumnData, type ColumnWriter } from './ColumnWriter.ts';
 import { DuckDBStringReader } from './DuckDBStringReader.ts';
-import type { RawVector } from './duckdbVectors.ts';
+import type { RawVector } from '../../../core/db/duckdbVectors.ts';
 
 const INLINE_LENGTH = 12;
 

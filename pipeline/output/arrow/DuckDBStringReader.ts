@@ -9,7 +9,7 @@
 // is under MAX_GAP bytes. Memory is mapped in whole pages of at least 4 KiB, so any byte lying less
 // than a page between two readable bytes sits on the page of one of them and is readable too. Gap
 // bytes are read but never used.
-import { readPointedBytes, readVectorData, readVectorValidity, uint32View, type RawVector } from './duckdbVectors.ts';
+import { readPointedBytes, readVectorData, readVectorValidity, uint32View, type RawVector } from '../../../core/db/duckdbVectors.ts';
 
 const INLINE_LENGTH = 12;
 const STRING_T_BYTES = 16;

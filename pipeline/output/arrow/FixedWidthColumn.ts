@@ -3,7 +3,7 @@
 import type { Data, DataType } from 'apache-arrow';
 import { BitmapBuilder, isBitSet } from './BitmapBuilder.ts';
 import { makeColumnData, type ColumnWriter } from './ColumnWriter.ts';
-import { readVectorData, readVectorValidity, type RawVector } from './duckdbVectors.ts';
+import { readVectorData, readVectorValidity, type RawVector } from '../../../core/db/duckdbVectors.ts';
 
 type TypedArrayConstructor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => ArrayBufferView;
 

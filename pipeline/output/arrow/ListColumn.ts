@@ -3,7 +3,7 @@
 import { Field, List, type Data } from 'apache-arrow';
 import { BitmapBuilder, isBitSet } from './BitmapBuilder.ts';
 import { MAX_OFFSET, makeColumnData, offsetOverflow, type ColumnWriter } from './ColumnWriter.ts';
-import { listChildCount, listChildVector, readVectorData, readVectorValidity, uint32View, type RawVector } from './duckdbVectors.ts';
+import { listChildCount, listChildVector, readVectorData, readVectorValidity, uint32View, type RawVector } from '../../../core/db/duckdbVectors.ts';
 
 const TWO_32 = 4294967296;
 

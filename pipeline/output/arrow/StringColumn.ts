@@ -4,7 +4,7 @@ import type { Binary, Data, Utf8 } from 'apache-arrow';
 import { BitmapBuilder } from './BitmapBuilder.ts';
 import { MAX_OFFSET, makeColumnData, offsetOverflow, type ColumnWriter } from './ColumnWriter.ts';
 import { COPY_SLACK, DuckDBStringReader } from './DuckDBStringReader.ts';
-import type { RawVector } from './duckdbVectors.ts';
+import type { RawVector } from '../../../core/db/duckdbVectors.ts';
 
 export class StringColumn implements ColumnWriter {
   private readonly reader = new DuckDBStringReader();

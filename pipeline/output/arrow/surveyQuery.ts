@@ -5,7 +5,7 @@
 // result as a normal end of the stream (fetch_chunk returns null and the bindings never read
 // duckdb_result_error), so a failing query would otherwise leave a short file that looks complete.
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { quoteIdentifier } from '../../db/Database.ts';
+import { quoteIdentifier } from '../../../core/db/Database.ts';
 
 /** Dictionary encoding is for low-cardinality columns; beyond this, write the column as plain Utf8. */
 export const MAX_DICTIONARY_VALUES = 1_000_000;

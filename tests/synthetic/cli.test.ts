@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseGenerateSettings } from '../../pipeline/generate/index.ts';
-import { UsageError } from '../../pipeline/errors.ts';
+import { parseGenerateSettings } from '../../synthetic/index.ts';
+import { UsageError } from '../../core/errors.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'strata-generate-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

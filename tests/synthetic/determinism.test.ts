@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateInbox, parseGenerateSettings } from '../../pipeline/generate/index.ts';
+import { generateInbox, parseGenerateSettings } from '../../synthetic/index.ts';
 import { extractFolders, readInboxFiles } from './readInbox.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'strata-generate-det-'));

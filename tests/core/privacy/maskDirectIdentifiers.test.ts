@@ -3,10 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   findNhsNumbers, holdsNhsNumber, maskDirectIdentifiers, maskJsonValue, passesNhsCheck, stringifyMasked,
-} from '../../pipeline/privacy/maskDirectIdentifiers.ts';
-import { maskingCases, M } from '../helpers/nhsNumberCases.ts';
-import { makeNhsNumber, scanForNhsNumbers } from '../helpers/nhsNumberScanner.ts';
-import { seeded } from '../helpers/seeded.ts';
+} from '../../../core/privacy/maskDirectIdentifiers.ts';
+import { maskingCases, M } from '../../helpers/nhsNumberCases.ts';
+import { makeNhsNumber, scanForNhsNumbers } from '../../helpers/nhsNumberScanner.ts';
+import { seeded } from '../../helpers/seeded.ts';
 
 describe('maskDirectIdentifiers', () => {
   it.each(maskingCases)('%j becomes %j', (input, expected) => {

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { relative, resolve, isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../core/errors.ts';
 import { parseIsoDate } from './formatIsoDate.ts';
 
 export interface GenerateSettings {

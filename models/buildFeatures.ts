@@ -1,10 +1,10 @@
 // Builds the person-level feature table for one population at one index date, from sql/features/.
 // The same SQL builds training rows (index = as_of - 365) and scoring rows (index = as_of).
-import type { Database } from '../db/Database.ts';
-import { quoteIdentifier, sqlFile } from '../db/Database.ts';
-import { sampleByHash } from '../db/duckdbDialect.ts';
-import { dateParam } from '../db/values.ts';
-import type { ProgressFactory } from '../logging/Logger.ts';
+import type { Database } from '../core/db/Database.ts';
+import { quoteIdentifier, sqlFile } from '../core/db/Database.ts';
+import { sampleByHash } from '../core/db/duckdbDialect.ts';
+import { dateParam } from '../core/dates.ts';
+import type { ProgressFactory } from '../core/logging/Logger.ts';
 
 /** Feature tables in build order; person_features joins them. */
 export const featureTables = [

@@ -3,7 +3,7 @@
 // getColumnsJS a million rows of a dozen columns took seconds of conversion and garbage collection.
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { DuckDBTypeId } from '@duckdb/node-api';
-import { chunkColumn, readVectorData, readVectorValidity } from '../output/arrow/duckdbVectors.ts';
+import { chunkColumn, readVectorData, readVectorValidity } from './duckdbVectors.ts';
 
 /**
  * Runs `sql`, whose columns must all be DOUBLE, and returns one Float64Array per column in result order.

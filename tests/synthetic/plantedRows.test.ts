@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateInbox, parseGenerateSettings, passesNhsModulus11, tableColumns, type PlantedRow } from '../../pipeline/generate/index.ts';
+import { generateInbox, parseGenerateSettings, passesNhsModulus11, tableColumns, type PlantedRow } from '../../synthetic/index.ts';
 import { readInboxFiles, type InboxFile } from './readInbox.ts';
 
 const reasons = [

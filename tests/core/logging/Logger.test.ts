@@ -1,6 +1,6 @@
 // Logs: JSON lines for a scheduler, readable lines and a progress bar at a terminal.
 import { describe, expect, it } from 'vitest';
-import { Logger } from '../../pipeline/logging/Logger.ts';
+import { Logger } from '../../../core/logging/Logger.ts';
 
 function capture(isTTY: boolean) {
   const text = { stdout: '', stderr: '' };

@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateInbox, parseGenerateSettings } from '../../pipeline/generate/index.ts';
-import { emergencyAdmission, emergencyCare, saturatingRate } from '../../pipeline/generate/knownProcess.ts';
+import { generateInbox, parseGenerateSettings } from '../../synthetic/index.ts';
+import { emergencyAdmission, emergencyCare, saturatingRate } from '../../synthetic/knownProcess.ts';
 import { readInboxFiles, tableRows, type InboxFile } from './readInbox.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'strata-generate-rates-'));

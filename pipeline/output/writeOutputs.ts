@@ -1,6 +1,6 @@
 // Writes a run's outputs into <out>/<as_of>/: the scored population and the practice and PCN
 // case-finding lists as Arrow, and the quarantine as CSV. Every file is renamed into place when complete.
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from '../../core/db/Database.ts';
 import { copyToCsv } from '../../core/db/duckdbDialect.ts';
@@ -45,12 +45,6 @@ export async function writePopulationScores(db: Database, folder: string, metada
 const caseFindingColumns = [
   'rank_in_practice', 'new_to_list', 'tier_change', 'ea_risk_change', 'long_term_conditions', 'polypharmacy', 'rank_in_pcn',
 ];
-
-function removeStaleLists(folder: string, current: Set<string>): void {
-  for (const file of readdirSync(folder)) {
-    if (file.endsWith('.arrow') && !current.has(file)) rmSync(join(folder, file));
-  }
-}
 
 /**
  * One list per practice in the scored population (its people in the listed tiers, highest risk first),
@@ -100,7 +94,8 @@ export async function writeCaseFindingLists(
 
 /**
  * Writes one list per value of `groupColumn` (every practice or PCN in the scored population, even one
- * with nobody listed), and removes lists left from an earlier run of this date for groups that have gone.
+ * with nobody listed). The folder is always new (a run writes into its own staging folder, swapped in whole by
+ * pipeline/runs/outputFolders.ts), so no list from an earlier run can be left behind.
  */
 async function writeGroupLists(
   db: Database,
@@ -129,7 +124,6 @@ async function writeGroupLists(
     path: `${relativeFolder}/${code}.arrow`, rows: written[i]!.rows, sha256: written[i]!.sha256,
   }));
   for (const output of outputs) onWritten(output.path);
-  removeStaleLists(folder, new Set(groups.map((g) => `${g}.arrow`)));
   return outputs;
 }
 

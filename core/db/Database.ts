@@ -125,6 +125,23 @@ export function sqlFile(relativePath: string): string {
   return readFileSync(join(sqlRoot, relativePath), 'utf8');
 }
 
+/**
+ * Fills a SQL file's slots ({{name}}) with SQL that Strata generates itself: an identifier quoted by
+ * quoteIdentifier, or an expression built from a registry in code (the model terms). Never a value: values are
+ * bound parameters. Every slot given must be in the file, and none may be left unfilled.
+ */
+export function fillSqlSlots(sql: string, slots: Record<string, string>): string {
+  let filled = sql;
+  for (const [name, code] of Object.entries(slots)) {
+    const slot = `{{${name}}}`;
+    if (!filled.includes(slot)) throw new Error(`the SQL has no slot ${slot}`);
+    filled = filled.replaceAll(slot, () => code);
+  }
+  const left = /\{\{[A-Za-z0-9_]+\}\}/.exec(filled);
+  if (left) throw new Error(`the SQL slot ${left[0]} was not filled`);
+  return filled;
+}
+
 /** Quotes an identifier for DuckDB. Identifiers are our own table and column names, never user data. */
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;

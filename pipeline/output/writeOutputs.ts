@@ -2,7 +2,7 @@
 // case-finding lists as Arrow, and the quarantine as CSV. Every file is renamed into place when complete.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Database } from '../../core/db/Database.ts';
+import { type Database, sqlFile } from '../../core/db/Database.ts';
 import { copyToCsv } from '../../core/db/duckdbDialect.ts';
 import { dateParam } from '../../core/dates.ts';
 import { scoreColumnDescriptions } from './outputColumns.ts';
@@ -19,6 +19,7 @@ export interface WrittenOutput {
   sha256: string;
 }
 
+/** population_scores.arrow's columns, in order; sql/marts/case_finding.sql selects the same ones first. */
 const scoreColumns = [
   'person_id', 'practice_code', 'pcn_code', 'age', 'age_band', 'sex', 'ethnic_group', 'imd_decile', 'ltc_count',
   'charlson_index', 'frailty_score', 'frailty_band', 'emergency_admissions_12m', 'emergency_bed_days_12m',
@@ -61,27 +62,10 @@ export async function writeCaseFindingLists(
   const listFolder = join(folder, 'case-finding');
   mkdirSync(listFolder, { recursive: true });
   // The facts an MDT asks for first sit beside the scores: movement since the last run and the registers.
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE case_finding AS
-     WITH registers AS (
-       SELECT g.person_id, list(r.condition_name ORDER BY r.condition_name) AS long_term_conditions
-       FROM gp_conditions g JOIN ref_ltc_registers r USING (condition)
-       WHERE g.diagnosed_on <= $as_of AND g.person_id IN (SELECT person_id FROM scores WHERE ea_tier <= $list_tiers)
-       GROUP BY g.person_id
-     )
-     SELECT ${scoreColumns.map((c) => `s.${c}`).join(', ')},
-       CAST(row_number() OVER (PARTITION BY s.practice_code ORDER BY s.ea_risk DESC, s.person_id) AS INTEGER) AS rank_in_practice,
-       coalesce(s.previous_ea_tier > $list_tiers, true) AS new_to_list,
-       CASE WHEN s.previous_ea_tier IS NULL THEN 'new' WHEN s.ea_tier < s.previous_ea_tier THEN 'up'
-            WHEN s.ea_tier > s.previous_ea_tier THEN 'down' ELSE 'same' END AS tier_change,
-       s.ea_risk - s.previous_ea_risk AS ea_risk_change,
-       coalesce(r.long_term_conditions, []) AS long_term_conditions,
-       s.distinct_medicines_6m >= 5 AS polypharmacy,
-       CAST(row_number() OVER (PARTITION BY s.pcn_code ORDER BY s.ea_risk DESC, s.person_id) AS INTEGER) AS rank_in_pcn
-     FROM scores s LEFT JOIN registers r USING (person_id)
-     WHERE s.ea_tier <= $list_tiers`,
-    { list_tiers: listTiers, as_of: dateParam(asOf) },
-  );
+  await db.run(`CREATE OR REPLACE TEMP TABLE case_finding AS ${sqlFile('marts/case_finding.sql')}`, {
+    list_tiers: listTiers,
+    as_of: dateParam(asOf),
+  });
   const groupCount = await db.value<bigint>('SELECT count(DISTINCT practice_code) + count(DISTINCT pcn_code) FROM scores');
   const step = progress?.(Number(groupCount)) ?? (() => {});
   let written = 0;

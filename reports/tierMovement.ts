@@ -5,7 +5,7 @@
 // person whose rows never arrived. The flow counts, their margins and the tier 1-2 joiners and leavers are
 // suppressed as one set, so the headline's previous-run counts and the movers table show every figure the same way.
 import { dateParam } from '../core/dates.ts';
-import type { Database } from '../core/db/Database.ts';
+import { type Database, sqlFile } from '../core/db/Database.ts';
 import type { PopulationFigures } from './populationFigures.ts';
 import { type CountGroup, type SuppressedFigures, suppressSmallNumbers } from './suppressSmallNumbers.ts';
 
@@ -30,25 +30,9 @@ export interface TierMovement {
   readonly leftTier12Id: string;
 }
 
-const previousRunSql = `SELECT strftime(max(as_of), '%Y-%m-%d') AS d FROM tier_history WHERE as_of < $as_of`;
+const previousRunSql = sqlFile('report/previous_run.sql');
 
-// Everyone scored today, with their tier in the previous run when they had one. Nobody else: a person in the
-// previous run who is not scored today is not looked at.
-const flowsSql = `
-WITH previous AS (
-  SELECT person_id, ea_tier FROM tier_history WHERE as_of = $previous
-),
-flows AS (
-  SELECT
-    coalesce(p.ea_tier::VARCHAR, $not_scored_before) AS from_tier,
-    s.ea_tier::VARCHAR AS to_tier
-  FROM scores AS s
-  LEFT JOIN previous AS p ON p.person_id = s.person_id
-)
-SELECT from_tier, to_tier, count(*)::INTEGER AS people
-FROM flows
-GROUP BY 1, 2
-ORDER BY 1, 2`;
+const flowsSql = sqlFile('report/tier_flows.sql');
 
 type FlowRow = { from_tier: string; to_tier: string; people: number };
 

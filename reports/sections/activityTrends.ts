@@ -1,81 +1,17 @@
 // Section 6: activity trends. Emergency admissions, A&E attendances and emergency bed days per calendar month
 // over the loaded history, for the people scored today only.
-import { listValue } from '@duckdb/node-api';
 import type { TopLevelSpec } from 'vega-lite';
+import { sqlFile } from '../../core/db/Database.ts';
 import { addDays, dateParam } from '../../core/dates.ts';
 import { formatCount, formatNumber } from '../formatFigures.ts';
-import { emergencyAdmissionMethods } from '../referenceCodeLists.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import { chartColours, renderChart } from '../renderChart.ts';
 import { paragraph } from '../renderParagraph.ts';
 import { type CountGroup, publishedValue, type SuppressedFigures, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
 
-// Bed days are nights in hospital (discharge date minus admission date), split across the months they fall in;
-// a spell still open counts to as_of. Months run from the first complete month of activity to as_of's month: the
-// month of the earliest admission or attendance counts only when that is its first day, since the loaded history
-// usually starts part-way through a month and a part month would read as a fall in activity.
-const monthlyActivitySql = `
-WITH scored AS (
-  SELECT person_id FROM scores
-),
-emergency_spells AS (
-  SELECT sp.admission_date, least(coalesce(sp.discharge_date, $as_of), $as_of) AS stay_end
-  FROM inpatient_spells AS sp
-  WHERE list_contains($emergency_methods, sp.admission_method)
-    AND sp.admission_date <= $as_of
-    AND sp.person_id IN (SELECT person_id FROM scored)
-),
-scored_attendances AS (
-  SELECT a.arrival_at
-  FROM ae_attendances AS a
-  WHERE a.arrival_at < $as_of + INTERVAL 1 DAY
-    AND a.person_id IN (SELECT person_id FROM scored)
-),
-admissions AS (
-  SELECT date_trunc('month', admission_date)::DATE AS month, count(*) AS n
-  FROM emergency_spells
-  GROUP BY 1
-),
-attendances AS (
-  SELECT date_trunc('month', arrival_at)::DATE AS month, count(*) AS n
-  FROM scored_attendances
-  GROUP BY 1
-),
-stay_months AS (
-  SELECT
-    s.admission_date,
-    s.stay_end,
-    unnest(generate_series(date_trunc('month', s.admission_date), date_trunc('month', s.stay_end), INTERVAL 1 MONTH))::DATE AS month
-  FROM emergency_spells AS s
-  WHERE s.stay_end > s.admission_date
-),
-bed_days AS (
-  SELECT month, sum(least(stay_end, (month + INTERVAL 1 MONTH)::DATE) - greatest(admission_date, month)) AS n
-  FROM stay_months
-  GROUP BY 1
-),
-first_activity AS (
-  SELECT min(day) AS day
-  FROM (SELECT admission_date AS day FROM emergency_spells UNION ALL SELECT arrival_at::DATE FROM scored_attendances)
-),
-months AS (
-  SELECT unnest(generate_series(
-    (SELECT (date_trunc('month', day - INTERVAL 1 DAY) + INTERVAL 1 MONTH)::DATE FROM first_activity),
-    date_trunc('month', $as_of),
-    INTERVAL 1 MONTH))::DATE AS month
-),
-final AS (
-  SELECT
-    strftime(m.month, '%Y-%m-%d') AS month,
-    coalesce(ad.n, 0)::INTEGER AS emergency_admissions,
-    coalesce(ae.n, 0)::INTEGER AS ae_attendances,
-    coalesce(bd.n, 0)::INTEGER AS emergency_bed_days
-  FROM months AS m
-  LEFT JOIN admissions AS ad ON ad.month = m.month
-  LEFT JOIN attendances AS ae ON ae.month = m.month
-  LEFT JOIN bed_days AS bd ON bd.month = m.month
-)
-SELECT * FROM final ORDER BY month`;
+// Months run from the first complete month of activity to as_of's month; bed days are split across the months
+// they fall in (the file's header says how).
+const monthlyActivitySql = sqlFile('report/monthly_activity.sql');
 
 const series = [
   { measure: 'emergency_admissions', label: 'Emergency admissions', colour: chartColours.blue },
@@ -89,7 +25,6 @@ export async function activityTrendsSection(context: ReportContext): Promise<Rep
   const { db, input } = context;
   const allMonths = await db.rows<MonthRow>(monthlyActivitySql, {
     as_of: dateParam(input.asOf),
-    emergency_methods: listValue([...emergencyAdmissionMethods()]),
   });
   // A month is shown only when complete: as_of's own month only when as_of is its last day.
   const monthEnd = addDays(input.asOf, 1).endsWith('-01');

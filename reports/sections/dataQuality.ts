@@ -18,7 +18,7 @@
 // - quarantine.csv: how many rows it holds and, when its per-file limits cut it, which files and how many of their
 //   rows it holds (the database keeps them all), suppressed with the files' quarantined counts.
 import { listValue } from '@duckdb/node-api';
-import { type Database, type Params, quoteIdentifier } from '../../core/db/Database.ts';
+import { type Database, fillSqlSlots, type Params, quoteIdentifier, sqlFile } from '../../core/db/Database.ts';
 import { dateParam } from '../../core/dates.ts';
 import { extractTables } from '../../core/extractTables.ts';
 import { formatCount } from '../formatFigures.ts';
@@ -28,55 +28,20 @@ import { paragraph } from '../renderParagraph.ts';
 import { renderTable } from '../renderTable.ts';
 import { type CountGroup, type SuppressedFigures, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
 
-const filesSql = `
-SELECT
-  strftime(extract_date, '%Y-%m-%d') AS extract_date,
-  file_name,
-  table_name,
-  rows_quarantined::DOUBLE AS rows_quarantined
-FROM extract_files
-WHERE list_contains($extract_dates, extract_date)
-ORDER BY extract_date, file_name, run_id`;
+const filesSql = sqlFile('report/data_quality_files.sql');
 
 /** Rows of one activity table still held, by the extract that loaded them, of the people scored today. */
-const activityRowsSql = (table: string): string => `
-SELECT strftime(extract_date, '%Y-%m-%d') AS extract_date, count(*)::DOUBLE AS n
-FROM ${quoteIdentifier(table)}
-WHERE list_contains($extract_dates, extract_date) AND person_id IN (SELECT person_id FROM scores)
-GROUP BY 1`;
+const activityRowsSql = (table: string): string => fillSqlSlots(sqlFile('report/data_quality_activity_rows.sql'), { activity_table: quoteIdentifier(table) });
 
 /** People scored today in each demographics snapshot. */
-const snapshotRowsSql = `
-WITH snapshots AS (
-  SELECT unnest($extract_dates) AS extract_date
-)
-SELECT strftime(s.extract_date, '%Y-%m-%d') AS extract_date, count(*)::DOUBLE AS n
-FROM snapshots AS s
-JOIN persons AS p ON p.first_extract <= s.extract_date AND p.last_extract >= s.extract_date
-WHERE p.person_id IN (SELECT person_id FROM scores)
-GROUP BY 1`;
+const snapshotRowsSql = sqlFile('report/data_quality_snapshot_rows.sql');
 
 /** Corrections of the people scored today, by extract and table. */
-const correctionsSql = `
-SELECT strftime(extract_date, '%Y-%m-%d') AS extract_date, table_name, count(*)::DOUBLE AS n
-FROM corrections
-WHERE list_contains($extract_dates, extract_date) AND person_id IN (SELECT person_id FROM scores)
-GROUP BY 1, 2`;
+const correctionsSql = sqlFile('report/data_quality_corrections.sql');
 
-const quarantineSql = `
-WITH final AS (
-  SELECT strftime(extract_date, '%Y-%m-%d') AS extract_date, file_name, reason, count(*)::DOUBLE AS rows_quarantined
-  FROM quarantine
-  WHERE list_contains($extract_dates, extract_date)
-  GROUP BY ALL
-)
-SELECT * FROM final ORDER BY extract_date, file_name, reason`;
+const quarantineSql = sqlFile('report/data_quality_quarantine_reasons.sql');
 
-const historySql = `
-SELECT strftime(min(extract_date), '%Y-%m-%d') AS first_extract, strftime(max(extract_date), '%Y-%m-%d') AS last_extract,
-  count(DISTINCT extract_date)::INTEGER AS extracts
-FROM extracts
-WHERE extract_date <= $as_of`;
+const historySql = sqlFile('report/extract_history.sql');
 
 /** The contract's quarantine reason codes (§3), in words. */
 const reasonNames: Readonly<Record<string, string>> = {

@@ -1,29 +1,17 @@
 // Section 5: long-term conditions. How many scored people are on each GP (QOF) register, and how multimorbidity
 // builds up with age.
+import { sqlFile } from '../../core/db/Database.ts';
 import { dateParam } from '../../core/dates.ts';
 import { formatCount, formatNumber, formatPercent, roundTo } from '../formatFigures.ts';
 import { type Category, type Measure, categoryLabel } from '../populationFigures.ts';
-import { ltcRegisters } from '../referenceCodeLists.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import { chartColours, renderChart } from '../renderChart.ts';
 import { paragraph } from '../renderParagraph.ts';
 import { renderTable } from '../renderTable.ts';
 import { rateOf, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
 
-// People on each register by as_of, among the scored population only.
-const registerCountsSql = `
-WITH on_register AS (
-  SELECT DISTINCT g.person_id, g.condition
-  FROM gp_conditions AS g
-  WHERE g.diagnosed_on <= $as_of
-    AND g.person_id IN (SELECT person_id FROM scores)
-),
-final AS (
-  SELECT condition, count(*)::INTEGER AS people
-  FROM on_register
-  GROUP BY condition
-)
-SELECT * FROM final ORDER BY condition`;
+const registerCountsSql = sqlFile('report/register_counts.sql');
+const ltcRegistersSql = sqlFile('report/ltc_registers.sql');
 
 const ltcBands: readonly { measure: Measure; label: string }[] = [
   { measure: 'ltc0', label: 'None' },
@@ -36,7 +24,9 @@ export async function longTermConditionsSection(context: ReportContext): Promise
   const { db, input, population } = context;
   const rows = await db.rows<{ condition: string; people: number }>(registerCountsSql, { as_of: dateParam(input.asOf) });
 
-  const registers = [...ltcRegisters()];
+  // The registers in the reference file's order (sql/reference/ltc_registers.csv, table ref_ltc_registers), then any
+  // other condition code recorded, by code.
+  const registers = await db.rows<{ code: string; name: string }>(ltcRegistersSql);
   for (const row of rows) {
     if (!registers.some((register) => register.code === row.condition)) registers.push({ code: row.condition, name: row.condition });
   }

@@ -4,10 +4,9 @@
 // tier's people admitted in the last 12 months had several spells each in the high tiers, so expected admissions are
 // that sum times the tier's spells per person admitted, and bed days those times its average length of stay.
 // Modelled estimates, rounded so they do not look more exact than they are.
-import { listValue } from '@duckdb/node-api';
+import { sqlFile } from '../../core/db/Database.ts';
 import { dateParam } from '../../core/dates.ts';
 import { formatCount, formatNumber, formatProportion, suppressedMark } from '../formatFigures.ts';
-import { emergencyAdmissionMethods } from '../referenceCodeLists.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import { paragraph } from '../renderParagraph.ts';
 import { renderTable } from '../renderTable.ts';
@@ -15,31 +14,7 @@ import { type CountGroup, type Figure, suppressSmallNumbers } from '../suppressS
 
 // Risks from every scored person; lengths of stay from scored people's emergency spells admitted in the 365 days to
 // as_of (the risk pyramid's window), a spell still open counted to as_of.
-const opportunitySql = `
-WITH risks AS (
-  SELECT ea_tier::VARCHAR AS tier, sum(ea_risk)::DOUBLE AS expected_people
-  FROM scores
-  GROUP BY 1
-),
-stays AS (
-  SELECT s.ea_tier::VARCHAR AS tier, sp.person_id, (least(coalesce(sp.discharge_date, $as_of), $as_of) - sp.admission_date)::DOUBLE AS los
-  FROM inpatient_spells AS sp
-  JOIN scores AS s ON s.person_id = sp.person_id
-  WHERE list_contains($emergency_methods, sp.admission_method)
-    AND sp.admission_date > $as_of - INTERVAL 365 DAY
-    AND sp.admission_date <= $as_of
-),
-spells AS (
-  SELECT tier, count(*)::INTEGER AS spells, count(DISTINCT person_id)::INTEGER AS admitted_people, sum(los)::DOUBLE AS spell_days
-  FROM stays GROUP BY 1
-),
-final AS (
-  SELECT coalesce(r.tier, sp.tier) AS tier, coalesce(r.expected_people, 0) AS expected_people,
-    coalesce(sp.spells, 0) AS spells, coalesce(sp.admitted_people, 0) AS admitted_people, coalesce(sp.spell_days, 0) AS spell_days
-  FROM risks AS r
-  FULL OUTER JOIN spells AS sp ON sp.tier = r.tier
-)
-SELECT * FROM final ORDER BY tier`;
+const opportunitySql = sqlFile('report/opportunity_by_tier.sql');
 
 export interface OpportunityRow {
   readonly tier: string;
@@ -96,7 +71,6 @@ export async function opportunitySection(context: ReportContext): Promise<Report
   const { db, input, population } = context;
   const rows = await db.rows<{ tier: string; expected_people: number; spells: number; admitted_people: number; spell_days: number }>(opportunitySql, {
     as_of: dateParam(input.asOf),
-    emergency_methods: listValue([...emergencyAdmissionMethods()]),
   });
   const tiers = population.categories('tier').map((category) => category.key1 as string);
   const rowFor = (tier: string): OpportunityRow => {

@@ -1,35 +1,16 @@
 // Section 2: the risk pyramid. How many people are in each tier and how much of the last 12 months' emergency
 // admissions they account for: how concentrated emergency activity is at the top of the pyramid.
-import { listValue } from '@duckdb/node-api';
+import { sqlFile } from '../../core/db/Database.ts';
 import { dateParam } from '../../core/dates.ts';
 import { formatCount, formatPercent, formatRate, roundTo } from '../formatFigures.ts';
-import { emergencyAdmissionMethods } from '../referenceCodeLists.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import { chartColours, renderChart } from '../renderChart.ts';
 import { paragraph } from '../renderParagraph.ts';
 import { renderTable } from '../renderTable.ts';
 import { type CountGroup, type Figure, rateOf, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
 
-// The 365 days to as_of, the same window as the emergency_admissions_12m feature. Scored people only: the
-// join to scores drops opted-out, deceased and departed people's activity.
-const admissionsByTierSql = `
-WITH emergency_admissions AS (
-  SELECT s.ea_tier, sp.person_id
-  FROM inpatient_spells AS sp
-  JOIN scores AS s ON s.person_id = sp.person_id
-  WHERE list_contains($emergency_methods, sp.admission_method)
-    AND sp.admission_date > $as_of - INTERVAL 365 DAY
-    AND sp.admission_date <= $as_of
-),
-final AS (
-  SELECT
-    ea_tier::VARCHAR AS tier,
-    count(*)::INTEGER AS admissions,
-    count(DISTINCT person_id)::INTEGER AS people_admitted
-  FROM emergency_admissions
-  GROUP BY ea_tier
-)
-SELECT * FROM final ORDER BY tier`;
+// The 365 days to as_of, the same window as the emergency_admissions_12m feature; scored people only.
+const admissionsByTierSql = sqlFile('report/admissions_by_tier.sql');
 
 const measures = ['admissions', 'people_admitted'] as const;
 type ActivityMeasure = (typeof measures)[number];
@@ -39,7 +20,6 @@ export async function riskPyramidSection(context: ReportContext): Promise<Report
   const { db, input, population } = context;
   const rows = await db.rows<AdmissionsRow>(admissionsByTierSql, {
     as_of: dateParam(input.asOf),
-    emergency_methods: listValue([...emergencyAdmissionMethods()]),
   });
   const tiers = population.categories('tier').map((category) => category.key1 as string);
 

@@ -7,6 +7,7 @@
 // opted-out person with corrections), not in `scores`.
 // The model cards and drift are in modelCardFixture.ts.
 import { Database, quoteIdentifier, sqlFile } from '../../core/db/Database.ts';
+import { loadReferenceData } from '../../core/db/initDatabase.ts';
 import type { ReportInput } from '../../reports/renderReport.ts';
 import { fixtureDrift, fixtureModelCards } from './modelCardFixture.ts';
 
@@ -161,6 +162,8 @@ export interface FixtureSize {
 export async function openReportFixture(size: FixtureSize = { people: 300, spells: 500, attendances: 800 }): Promise<Database> {
   const db = await Database.open({ path: ':memory:' });
   await db.run(sqlFile('schema/tables.sql'));
+  // The report reads its code lists (emergency admission methods, register names) from the reference tables.
+  await loadReferenceData(db);
   await db.run(createScoresSql);
   const params = { people: size.people, spells: size.spells, attendances: size.attendances };
   await db.run(insertScoresSql, { people: size.people });

@@ -1,0 +1,16 @@
+-- register_counts: the people scored today on each GP (QOF) register by $as_of (report section 5).
+-- Grain: one row per condition code.
+-- Inputs: gp_conditions, scores.
+-- Parameters: $as_of.
+WITH on_register AS (
+  SELECT DISTINCT g.person_id, g.condition
+  FROM gp_conditions AS g
+  WHERE g.diagnosed_on <= $as_of
+    AND g.person_id IN (SELECT person_id FROM scores)
+),
+final AS (
+  SELECT condition, count(*)::INTEGER AS people
+  FROM on_register
+  GROUP BY condition
+)
+SELECT * FROM final ORDER BY condition

@@ -1,7 +1,20 @@
 // fitLogistic in a worker thread, so that two fits use both cores and the main thread stays free to drive
 // DuckDB meanwhile. The same code runs on the same numbers, so the fit is bit-for-bit the in-thread one.
-import { Worker } from 'node:worker_threads';
-import type { FitOptions, LogisticFit } from './fitLogistic.ts';
+// This module is both sides: the main thread calls fitLogisticInWorker; the worker, started through
+// fitLogisticInWorker.mjs (which registers the TypeScript loader), loads it again and runs the fit.
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { type FitOptions, fitLogistic, fitLogisticBothWays, type LogisticFit } from './fitLogistic.ts';
+
+interface FitRequest {
+  columns: Float64Array[];
+  y: Uint8Array;
+  options: FitOptions;
+  /** Both the unconstrained and the sign-constrained fit (options.nonNegative), in that order. */
+  bothWays: boolean;
+}
+
+/** workerData of a fit worker, so that no other worker thread that loads this module answers fit requests. */
+const fitWorkerMark = 'strata-fit-logistic';
 
 /**
  * Fits in a new worker: one fit, or with `bothWays` the unconstrained fit and then the sign-constrained one
@@ -9,7 +22,7 @@ import type { FitOptions, LogisticFit } from './fitLogistic.ts';
  * use them afterwards.
  */
 export function fitLogisticInWorker(columns: Float64Array[], y: Uint8Array, options: FitOptions = {}, bothWays = false): Promise<LogisticFit[]> {
-  const worker = new Worker(new URL('./fitLogisticWorker.mjs', import.meta.url));
+  const worker = new Worker(new URL('./fitLogisticInWorker.mjs', import.meta.url), { workerData: fitWorkerMark });
   return new Promise<LogisticFit[]>((resolve, reject) => {
     worker.once('message', (reply: { fits?: LogisticFit[]; error?: string }) => {
       if (reply.fits) resolve(reply.fits);
@@ -18,6 +31,27 @@ export function fitLogisticInWorker(columns: Float64Array[], y: Uint8Array, opti
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the logistic fit worker exited with code ${code} before replying`)));
     const buffers = new Set<ArrayBuffer>([...columns, y, ...(options.weights ? [options.weights] : [])].map((a) => a.buffer as ArrayBuffer));
-    worker.postMessage({ columns, y, options, bothWays }, [...buffers]);
+    const request: FitRequest = { columns, y, options, bothWays };
+    worker.postMessage(request, [...buffers]);
   }).finally(() => worker.terminate());
 }
+
+/** The worker's side: receives the design, posts back the fits or the error message. */
+function answerFitRequest({ columns, y, options, bothWays }: FitRequest): void {
+  try {
+    // The design was transferred here and is used by nobody else, so it is standardised where it lies.
+    const inPlace = { ...options, standardiseInPlace: true };
+    let fits: LogisticFit[];
+    if (bothWays && options.nonNegative) {
+      const both = fitLogisticBothWays(columns, y, { ...inPlace, nonNegative: options.nonNegative });
+      fits = [both.unconstrained, both.nonNegative];
+    } else {
+      fits = [fitLogistic(columns, y, inPlace)];
+    }
+    parentPort!.postMessage({ fits });
+  } catch (error) {
+    parentPort!.postMessage({ error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+if (!isMainThread && workerData === fitWorkerMark) parentPort!.once('message', answerFitRequest);

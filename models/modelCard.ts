@@ -173,7 +173,6 @@ export const modelCardSchema = z.object({
 });
 
 export type ModelCard = z.infer<typeof modelCardSchema>;
-export type VariantComparison = NonNullable<ModelCard['validation']>['variant_comparison'][number];
 
 /** A card's terms with their SQL, from the registry: what scoring and evaluation run. */
 export interface ResolvedTerm extends Term {

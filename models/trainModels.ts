@@ -15,7 +15,7 @@ import { type EvaluationOptions, evaluatePredictions, type ModelEvaluation } fro
 import { riskSql } from './linearPredictor.ts';
 import { cardFormat, type FormMetrics, type ModelCard, resolveTerms } from './modelCard.ts';
 import { type ModelSpec, type ModelVariant, modelSpecs } from './modelSpecs.ts';
-import { defaultMaxTrainingRows, type FittedModel, fitModels, modelVersion, type TrainOptions } from './trainModel.ts';
+import { defaultMaxTrainingRows, type FittedModel, fitModels, modelVersion, type TrainOptions } from './fitModels.ts';
 import type { ProgressFactory } from '../core/logging/Logger.ts';
 
 export type { ModelCard } from './modelCard.ts';

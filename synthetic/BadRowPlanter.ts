@@ -1,6 +1,7 @@
 // Plants bad rows (--bad-rows) so the loader's quarantine can be tested: every reason code of
 // data-contract.md section 3 plus short and long rows, each row with exactly one problem, spread over
 // folders and files. Rows go in while the files stream, so manifests count them like any other row.
+import type { QuarantineReason } from '../core/extractTables.ts';
 import { formatIsoDate, formatIsoTimestamp, yearOfDay } from './formatIsoDate.ts';
 import { conditionCodes, conditionCount } from './knownProcess.ts';
 import { NEVER, type PersonSimulator } from './PersonSimulator.ts';
@@ -9,18 +10,6 @@ import type { ExtractFolderWriter } from './ExtractFolderWriter.ts';
 import type { Geography } from './createGeography.ts';
 import type { TableName } from './inboxTables.ts';
 import type { Timeline } from './createTimeline.ts';
-
-export type QuarantineReason =
-  | 'bad_date'
-  | 'bad_code'
-  | 'bad_value'
-  | 'missing_value'
-  | 'date_order'
-  | 'future_date'
-  | 'unknown_person'
-  | 'duplicate_key'
-  | 'direct_identifier'
-  | 'bad_encoding';
 
 export interface PlantedRow {
   /** Extract folder (its date). */
@@ -58,16 +47,6 @@ interface PlantPlan {
 
 /** A 10-digit NHS number that passes the modulus-11 check (the example in the brief). */
 export const plantedNhsNumber = '9434765919';
-
-/** True when a 10-digit string passes the NHS number modulus-11 check. */
-export function passesNhsModulus11(value: string): boolean {
-  if (!/^\d{10}$/.test(value)) return false;
-  let sum = 0;
-  for (let i = 0; i < 9; i++) sum += Number(value[i]) * (10 - i);
-  const check = 11 - (sum % 11);
-  const digit = check === 11 ? 0 : check;
-  return digit !== 10 && digit === Number(value[9]);
-}
 
 export class BadRowPlanter {
   readonly planted: PlantedRow[] = [];

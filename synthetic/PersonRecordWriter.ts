@@ -1,7 +1,7 @@
 // Turns one simulated person into inbox rows: which snapshots they are in (registrations, leavers,
 // opt-outs), each activity record in the folder it arrives in, corrections re-sent in later folders,
 // repeat prescriptions, and the person's truth row. Rows dated after as-of never reach the inbox.
-import { C, conditionCodes, conditionCount } from './knownProcess.ts';
+import { conditionCodes, conditionIndex, conditionCount } from './knownProcess.ts';
 import { NEVER, type PersonSimulator, type SpellEvent } from './PersonSimulator.ts';
 import { SeededRandom, cumulativeWeights } from './SeededRandom.ts';
 import { acuteMedicines, cancerHormoneMedicines, chemicals, repeatMedicinesByCondition, type Chemical } from './medicines.ts';
@@ -291,7 +291,7 @@ export class PersonRecordWriter {
         if (rng.chance(p)) plan(chemical, onset + rng.int(28));
       }
     }
-    const canOnset = sim.onsetDay[C.CAN] as number;
+    const canOnset = sim.onsetDay[conditionIndex.CAN] as number;
     if (canOnset <= windowEnd) {
       if (sim.sex === 2 && sim.cancerSite === 'C509') for (const [chemical, p] of cancerHormoneMedicines.female) if (rng.chance(p * 4)) plan(chemical, canOnset + 30);
       if (sim.sex === 1 && sim.cancerSite === 'C61') for (const [chemical, p] of cancerHormoneMedicines.male) if (rng.chance(p * 4)) plan(chemical, canOnset + 30);

@@ -2,7 +2,7 @@
 // and hospital activity month by month over the history and the 12 months after as-of, plus the oracle
 // (true probabilities at as-of). Writers turn its output into inbox rows; nothing here formats text.
 import {
-  C,
+  conditionIndex,
   ageBands,
   conditionCodes,
   conditionCount,
@@ -170,7 +170,7 @@ const frailtyConditionEffect = new Float64Array(conditionCodes.map((c) => frailt
 
 /** linksFrom[from] = list of [to, factor]: holding `from` multiplies the onset hazard of `to`. */
 const linksFrom: [number, number][][] = conditionCodes.map(() => []);
-for (const [from, to, factor] of onsetLinks) (linksFrom[C[from]] as [number, number][]).push([C[to], factor]);
+for (const [from, to, factor] of onsetLinks) (linksFrom[conditionIndex[from]] as [number, number][]).push([conditionIndex[to], factor]);
 
 const ageBandCumulative = cumulativeWeights(ageBands.map((b) => b[2]));
 const ethnicCumulative = cumulativeWeights(ethnicCategories.map((e) => e.share));
@@ -587,7 +587,7 @@ export class PersonSimulator {
     const aeCount = rng.poisson(this.walkInRatePerYear(age, state) * years);
     for (let i = 0; i < aeCount; i++) this.aeAttendances.push(this.walkInAttendance(startDay + rng.int(span)));
 
-    const recentCancer = this.onsetDay[C.CAN] !== NEVER && startDay - (this.onsetDay[C.CAN] as number) < 3 * 365;
+    const recentCancer = this.onsetDay[conditionIndex.CAN] !== NEVER && startDay - (this.onsetDay[conditionIndex.CAN] as number) < 3 * 365;
     const opRate =
       outpatients.scale *
       (opAgeFactor[ageIndex] as number) *
@@ -682,9 +682,9 @@ export class PersonSimulator {
   private chronicCode(c: number, day: number): string | undefined {
     const rng = this.detailRng;
     const years = (day - (this.onsetDay[c] as number)) / 365.25;
-    if (c === C.CAN) return this.metastatic !== '' && years > 1 && rng.chance(0.7) ? this.metastatic : this.cancerSite;
-    if (c === C.DM && this.diabetesComplicated && years > 5) return rng.pick(diabetesComplicationCodes);
-    if (c === C.CKD && years > 4 && rng.chance(0.4)) return rng.pick(advancedKidneyCodes);
+    if (c === conditionIndex.CAN) return this.metastatic !== '' && years > 1 && rng.chance(0.7) ? this.metastatic : this.cancerSite;
+    if (c === conditionIndex.DM && this.diabetesComplicated && years > 5) return rng.pick(diabetesComplicationCodes);
+    if (c === conditionIndex.CKD && years > 4 && rng.chance(0.4)) return rng.pick(advancedKidneyCodes);
     const list = chronicSecondaryByCondition[conditionCodes[c] as ConditionCode];
     return list.length > 0 ? rng.pick(list) : undefined;
   }

@@ -45,8 +45,3 @@ export function formatIsoTimestamp(day: number, secondOfDay: number): string {
 export function yearOfDay(day: number): number {
   return new Date(day * dayMs).getUTCFullYear();
 }
-
-/** Day number of 1 January of a year. */
-export function firstDayOfYear(year: number): number {
-  return Math.round(Date.UTC(year, 0, 1) / dayMs);
-}

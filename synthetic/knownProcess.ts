@@ -11,7 +11,7 @@ export type ConditionCode = (typeof conditionCodes)[number];
 export const conditionCount = conditionCodes.length;
 
 /** Index of each register in conditionCodes. */
-export const C = Object.fromEntries(conditionCodes.map((code, i) => [code, i])) as Record<ConditionCode, number>;
+export const conditionIndex = Object.fromEntries(conditionCodes.map((code, i) => [code, i])) as Record<ConditionCode, number>;
 
 /** Ages (years) of the prevalence knots below. */
 export const prevalenceKnotAges = [0, 5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95, 100];

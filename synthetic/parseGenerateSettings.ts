@@ -47,8 +47,6 @@ const rawSchema = z.object({
   gzip: z.boolean(),
 });
 
-export type RawGenerateOptions = z.input<typeof rawSchema>;
-
 function isInside(parent: string, child: string): boolean {
   const rel = relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));

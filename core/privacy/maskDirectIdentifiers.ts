@@ -23,9 +23,13 @@ function isSeparatorAt(text: string, index: number): boolean {
   return c === ' ' || c === '-';
 }
 
-/** True when ten digits pass the NHS number modulus-11 check (a check digit of 10 is never valid). */
+/**
+ * True when `tenDigits` is ten digits that pass the NHS number modulus-11 check (a check digit of 10 is never
+ * valid). The one check in TypeScript; sql/schema/macros.sql has the same rule as strata_passes_nhs_check.
+ */
 export function passesNhsCheck(tenDigits: string): boolean {
   if (tenDigits.length !== 10) return false;
+  for (let i = 0; i < 10; i++) if (!isDigitAt(tenDigits, i)) return false;
   let sum = 0;
   for (let i = 0; i < 9; i++) sum += (tenDigits.charCodeAt(i) - zero) * (10 - i);
   const check = (11 - (sum % 11)) % 11;

@@ -34,6 +34,20 @@ CREATE OR REPLACE MACRO strata_holds_direct_identifier(x) AS
                       AND strata_passes_nhs_check(nhs_groups[nhs_at] || nhs_groups[nhs_at + 1] || nhs_groups[nhs_at + 2]))))))
        ELSE false END;
 
+-- The person_id checks of every staging file, the first that fails as {reason, detail}, NULL when all pass:
+-- is or holds an NHS number (direct_identifier), empty (missing_value), not 1 to 64 characters of
+-- [A-Za-z0-9_-] (bad_value). An activity file passes `checked` false for a person already in known_persons:
+-- that person_id passed these checks in demographics. Each file puts this problem before its own column
+-- checks, and unknown_person last.
+CREATE OR REPLACE MACRO strata_person_id_problem(person_id, checked) AS
+  CASE WHEN NOT checked THEN NULL
+       WHEN strata_holds_direct_identifier(person_id)
+         THEN {'reason': 'direct_identifier', 'detail': 'person_id is or holds an NHS number, not a pseudonym'}
+       WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
+       WHEN NOT strata_valid_person_id(person_id)
+         THEN {'reason': 'bad_value', 'detail': 'person_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -'}
+  END;
+
 -- A strict ISO date: YYYY-MM-DD that names a real day (year 0001 to 9999). A value that casts to a date and
 -- prints back as exactly itself in 10 characters is one: the cast alone also takes 2020-1-1, 2020/01/01,
 -- padding and words such as 'epoch'. Half the cost of a regex and strptime on 28M prescription dates.

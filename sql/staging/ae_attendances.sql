@@ -15,6 +15,7 @@ WITH typed AS (
     strata_timestamp(arrival_at) AS arrival_at,
     strata_integer(acuity) AS acuity,
     k.person_id IS NOT NULL AS known_person,
+    strata_person_id_problem(r.person_id, k.person_id IS NULL) AS person_id_problem,
     k.year_of_birth AS birth_year
   FROM staging_raw r
   LEFT JOIN known_persons k ON k.person_id = r.person_id
@@ -22,15 +23,11 @@ WITH typed AS (
 checked AS (
   SELECT *,
     CASE
-      WHEN NOT known_person AND strata_holds_direct_identifier(person_id)
-        THEN {'reason': 'direct_identifier', 'detail': 'person_id is or holds an NHS number, not a pseudonym'}
+      WHEN person_id_problem IS NOT NULL THEN person_id_problem
       WHEN attendance_id IS NULL THEN {'reason': 'missing_value', 'detail': 'attendance_id is empty'}
-      WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
       WHEN arrival_at_text IS NULL THEN {'reason': 'missing_value', 'detail': 'arrival_at is empty'}
       WHEN department_type IS NULL THEN {'reason': 'missing_value', 'detail': 'department_type is empty'}
       WHEN admitted IS NULL THEN {'reason': 'missing_value', 'detail': 'admitted is empty'}
-      WHEN NOT known_person AND NOT strata_valid_person_id(person_id)
-        THEN {'reason': 'bad_value', 'detail': 'person_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -'}
       WHEN acuity_text IS NOT NULL AND (acuity IS NULL OR acuity NOT BETWEEN 1 AND 5)
         THEN {'reason': 'bad_value', 'detail': 'acuity must be 1 to 5'}
       WHEN arrival_at IS NULL

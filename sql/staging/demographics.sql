@@ -12,22 +12,19 @@ WITH typed AS (
     strata_integer(year_of_birth) AS year_of_birth,
     strata_integer(imd_decile) AS imd_decile,
     strata_date(registered_on) AS registered_on,
-    strata_date(date_of_death) AS date_of_death
+    strata_date(date_of_death) AS date_of_death,
+    strata_person_id_problem(person_id, true) AS person_id_problem
   FROM staging_raw
 ),
 checked AS (
   SELECT *,
     CASE
-      WHEN strata_holds_direct_identifier(person_id)
-        THEN {'reason': 'direct_identifier', 'detail': 'person_id is or holds an NHS number, not a pseudonym'}
-      WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
+      WHEN person_id_problem IS NOT NULL THEN person_id_problem
       WHEN year_of_birth_text IS NULL THEN {'reason': 'missing_value', 'detail': 'year_of_birth is empty'}
       WHEN sex IS NULL THEN {'reason': 'missing_value', 'detail': 'sex is empty'}
       WHEN practice_code IS NULL THEN {'reason': 'missing_value', 'detail': 'practice_code is empty'}
       WHEN registered_on_text IS NULL THEN {'reason': 'missing_value', 'detail': 'registered_on is empty'}
       WHEN opt_out IS NULL THEN {'reason': 'missing_value', 'detail': 'opt_out is empty'}
-      WHEN NOT strata_valid_person_id(person_id)
-        THEN {'reason': 'bad_value', 'detail': 'person_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -'}
       WHEN year_of_birth IS NULL OR year_of_birth < 1900 OR year_of_birth > year($extract_date)
         THEN {'reason': 'bad_value', 'detail': 'year_of_birth must be a year from 1900 to the extract year'}
       WHEN imd_decile_text IS NOT NULL AND (imd_decile IS NULL OR imd_decile NOT BETWEEN 1 AND 10)

@@ -14,6 +14,7 @@ WITH typed AS (
     diagnosed_on AS diagnosed_on_text,
     strata_date(diagnosed_on) AS diagnosed_on,
     k.person_id IS NOT NULL AS known_person,
+    strata_person_id_problem(r.person_id, k.person_id IS NULL) AS person_id_problem,
     k.year_of_birth AS birth_year
   FROM staging_raw r
   LEFT JOIN known_persons k ON k.person_id = r.person_id
@@ -21,13 +22,9 @@ WITH typed AS (
 checked AS (
   SELECT *,
     CASE
-      WHEN NOT known_person AND strata_holds_direct_identifier(person_id)
-        THEN {'reason': 'direct_identifier', 'detail': 'person_id is or holds an NHS number, not a pseudonym'}
-      WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
+      WHEN person_id_problem IS NOT NULL THEN person_id_problem
       WHEN condition IS NULL THEN {'reason': 'missing_value', 'detail': 'condition is empty'}
       WHEN diagnosed_on_text IS NULL THEN {'reason': 'missing_value', 'detail': 'diagnosed_on is empty'}
-      WHEN NOT known_person AND NOT strata_valid_person_id(person_id)
-        THEN {'reason': 'bad_value', 'detail': 'person_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -'}
       WHEN diagnosed_on IS NULL THEN {'reason': 'bad_date', 'detail': 'diagnosed_on is not a real YYYY-MM-DD date'}
       WHEN condition NOT IN ('AF', 'AST', 'CAN', 'CHD', 'CKD', 'COPD', 'DEM', 'DEP', 'DM', 'EP', 'HF', 'HYP',
                              'LD', 'MH', 'OST', 'PAD', 'RA', 'STIA')

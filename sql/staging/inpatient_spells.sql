@@ -17,6 +17,7 @@ WITH typed AS (
     strata_date(admission_date) AS admission_date,
     strata_date(discharge_date) AS discharge_date,
     k.person_id IS NOT NULL AS known_person,
+    strata_person_id_problem(r.person_id, k.person_id IS NULL) AS person_id_problem,
     k.year_of_birth AS birth_year
   FROM staging_raw r
   LEFT JOIN known_persons k ON k.person_id = r.person_id
@@ -24,15 +25,11 @@ WITH typed AS (
 checked AS (
   SELECT *,
     CASE
-      WHEN NOT known_person AND strata_holds_direct_identifier(person_id)
-        THEN {'reason': 'direct_identifier', 'detail': 'person_id is or holds an NHS number, not a pseudonym'}
+      WHEN person_id_problem IS NOT NULL THEN person_id_problem
       WHEN spell_id IS NULL THEN {'reason': 'missing_value', 'detail': 'spell_id is empty'}
-      WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
       WHEN admission_date_text IS NULL THEN {'reason': 'missing_value', 'detail': 'admission_date is empty'}
       WHEN admission_method IS NULL THEN {'reason': 'missing_value', 'detail': 'admission_method is empty'}
       WHEN primary_diagnosis_text IS NULL THEN {'reason': 'missing_value', 'detail': 'primary_diagnosis is empty'}
-      WHEN NOT known_person AND NOT strata_valid_person_id(person_id)
-        THEN {'reason': 'bad_value', 'detail': 'person_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -'}
       WHEN admission_date IS NULL THEN {'reason': 'bad_date', 'detail': 'admission_date is not a real YYYY-MM-DD date'}
       WHEN discharge_date_text IS NOT NULL AND discharge_date IS NULL
         THEN {'reason': 'bad_date', 'detail': 'discharge_date is not a real YYYY-MM-DD date'}

@@ -14,6 +14,7 @@ WITH typed AS (
     appointment_date AS appointment_date_text,
     strata_date(appointment_date) AS appointment_date,
     k.person_id IS NOT NULL AS known_person,
+    strata_person_id_problem(r.person_id, k.person_id IS NULL) AS person_id_problem,
     k.year_of_birth AS birth_year
   FROM staging_raw r
   LEFT JOIN known_persons k ON k.person_id = r.person_id
@@ -21,15 +22,11 @@ WITH typed AS (
 checked AS (
   SELECT *,
     CASE
-      WHEN NOT known_person AND strata_holds_direct_identifier(person_id)
-        THEN {'reason': 'direct_identifier', 'detail': 'person_id is or holds an NHS number, not a pseudonym'}
+      WHEN person_id_problem IS NOT NULL THEN person_id_problem
       WHEN appointment_id IS NULL THEN {'reason': 'missing_value', 'detail': 'appointment_id is empty'}
-      WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
       WHEN appointment_date_text IS NULL THEN {'reason': 'missing_value', 'detail': 'appointment_date is empty'}
       WHEN attendance_status IS NULL THEN {'reason': 'missing_value', 'detail': 'attendance_status is empty'}
       WHEN first_attendance IS NULL THEN {'reason': 'missing_value', 'detail': 'first_attendance is empty'}
-      WHEN NOT known_person AND NOT strata_valid_person_id(person_id)
-        THEN {'reason': 'bad_value', 'detail': 'person_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -'}
       WHEN appointment_date IS NULL
         THEN {'reason': 'bad_date', 'detail': 'appointment_date is not a real YYYY-MM-DD date'}
       WHEN attendance_status NOT IN ('0', '2', '3', '4', '5', '6', '7')

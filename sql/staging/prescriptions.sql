@@ -14,6 +14,7 @@ WITH typed AS (
     issued_on AS issued_on_text,
     strata_date(issued_on) AS issued_on,
     k.person_id IS NOT NULL AS known_person,
+    strata_person_id_problem(r.person_id, k.person_id IS NULL) AS person_id_problem,
     k.year_of_birth AS birth_year
   FROM staging_raw r
   LEFT JOIN known_persons k ON k.person_id = r.person_id
@@ -21,14 +22,10 @@ WITH typed AS (
 checked AS (
   SELECT *,
     CASE
-      WHEN NOT known_person AND strata_holds_direct_identifier(person_id)
-        THEN {'reason': 'direct_identifier', 'detail': 'person_id is or holds an NHS number, not a pseudonym'}
+      WHEN person_id_problem IS NOT NULL THEN person_id_problem
       WHEN prescription_id IS NULL THEN {'reason': 'missing_value', 'detail': 'prescription_id is empty'}
-      WHEN person_id IS NULL THEN {'reason': 'missing_value', 'detail': 'person_id is empty'}
       WHEN issued_on_text IS NULL THEN {'reason': 'missing_value', 'detail': 'issued_on is empty'}
       WHEN bnf_code IS NULL THEN {'reason': 'missing_value', 'detail': 'bnf_code is empty'}
-      WHEN NOT known_person AND NOT strata_valid_person_id(person_id)
-        THEN {'reason': 'bad_value', 'detail': 'person_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -'}
       WHEN issued_on IS NULL THEN {'reason': 'bad_date', 'detail': 'issued_on is not a real YYYY-MM-DD date'}
       WHEN NOT regexp_full_match(bnf_code, '[0-9]{4}[0-9A-Z]{11}')
         THEN {'reason': 'bad_code', 'detail': 'bnf_code must be a 15-character BNF presentation code'}

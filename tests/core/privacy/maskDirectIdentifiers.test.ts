@@ -17,6 +17,8 @@ describe('maskDirectIdentifiers', () => {
   it('checks the modulus-11 rule on ten digits', () => {
     expect(passesNhsCheck('9434765919')).toBe(true);
     expect(passesNhsCheck('9434765918')).toBe(false);
+    expect(passesNhsCheck('94347659a9')).toBe(false);
+    expect(passesNhsCheck('P0a1b2c3')).toBe(false);
     expect(passesNhsCheck('943476591')).toBe(false);
     // About 1 in 11 of all 10-digit values passes (none whose check digit works out as 10).
     let passing = 0;

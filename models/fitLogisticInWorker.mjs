@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./fitLogisticWorker.ts');
+await import('./fitLogisticInWorker.ts');

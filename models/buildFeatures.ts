@@ -1,4 +1,4 @@
-// Builds the person-level feature table for one population at one index date, from sql/features/.
+// Builds the person-level feature table for one population at one index date, from sql/intermediate/features/.
 // The same SQL builds training rows (index = as_of - 365) and scoring rows (index = as_of).
 import type { Database } from '../core/db/Database.ts';
 import { quoteIdentifier, sqlFile } from '../core/db/Database.ts';
@@ -48,7 +48,7 @@ export async function buildFeatures(
   const { withOutcomes = false, maxPeople, progress } = options;
   const params = { as_of: dateParam(indexDate) };
   const step = progress?.(featureTables.length + 2) ?? (() => {});
-  const populationSql = sqlFile(`population/${population}.sql`);
+  const populationSql = sqlFile(`intermediate/population/${population}.sql`);
   let eligible: number | null = null;
   if (maxPeople === undefined) {
     await db.run(`CREATE OR REPLACE TEMP TABLE cohort AS ${populationSql}`, params);
@@ -59,21 +59,21 @@ export async function buildFeatures(
   }
   step(1, 'cohort');
   for (const [i, name] of featureTables.entries()) {
-    await db.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(`feature_${name}`)} AS ${sqlFile(`features/${name}.sql`)}`, params);
+    await db.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(`feature_${name}`)} AS ${sqlFile(`intermediate/features/${name}.sql`)}`, params);
     step(i + 2, name);
   }
   const target = quoteIdentifier(table);
   if (withOutcomes) {
     // One table written once: the person features with the outcome columns after them.
-    await db.run(`CREATE OR REPLACE TEMP TABLE feature_outcomes AS ${sqlFile('features/outcomes.sql')}`, params);
+    await db.run(`CREATE OR REPLACE TEMP TABLE feature_outcomes AS ${sqlFile('intermediate/features/outcomes.sql')}`, params);
     await db.run(
       `CREATE OR REPLACE TABLE ${target} AS
        SELECT f.*, o.* EXCLUDE (person_id)
-       FROM (${sqlFile('features/person_features.sql')}) f JOIN feature_outcomes o USING (person_id)`,
+       FROM (${sqlFile('intermediate/features/person_features.sql')}) f JOIN feature_outcomes o USING (person_id)`,
       params,
     );
   } else {
-    await db.run(`CREATE OR REPLACE TABLE ${target} AS ${sqlFile('features/person_features.sql')}`, params);
+    await db.run(`CREATE OR REPLACE TABLE ${target} AS ${sqlFile('intermediate/features/person_features.sql')}`, params);
   }
   for (const name of [...featureTables, 'outcomes']) await db.run(`DROP TABLE IF EXISTS ${quoteIdentifier(`feature_${name}`)}`);
   step(featureTables.length + 2, table);

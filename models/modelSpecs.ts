@@ -11,7 +11,7 @@ export interface ModelSpec {
   target: 'ea' | 'ltc';
   /** Score column in the outputs. */
   scoreColumn: 'ea_risk' | 'ltc_risk';
-  /** Boolean outcome column from sql/features/outcomes.sql. */
+  /** Boolean outcome column from sql/intermediate/features/outcomes.sql. */
   outcome: 'emergency_admission_next_12m' | 'new_ltc_next_12m';
   description: string;
   /** The first is the simpler model; a later one is kept only when it clearly validates better. */

@@ -41,7 +41,7 @@ const signConstraintRule =
   `used instead only when it validates clearly better (AUROC higher by ${clearGainInAuroc} or more). Either way a term ` +
   'that lowers the risk is never given as a reason.';
 const subgroupColumns = ['sex', 'age_band', 'imd_quintile', 'ethnic_group'] as const;
-/** The longest window any feature looks back over (sql/features/utilisation_features.sql: 3 years). */
+/** The longest window any feature looks back over (sql/intermediate/features/utilisation_features.sql: 3 years). */
 const longestLookbackDays = 1095;
 
 export async function trainModels(

@@ -120,7 +120,7 @@ export function usedParams(sql: string, params: Params | undefined): Params | un
   return used;
 }
 
-/** Reads a SQL file from sql/, e.g. sqlFile('features/person_features.sql'). */
+/** Reads a SQL file from sql/, e.g. sqlFile('intermediate/features/person_features.sql'). */
 export function sqlFile(relativePath: string): string {
   return readFileSync(join(sqlRoot, relativePath), 'utf8');
 }

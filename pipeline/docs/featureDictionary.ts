@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Database } from '../../core/db/Database.ts';
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const registryPath = join(repoRoot, 'sql', 'features', 'feature_registry.csv');
+export const registryPath = join(repoRoot, 'sql', 'intermediate', 'features', 'feature_registry.csv');
 export const dictionaryPath = join(repoRoot, 'docs', 'features.md');
 
 export interface RegisteredFeature {
@@ -35,7 +35,7 @@ export function renderFeatureDictionary(features: RegisteredFeature[]): string {
   const lines = [
     '# Strata features: the data dictionary',
     '',
-    '<!-- Generated from sql/features/feature_registry.csv by `npm run docs:features`. Do not edit by hand. -->',
+    '<!-- Generated from sql/intermediate/features/feature_registry.csv by `npm run docs:features`. Do not edit by hand. -->',
     '',
     'One row per person per index date. The same SQL builds training rows (index date = as_of - 365 days)',
     'and scoring rows (index date = as_of). "Last 12 months" is the 365 days ending on the index date.',

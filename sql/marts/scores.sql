@@ -2,7 +2,7 @@
 -- their emergency-admission tier and rank, the reasons shown to an MDT (top_factors), and their tier in the last run.
 -- Grain: one row per person in the scoring features (person_id).
 -- Inputs: the scoring features table (slot "features": one row per person at $as_of, built from
---   sql/features/person_features.sql) and tier_history (the tiers of earlier runs).
+--   sql/intermediate/features/person_features.sql) and tier_history (the tiers of earlier runs).
 -- Parameters: $as_of; $tier1, $tier2, $tier3 (cumulative shares of the ranked population closing tiers 1-3);
 --   $min_contribution (log-odds a fourth or later reason must add); $max_factors; $no_reason (the sentence for
 --   someone with no reason); the models' coefficients $ea_b0.., $ltc_b0.. and term reference values $ea_ref0..

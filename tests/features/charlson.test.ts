@@ -1,4 +1,4 @@
-// Charlson comorbidity index (features/charlson_features.sql) from small fixtures: one person per category,
+// Charlson comorbidity index (sql/intermediate/features/charlson_features.sql) from small fixtures: one person per category,
 // the hierarchy rules, the 5-year window at its edges, and code normalisation. Expected codes and weights
 // are read from sql/reference/charlson_icd10_quan2005.csv (Quan 2005 coding, Charlson 1987 weights).
 import { rmSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Hospital Frailty Risk Score (features/frailty_features.sql) from small fixtures, with sums worked out by
+// Hospital Frailty Risk Score (sql/intermediate/features/frailty_features.sql) from small fixtures, with sums worked out by
 // hand from the published weights: distinct 3-character codes, the 2-year window at its edges, band edges.
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 -- features/person_features: the person-level feature table, one row per person in cohort at $as_of.
--- Joins the feature tables built by the runner from sql/features/*.sql (named feature_<file>).
+-- Joins the feature tables built by the runner from sql/intermediate/features/*.sql (named feature_<file>).
 -- Rows come in no particular order: every reader orders them itself (sorting 3M wide rows here cost seconds).
 -- Inputs: feature_demographic_features, feature_utilisation_features, feature_ltc_features,
 -- feature_charlson_features, feature_frailty_features, feature_medication_features.

@@ -2,7 +2,7 @@
 // case-finding lists as Arrow, and the quarantine as CSV. Every file is renamed into place when complete.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Database, sqlFile } from '../../core/db/Database.ts';
+import { type Database, fillSqlSlots, sqlFile } from '../../core/db/Database.ts';
 import { copyToCsv } from '../../core/db/duckdbDialect.ts';
 import { dateParam } from '../../core/dates.ts';
 import { scoreColumnDescriptions } from './outputColumns.ts';
@@ -131,29 +131,15 @@ export interface QuarantineCsvSourceFile {
 }
 
 /**
- * The quarantined rows of the extracts this run's outputs are the first to include: every extract after the
- * as_of of the last run that finished with outputs for an earlier date, up to this as_of. So a re-run of the
- * same night, or a run after a crash, writes the same file as one uninterrupted run would.
- */
-const quarantineInScope = `
-  WITH previous_outputs AS (
-    SELECT coalesce(max(as_of), DATE '0001-01-01') AS as_of FROM runs
-    WHERE status IN ('succeeded', 'extract_rejected') AND as_of < $as_of
-  )
-  SELECT q.* FROM quarantine q
-  WHERE q.extract_date > (SELECT as_of FROM previous_outputs) AND q.extract_date <= $as_of`;
-
-/**
- * Writes quarantine.csv: the quarantined rows in scope (quarantineInScope), each source file's first rows up to
- * the limits (pipeline/output/quarantineCsvLimits.ts), so that one hostile file cannot fill a disk or a
+ * Writes quarantine.csv: the quarantined rows in scope (sql/marts/quarantine_csv_source_files.sql), each source
+ * file's first rows up to the limits (sql/marts/quarantine_csv_rows.sql, limits from
+ * pipeline/output/quarantineCsvLimits.ts), so that one hostile file cannot fill a disk or a
  * spreadsheet; the database keeps every row, and the returned entry says what was cut.
  * Every NHS number, in any written form, is masked by core/privacy/maskDirectIdentifiers.ts, called from
  * DuckDB as a scalar function: 200k quarantined rows, half holding NHS numbers, took 0.25 s with the old
  * \b[0-9]{10}\b macro and about 0.4-0.55 s with the function (only rows with a candidate reach it); streaming
  * the rows out to mask and quote them in TypeScript took 1.3 s before any CSV quoting. Then every text cell is
- * neutralised against spreadsheet formulas (strata_spreadsheet_safe, data-contract.md §3), after masking, which
- * can change a cell's first character. Only rows within the row limit are masked; the byte limit is taken on the
- * cells as written.
+ * neutralised against spreadsheet formulas (strata_spreadsheet_safe, data-contract.md §3).
  */
 export async function writeQuarantineCsv(
   db: Database,
@@ -165,32 +151,17 @@ export async function writeQuarantineCsv(
   const temporary = temporaryPathFor(path);
   if (!existsSync(folder)) mkdirSync(folder, { recursive: true });
   registerMaskingFunction(db.connection);
-  const cell = (column: string) => `strata_spreadsheet_safe(${maskedColumnSql(column)})`;
   const asOfParam = { as_of: dateParam(asOf) };
   try {
+    await db.run(`CREATE OR REPLACE TEMP TABLE quarantine_csv_source_files AS ${sqlFile('marts/quarantine_csv_source_files.sql')}`, asOfParam);
     // The rows as written, with their source file and order; at most the limits of each source file.
     await db.run(
-      `CREATE OR REPLACE TEMP TABLE quarantine_csv_rows AS
-       WITH in_scope AS (
-         SELECT *, row_number() OVER (PARTITION BY extract_date, file_name ORDER BY line, reason, detail, raw_row) AS nth
-         FROM (${quarantineInScope})
-       ),
-       cells AS (
-         SELECT extract_date AS source_extract, file_name AS source_file, nth,
-                strata_spreadsheet_safe(strftime(extract_date, '%Y-%m-%d')) AS extract_date, ${cell('file_name')} AS file, line,
-                strata_spreadsheet_safe(reason) AS reason, ${cell('detail')} AS detail, ${cell('raw_row')} AS "row"
-         FROM in_scope
-         WHERE nth <= $max_rows
-       ),
-       sized AS (
-         -- Five commas and a line end (two bytes at most) beside the cells.
-         SELECT *, sum(strata_csv_cell_bytes(extract_date) + strata_csv_cell_bytes(file) + strlen(CAST(line AS VARCHAR))
-                       + strata_csv_cell_bytes(reason) + strata_csv_cell_bytes(detail) + strata_csv_cell_bytes("row") + 7)
-                     OVER (PARTITION BY source_extract, source_file ORDER BY nth ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS bytes_through
-         FROM cells
-       )
-       SELECT * FROM sized WHERE bytes_through <= $max_bytes`,
-      { ...asOfParam, max_rows: limits.maxRowsPerSourceFile, max_bytes: limits.maxBytesPerSourceFile },
+      `CREATE OR REPLACE TEMP TABLE quarantine_csv_rows AS ${fillSqlSlots(sqlFile('marts/quarantine_csv_rows.sql'), {
+        masked_file_name: maskedColumnSql('file_name'),
+        masked_detail: maskedColumnSql('detail'),
+        masked_raw_row: maskedColumnSql('raw_row'),
+      })}`,
+      { max_rows: limits.maxRowsPerSourceFile, max_bytes: limits.maxBytesPerSourceFile },
     );
     try {
       await db.run(
@@ -203,16 +174,13 @@ export async function writeQuarantineCsv(
       throw error;
     }
     const sourceFiles = (await db.rows<{ extract: string; name: string; in_database: bigint; written: bigint }>(
-      `WITH in_database AS (
-         SELECT extract_date, file_name, count(*) AS n FROM (${quarantineInScope}) GROUP BY ALL
-       ),
-       written AS (
+      `WITH written AS (
          SELECT source_extract AS extract_date, source_file AS file_name, count(*) AS n FROM quarantine_csv_rows GROUP BY ALL
        )
-       SELECT strftime(d.extract_date, '%Y-%m-%d') AS extract, d.file_name AS name, d.n AS in_database, coalesce(w.n, 0) AS written
-       FROM in_database d LEFT JOIN written w USING (extract_date, file_name)
+       SELECT strftime(d.extract_date, '%Y-%m-%d') AS extract, d.file_name AS name, d.rows_in_database AS in_database,
+              coalesce(w.n, 0) AS written
+       FROM quarantine_csv_source_files d LEFT JOIN written w USING (extract_date, file_name)
        ORDER BY d.extract_date, d.file_name`,
-      asOfParam,
     )).map((f): QuarantineCsvSourceFile => ({
       extract: f.extract, name: f.name, rows_in_database: Number(f.in_database), rows_written: Number(f.written),
       cut: f.written < f.in_database,
@@ -228,6 +196,7 @@ export async function writeQuarantineCsv(
     };
   } finally {
     await db.run('DROP TABLE IF EXISTS quarantine_csv_rows');
+    await db.run('DROP TABLE IF EXISTS quarantine_csv_source_files');
   }
 }
 

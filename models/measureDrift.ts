@@ -1,10 +1,19 @@
-// Compares today's scores and key features with each model's training rows (population stability index).
+// Drift: each model card keeps the distribution of its score and key features on its training rows (quantile bins,
+// models/populationStabilityIndex.ts); every run compares today's distributions with them by the population
+// stability index and warns when one has moved.
 import type { Database } from '../core/db/Database.ts';
 import { quoteIdentifier } from '../core/db/Database.ts';
 import { readDoubleColumns } from '../core/db/readColumns.ts';
-import { driftFeatures, driftWarningPsi, psiAgainstReference } from './driftCheck.ts';
-import { interpretPsi } from './populationStabilityIndex.ts';
+import { interpretPsi, psiAgainstReference } from './populationStabilityIndex.ts';
 import type { ModelCard } from './modelCard.ts';
+
+/** Columns whose distribution each run compares with the training rows, besides the score itself. */
+export const driftFeatures = [
+  'age', 'ltc_count', 'emergency_admissions_12m', 'ae_attendances_12m', 'frailty_score', 'distinct_medicines_6m',
+] as const;
+
+/** PSI above this is worth a warning (issue 4: warn when any PSI exceeds 0.2). */
+export const driftWarningPsi = 0.2;
 
 export interface DriftResult {
   model_version: string;

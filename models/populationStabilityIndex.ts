@@ -5,6 +5,10 @@
 // the last open above, so every value of either sample falls in exactly one bin. Every upper edge is itself a value
 // of `expected`, and equal edges are merged, so a heavily tied feature (0 for 80% of people, say) gets fewer, wider
 // bins rather than empty ones: no bin is empty in `expected`.
+//
+// A model card keeps only its training rows' bins and shares (referenceDistribution); each run's PSI is taken
+// against them (psiAgainstReference), which equals the PSI of the raw samples. The run's drift step, which reads
+// the scores and warns, is models/measureDrift.ts.
 
 export interface PsiBin {
   /** Exclusive; -Infinity for the first bin (JSON.stringify writes it as null). */
@@ -77,6 +81,34 @@ export function populationStabilityIndex(
     });
   }
   return { psi, bins };
+}
+
+/** A training distribution as a model card keeps it: its quantile bins and the share of rows in each. */
+export interface ReferenceDistribution {
+  /** Inclusive upper edges of every bin but the last (which is open above). */
+  upper_edges: number[];
+  shares: number[];
+}
+
+export function referenceDistribution(values: Float64Array, bins = 10): ReferenceDistribution {
+  const { bins: quantileBins } = populationStabilityIndex(values, values, { bins });
+  return {
+    upper_edges: quantileBins.slice(0, -1).map((b) => b.upper),
+    shares: quantileBins.map((b) => b.expected_share),
+  };
+}
+
+/** PSI of `actual` against a stored reference, with the same (lower, upper] bins. */
+export function psiAgainstReference(reference: ReferenceDistribution, actual: Float64Array, epsilon = 1e-4): number {
+  if (actual.length === 0) throw new Error('psiAgainstReference: no values to compare');
+  const counts = countByBin(actual, reference.upper_edges);
+  let psi = 0;
+  for (let b = 0; b < counts.length; b++) {
+    const expected = Math.max(reference.shares[b]!, epsilon);
+    const observed = Math.max(counts[b]! / actual.length, epsilon);
+    psi += (observed - expected) * Math.log(observed / expected);
+  }
+  return psi;
 }
 
 export type PsiInterpretation = 'stable' | 'moderate shift' | 'major shift';

@@ -1,8 +1,7 @@
 // Section 7: model performance, from the model cards (models/trainModels.ts) and this run's drift check
 // (models/measureDrift.ts): what each model predicts and was trained on, how well it did on a year it had not seen,
 // whether it works as well for different groups of people, and whether today's population has moved since training.
-import { driftWarningPsi } from '../../models/driftCheck.ts';
-import type { DriftResult } from '../../models/measureDrift.ts';
+import { type DriftResult, driftWarningPsi } from '../../models/measureDrift.ts';
 import type { ModelCard } from '../../models/modelCard.ts';
 import { escapeHtml } from '../escapeHtml.ts';
 import { formatCount, formatNumber, formatPercent, formatProportion, roundTo, suppressedMark } from '../formatFigures.ts';

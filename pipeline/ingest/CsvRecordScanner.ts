@@ -9,6 +9,8 @@
 //   a quote never closed  rejects the file, naming the line where it opened.
 // Nothing here quotes the file in an error message (data-contract.md §3).
 
+import { quoteCsvField } from '../../core/csv.ts';
+
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
@@ -230,7 +232,7 @@ export class CsvRecordScanner {
   private reject(line: number, detail: string, raw: string): void {
     this.closeBlankRun();
     this.counts.recordsRejected++;
-    this.rejects.push(`${line},bad_value,${csvField(detail)},${csvField(raw)}\n`);
+    this.rejects.push(`${line},bad_value,${quoteCsvField(detail)},${quoteCsvField(raw)}\n`);
   }
 
   private countBlank(line: number): void {
@@ -251,33 +253,6 @@ export class CsvRecordScanner {
 
 function foundOrEnd(index: number, bytes: Buffer): number {
   return index === -1 ? bytes.length : index;
-}
-
-/** Splits a header row's text into column names (RFC 4180: quoted names may hold commas and doubled quotes). */
-export function splitCsvRow(text: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let inQuotes = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (inQuotes) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') inQuotes = false;
-      else field += c;
-    } else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else if (c === '"' && field === '') inQuotes = true;
-    else field += c;
-  }
-  fields.push(field);
-  return fields;
-}
-
-function csvField(text: string): string {
-  return `"${text.replaceAll('"', '""')}"`;
 }
 
 /** The first `count` characters (code points) of UTF-8 bytes that may end mid-character. */

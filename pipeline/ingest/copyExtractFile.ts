@@ -14,7 +14,8 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { ExitCode, ExtractRejectedError, StrataError } from '../../core/errors.ts';
-import { CsvFileError, CsvRecordScanner, type ScanCounts, splitCsvRow } from './CsvRecordScanner.ts';
+import { splitCsvRow } from '../../core/csv.ts';
+import { CsvFileError, CsvRecordScanner, type ScanCounts } from './CsvRecordScanner.ts';
 import type { ManifestFile } from './verifyManifest.ts';
 
 export interface CopiedCsv {

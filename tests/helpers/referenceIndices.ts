@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { splitCsvRow } from '../../core/csv.ts';
 
 const referenceFolder = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sql', 'reference');
 
@@ -54,35 +55,12 @@ export interface SpellDiagnoses {
 /** Parses RFC 4180 CSV text (quoted fields, doubled quotes), skipping '#' citation lines, into header-keyed records. */
 export function parseReferenceCsv(text: string): Record<string, string>[] {
   const lines = text.split(/\r?\n/).filter((line) => line !== '' && !line.startsWith('#'));
-  const [header, ...body] = lines.map(splitCsvLine);
+  const [header, ...body] = lines.map(splitCsvRow);
   if (header === undefined) throw new Error('reference CSV has no header');
   return body.map((fields, i) => {
     if (fields.length !== header.length) throw new Error(`reference CSV row ${i + 1} has ${fields.length} fields, expected ${header.length}`);
     return Object.fromEntries(header.map((name, j) => [name, fields[j] as string]));
   });
-}
-
-function splitCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      fields.push(field);
-      field = '';
-    } else field += ch;
-  }
-  if (quoted) throw new Error(`unterminated quote in reference CSV line: ${line}`);
-  fields.push(field);
-  return fields;
 }
 
 function requireNumber(text: string | undefined, what: string): number {

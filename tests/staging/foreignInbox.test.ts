@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { quoteCsvField } from '../../core/csv.ts';
 import type { Database } from '../../core/db/Database.ts';
 import { loadInbox } from '../../pipeline/ingest/loadInbox.ts';
 import { openTestDatabase, temporaryFolder } from '../helpers/testDatabase.ts';
@@ -21,13 +22,11 @@ beforeEach(async () => {
 });
 afterEach(() => db.close());
 
-const quoteAll = (v: string) => `"${v.replaceAll('"', '""')}"`;
-
 /** Writes rows (planted ones included) with quoted fields, CRLF and a BOM, in the given column order. */
 function csvBytes(columns: string[], rows: (Row | Buffer)[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(`\ufeff${columns.map(quoteAll).join(',')}\r\n`)];
+  const parts: Buffer[] = [Buffer.from(`\ufeff${columns.map(quoteCsvField).join(',')}\r\n`)];
   for (const row of rows) {
-    parts.push(Buffer.isBuffer(row) ? row : Buffer.from(columns.map((c) => (row[c] === '' ? '' : quoteAll(row[c] ?? ''))).join(',')));
+    parts.push(Buffer.isBuffer(row) ? row : Buffer.from(columns.map((c) => (row[c] === '' ? '' : quoteCsvField(row[c] ?? ''))).join(',')));
     parts.push(Buffer.from('\r\n'));
   }
   return Buffer.concat(parts);

@@ -135,6 +135,9 @@ async function stageFile(db: Database, extractDate: string, file: CopiedFile, ru
   }
   const extractDateValue = dateParam(extractDate);
   const stagedTable = `staged_${file.table.name}`;
+  if (file.table.name !== 'demographics') {
+    await db.run(`CREATE OR REPLACE TEMP VIEW staging_activity_rows AS ${sqlFile('staging/staging_activity_rows.sql')}`);
+  }
   await db.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(stagedTable)} AS ${sqlFile(`staging/${file.table.name}.sql`)}`, {
     extract_date: extractDateValue,
   });

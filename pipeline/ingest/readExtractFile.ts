@@ -60,10 +60,10 @@ async function readCsv(db: Database, extractDate: string, file: CopiedFile, csv:
   return result;
 }
 
-/** Drops what readExtractFile creates (staging_raw is a view over staging_parsed). */
+/** Drops what readExtractFile creates (staging_raw is a view over staging_parsed), and the loader's view over it. */
 export async function dropStagingTables(db: Database): Promise<void> {
   await db.run(`
-    DROP VIEW IF EXISTS staging_raw; DROP TABLE IF EXISTS staging_parsed;
+    DROP VIEW IF EXISTS staging_activity_rows; DROP VIEW IF EXISTS staging_raw; DROP TABLE IF EXISTS staging_parsed;
     DROP TABLE IF EXISTS staging_rejects; DROP TABLE IF EXISTS staging_blank_runs;`);
 }
 

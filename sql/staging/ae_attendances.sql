@@ -2,23 +2,17 @@
 -- Grain: one row per data row of the file; reason is NULL for a row that passes these checks. A later
 -- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
 -- alike (pipeline/ingest/markDuplicateKeys.ts).
--- A person_id found in known_persons passed the demographics checks (a pseudonym, not an NHS number),
--- so the person_id checks run only on the rows whose person is not known. known_persons is LEFT JOINed (one
--- row per person), so a row whose person is unknown is kept, to be quarantined unknown_person; a known
--- person's dates may not fall before 1 January of their year of birth (date_order).
--- Inputs: staging_raw (every contract column as VARCHAR, plus line), known_persons (every person_id in
--- any snapshot so far, this folder's included, with their newest year_of_birth), $extract_date.
+-- A known person's dates may not fall before 1 January of their year of birth (date_order).
+-- Inputs: staging_activity_rows (sql/staging/staging_activity_rows.sql: the file's rows, every contract column as
+-- VARCHAR plus line, with whether their person is known, the person_id check and the birth year), $extract_date.
 WITH typed AS (
   SELECT
-    line, attendance_id, r.person_id, department_type, admitted,
+    line, attendance_id, person_id, department_type, admitted,
     arrival_at AS arrival_at_text, acuity AS acuity_text,
     strata_timestamp(arrival_at) AS arrival_at,
     strata_integer(acuity) AS acuity,
-    k.person_id IS NOT NULL AS known_person,
-    strata_person_id_problem(r.person_id, k.person_id IS NULL) AS person_id_problem,
-    k.year_of_birth AS birth_year
-  FROM staging_raw r
-  LEFT JOIN known_persons k ON k.person_id = r.person_id
+    known_person, person_id_problem, birth_year
+  FROM staging_activity_rows
 ),
 checked AS (
   SELECT *,

@@ -1,6 +1,8 @@
-// Ridge-penalised logistic regression by iteratively reweighted least squares (Newton's method).
-// Deterministic: no random starts, no sampling here; columns are standardised for conditioning and
-// the coefficients are returned on the original scale.
+// Ridge-penalised logistic regression by iteratively reweighted least squares (Newton's method), optionally with an
+// offset: Strata's one logistic routine, used for the models' fit and for both recalibrations (in the large, in
+// models/fitModels.ts; calibration intercept and slope, in models/evaluatePredictions.ts). Deterministic: no random
+// starts, no sampling here; columns are standardised for conditioning (unless asked not to) and the coefficients
+// are returned on the original scale.
 
 /** Rows per block of the Hessian accumulation: 60 columns of 1,024 doubles stay in a 512 KiB cache. */
 const rowBlock = 1024;
@@ -15,20 +17,29 @@ export interface LogisticFit {
 }
 
 export interface FitOptions {
-  /** L2 penalty on standardised coefficients (not the intercept). */
+  /** L2 penalty on standardised coefficients (not the intercept); default 1. 0 for a maximum-likelihood fit. */
   ridge?: number;
   maxIterations?: number;
   /**
-   * Converged when no standardised coefficient moves by more than this in a step. Newton's method converges
-   * quadratically, so by then the coefficients agree with the optimum to about 1e-8 (two fits from different
-   * starts agree that closely); smaller steps only chase the rounding of the log-likelihood (on 250k rows
-   * they needed step halving: three iterations more for nothing).
+   * Converged once a full Newton step (not halved) moves no standardised coefficient by more than this; that step
+   * is taken. Newton's method converges quadratically, so the answer is then within about tolerance^2 of the
+   * optimum: with the default 1e-8, the maximum-likelihood answer to within rounding (a further iteration moves
+   * nothing beyond the last digits). Steps this small are not tested against the log-likelihood, which cannot
+   * resolve them (its rounding is larger than their gain); a halved step never counts as convergence.
    */
   tolerance?: number;
   /**
+   * Added to every row's linear predictor with coefficient 1 (not fitted): e.g. logit(p) of existing predictions,
+   * so that an intercept-only fit is a recalibration in the large.
+   */
+  offset?: Float64Array;
+  /** Centre and scale the columns before fitting (default true). Off, the fit runs on the columns as given. */
+  standardise?: boolean;
+  /**
    * Where to start, on the original scale (a fit of the same terms on nearby data): Newton's method then
    * needs a few iterations instead of a dozen. Default: every coefficient 0, the intercept the logit of
-   * the event rate. The answer is the same to within the tolerance.
+   * the event rate (0 with an offset: the offset taken as the prediction). The answer is the same to within
+   * rounding.
    */
   start?: { intercept: number; coefficients: readonly number[] };
   /** Case weights (e.g. inverse sampling fractions); default 1. */
@@ -73,13 +84,19 @@ interface Design {
   means: number[];
   scales: number[];
   ridge: number;
+  /** Added to every row's linear predictor (zeros without an offset). */
+  offset: Float64Array;
 }
 
 function prepareDesign(columns: Float64Array[], y: Uint8Array, options: FitOptions): Design {
   const n = y.length;
   const caseWeight = options.weights ?? new Float64Array(n).fill(1);
-  const means = columns.map((col) => weightedMean(col, caseWeight));
+  if (options.offset && options.offset.length !== n) throw new Error(`fitLogistic: the offset has ${options.offset.length} rows for ${n} outcomes`);
+  const offset = options.offset ?? new Float64Array(n);
+  const standardise = options.standardise ?? true;
+  const means = columns.map((col) => (standardise ? weightedMean(col, caseWeight) : 0));
   const scales = columns.map((col, j) => {
+    if (!standardise) return 1;
     const sd = Math.sqrt(weightedMean(col.map((v) => (v - means[j]!) ** 2), caseWeight));
     return sd > 0 ? sd : 1;
   });
@@ -88,7 +105,7 @@ function prepareDesign(columns: Float64Array[], y: Uint8Array, options: FitOptio
     for (let i = 0; i < col.length; i++) out[i] = (col[i]! - means[j]!) / scales[j]!;
     return out;
   });
-  return { n, k: columns.length, columns: [new Float64Array(n).fill(1), ...z], y, caseWeight, means, scales, ridge: options.ridge ?? 1 };
+  return { n, k: columns.length, columns: [new Float64Array(n).fill(1), ...z], y, caseWeight, means, scales, ridge: options.ridge ?? 1, offset };
 }
 
 /** Where Newton's method starts, on the standardised scale (intercept first). */
@@ -99,7 +116,7 @@ function startingPoint(design: Design, options: FitOptions): Float64Array {
     // On the standardised scale: b_j = c_j * scale_j, and the intercept absorbs the means.
     beta[0] = start.intercept + start.coefficients.reduce((sum, c, j) => sum + c * design.means[j]!, 0);
     for (let j = 0; j < design.k; j++) beta[j + 1] = start.coefficients[j]! * design.scales[j]!;
-  } else {
+  } else if (!options.offset) {
     const eventRate = weightedMean(Float64Array.from(design.y), design.caseWeight);
     beta[0] = Math.log(eventRate / (1 - eventRate));
   }
@@ -168,14 +185,15 @@ function fitNonNegative(design: Design, start: Float64Array, nonNegative: readon
  */
 function newton(design: Design, free: readonly boolean[], start: Float64Array, options: FitOptions): { beta: Float64Array; iterations: number; converged: boolean } {
   const maxIterations = options.maxIterations ?? 50;
-  const tolerance = options.tolerance ?? 1e-6;
+  const tolerance = options.tolerance ?? 1e-8;
   const { n, y, caseWeight, ridge } = design;
   // Positions in the full coefficient vector of the intercept and of each free term.
   const positions = [0, ...free.flatMap((isFree, j) => (isFree ? [j + 1] : []))];
   const columns = positions.map((a) => design.columns[a]!);
   const p = positions.length;
   let beta = Float64Array.from(positions, (a) => start[a]!);
-  const heldPart = new Float64Array(n);
+  // The offset and the held coefficients' part of the linear predictor: fixed during these iterations.
+  const heldPart = Float64Array.from(design.offset);
   for (let j = 0; j < design.k; j++) {
     const b = start[j + 1]!;
     if (free[j] || b === 0) continue;
@@ -250,18 +268,27 @@ function newton(design: Design, free: readonly boolean[], start: Float64Array, o
       gradient[a]! -= ridge * beta[a]!;
     }
     const step = solveSymmetric(hessian, gradient, p);
-    // Step halving: a full Newton step can overshoot on small or sparse data, so take the longest
-    // step (1, 1/2, 1/4, ...) that does not lower the penalised log-likelihood.
-    const current = penalisedLogLikelihood(beta, columns, heldPart, y, caseWeight, ridge);
-    let scale = 1;
+    // A step that is not finite (a singular system, or a fit running off to infinity) ends the iterations unconverged.
+    if (!step.every(Number.isFinite)) break;
+    const largest = Math.max(...step.map(Math.abs));
     let next = beta.map((b, a) => b + step[a]!);
-    for (let halvings = 0; halvings < 30 && !(penalisedLogLikelihood(next, columns, heldPart, y, caseWeight, ridge) >= current - 1e-12); halvings++) {
-      scale /= 2;
-      next = beta.map((b, a) => b + scale * step[a]!);
+    let halved = false;
+    if (largest >= tolerance) {
+      // Step halving: a full Newton step can overshoot on small or sparse data, so take the longest step
+      // (1, 1/2, 1/4, ...) that does not lower the penalised log-likelihood by more than its rounding (relative
+      // 1e-12: a sum over many rows is no more exact than that, and a step whose gain is below it is not an overshoot).
+      const current = penalisedLogLikelihood(beta, columns, heldPart, y, caseWeight, ridge);
+      const slack = 1e-12 + 1e-12 * Math.abs(current);
+      let scale = 1;
+      for (let halvings = 0; halvings < 30 && !(penalisedLogLikelihood(next, columns, heldPart, y, caseWeight, ridge) >= current - slack); halvings++) {
+        scale /= 2;
+        halved = true;
+        next = beta.map((b, a) => b + scale * step[a]!);
+      }
     }
-    const change = Math.max(...step.map((v) => Math.abs(v * scale)));
     beta = next;
-    converged = change < tolerance;
+    // Only a full step counts: a halved one says nothing about the distance to the optimum.
+    converged = !halved && largest < tolerance;
   }
   const full = Float64Array.from(start);
   positions.forEach((a, index) => {
@@ -272,7 +299,7 @@ function newton(design: Design, free: readonly boolean[], start: Float64Array, o
 
 /** d(log-likelihood)/d(beta_a) for every column at `beta` (the ridge term is 0 for a coefficient held at 0). */
 function likelihoodGradient(design: Design, beta: Float64Array): Float64Array {
-  const eta = linearPredictor(beta, design.columns, new Float64Array(design.n), new Float64Array(design.n));
+  const eta = linearPredictor(beta, design.columns, design.offset, new Float64Array(design.n));
   const residual = new Float64Array(design.n);
   for (let i = 0; i < design.n; i++) residual[i] = design.caseWeight[i]! * (design.y[i]! - 1 / (1 + Math.exp(-eta[i]!)));
   return Float64Array.from(design.columns, (column) => {

@@ -8,7 +8,7 @@ import type { Database } from '../core/db/Database.ts';
 import { quoteIdentifier } from '../core/db/Database.ts';
 import { hashBucket } from '../core/db/duckdbDialect.ts';
 import { readDoubleColumns } from '../core/db/readColumns.ts';
-import type { LogisticFit } from './fitLogistic.ts';
+import { fitLogistic, type LogisticFit } from './fitLogistic.ts';
 import { fitLogisticInWorker } from './fitLogisticInWorker.ts';
 import { type LinearModel, linearPredictorSql } from './linearPredictor.ts';
 import type { CardTerm } from './modelCard.ts';
@@ -198,8 +198,9 @@ async function readTrainingSample(
 
 /**
  * Shifts the intercept so that the mean predicted risk over every training row equals the observed
- * rate (sampling and the ridge penalty move it slightly). Solved in TypeScript over rows read in
- * person order, so the answer is the same on every run.
+ * rate (sampling and the ridge penalty move it slightly): the maximum-likelihood intercept-only logistic fit
+ * with the model's linear predictor as an offset, whose score equation is exactly that. Solved in TypeScript
+ * over rows read in person order, so the answer is the same on every run.
  */
 async function recalibrateInTheLarge(
   db: Database,
@@ -220,21 +221,10 @@ async function recalibrateInTheLarge(
     for (let i = 0; i < lp.length; i++) total += 1 / (1 + Math.exp(-(lp[i]! + shift)));
     return total / lp.length;
   };
-  const before = meanAt(0);
-  let shift = 0;
-  for (let iteration = 0; iteration < 50; iteration++) {
-    let sum = 0;
-    let slope = 0;
-    for (let i = 0; i < lp.length; i++) {
-      const p = 1 / (1 + Math.exp(-(lp[i]! + shift)));
-      sum += p;
-      slope += p * (1 - p);
-    }
-    const step = (observed - sum) / slope;
-    shift += step;
-    if (Math.abs(step) < 1e-12) break;
-  }
-  return { intercept_shift: shift, mean_predicted_before: before, mean_predicted_after: meanAt(shift), observed_rate: observed / lp.length };
+  const fit = fitLogistic([], Uint8Array.from(yColumn), { offset: lp, ridge: 0, start: { intercept: 0, coefficients: [] } });
+  if (!fit.converged) throw new Error('the recalibration in the large did not converge');
+  const shift = fit.intercept;
+  return { intercept_shift: shift, mean_predicted_before: meanAt(0), mean_predicted_after: meanAt(shift), observed_rate: observed / lp.length };
 }
 
 /** A short, stable version id: target, training index date and a fingerprint of the coefficients. */

@@ -106,6 +106,15 @@ describe('evaluatePredictions: discrimination and accuracy', () => {
 });
 
 describe('evaluatePredictions: calibration', () => {
+  it('finds slope exactly 1 and intercept exactly 0 (to 1e-12) for predictions that match every group\'s observed rate', () => {
+    // Two risk levels, each observed at exactly its predicted rate: the maximum-likelihood recalibration is the identity.
+    const p = [...new Array<number>(10).fill(0.2), ...new Array<number>(5).fill(0.6)];
+    const y = [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0];
+    const { calibration } = evaluate(p, y);
+    expect(Math.abs(calibration.slope! - 1)).toBeLessThan(1e-12);
+    expect(Math.abs(calibration.intercept!)).toBeLessThan(1e-12);
+  });
+
   const { risk, y } = simulate(200_000, 2024);
 
   it('finds slope 1 and intercept 0 when outcomes are drawn from the predictions themselves', () => {

@@ -190,3 +190,60 @@ describe('fitLogistic with non-negative terms', () => {
     both.nonNegative.coefficients.forEach((c, j) => expect(c).toBeCloseTo(constrained.coefficients[j]!, 7));
   });
 });
+
+describe('fitLogistic with an offset (the recalibrations)', () => {
+  const logistic = (eta: number): number => 1 / (1 + Math.exp(-eta));
+
+  it('fits an intercept alone, with an offset, that makes the mean predicted risk the observed rate to 1e-12', () => {
+    const random = seeded(31);
+    const n = 30_000;
+    const offset = new Float64Array(n);
+    const y = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      offset[i] = -3 + 2.5 * random();
+      // Outcomes drawn 0.4 above the offset: the fit must find a shift near 0.4, and exactly the one that calibrates.
+      y[i] = random() < logistic(offset[i]! + 0.4) ? 1 : 0;
+    }
+    const fit = fitLogistic([], y, { offset, ridge: 0, start: { intercept: 0, coefficients: [] } });
+    expect(fit.converged).toBe(true);
+    let predicted = 0;
+    let observed = 0;
+    for (let i = 0; i < n; i++) {
+      predicted += logistic(offset[i]! + fit.intercept);
+      observed += y[i]!;
+    }
+    expect(Math.abs(predicted / n - observed / n)).toBeLessThan(1e-12);
+    expect(fit.intercept).toBeCloseTo(0.4, 1);
+  });
+
+  it('with a constant offset c, the intercept is logit(event rate) - c', () => {
+    const y = Uint8Array.from({ length: 1_000 }, (_, i) => (i % 8 === 0 ? 1 : 0));
+    const fit = fitLogistic([], y, { offset: new Float64Array(1_000).fill(-1.5), ridge: 0 });
+    expect(Math.abs(fit.intercept - (Math.log(125 / 875) + 1.5))).toBeLessThan(1e-12);
+  });
+
+  it('converges fully: a fit started at its own answer stays there, and cold and warm starts agree to rounding', () => {
+    const { x1, x2, y } = simulate(50_000, 13);
+    const cold = fitLogistic([x1, x2], y, { ridge: 1 });
+    const again = fitLogistic([x1, x2], y, { ridge: 1, start: cold });
+    const nearby = { intercept: cold.intercept + 0.3, coefficients: [cold.coefficients[0]! * 0.8, cold.coefficients[1]! * 1.3] };
+    const warm = fitLogistic([x1, x2], y, { ridge: 1, start: nearby });
+    for (const other of [again, warm]) {
+      expect(other.converged).toBe(true);
+      expect(Math.abs(other.intercept - cold.intercept)).toBeLessThan(1e-12);
+      other.coefficients.forEach((c, j) => expect(Math.abs(c - cold.coefficients[j]!)).toBeLessThan(1e-12));
+    }
+  });
+
+  it('gives the same fit unstandardised as standardised', () => {
+    const { x1, x2, y } = simulate(20_000, 3);
+    const standardised = fitLogistic([x1, x2], y, { ridge: 0 });
+    const raw = fitLogistic([x1, x2], y, { ridge: 0, standardise: false });
+    expect(Math.abs(raw.intercept - standardised.intercept)).toBeLessThan(1e-12);
+    raw.coefficients.forEach((c, j) => expect(Math.abs(c - standardised.coefficients[j]!)).toBeLessThan(1e-12));
+  });
+
+  it('rejects an offset whose length is not the number of outcomes', () => {
+    expect(() => fitLogistic([], new Uint8Array(3), { offset: new Float64Array(2) })).toThrow(/offset/);
+  });
+});

@@ -48,6 +48,14 @@ CREATE OR REPLACE MACRO strata_person_id_problem(person_id, checked) AS
          THEN {'reason': 'bad_value', 'detail': 'person_id must be 1-64 characters of A-Z, a-z, 0-9, _ or -'}
   END;
 
+-- The problem of one activity row (sql/staging/<table>.sql), in priority order: its person_id's own problem first
+-- (person_id_problem, from strata_person_id_problem: a direct identifier above all), then the table's own checks
+-- (checks: NULL when the row passes them), and an unknown person last, so a row that is wrong in itself is
+-- quarantined for that, whoever it is about.
+CREATE OR REPLACE MACRO strata_activity_row_problem(person_id_problem, checks, known_person) AS
+  coalesce(person_id_problem, checks, CASE WHEN NOT known_person
+    THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'} END);
+
 -- A strict ISO date: YYYY-MM-DD that names a real day (year 0001 to 9999). A value that casts to a date and
 -- prints back as exactly itself in 10 characters is one: the cast alone also takes 2020-1-1, 2020/01/01,
 -- padding and words such as 'epoch'. Half the cost of a regex and strptime on 28M prescription dates.

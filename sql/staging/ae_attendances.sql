@@ -16,8 +16,7 @@ WITH typed AS (
 ),
 checked AS (
   SELECT *,
-    CASE
-      WHEN person_id_problem IS NOT NULL THEN person_id_problem
+    strata_activity_row_problem(person_id_problem, CASE
       WHEN attendance_id IS NULL THEN {'reason': 'missing_value', 'detail': 'attendance_id is empty'}
       WHEN arrival_at_text IS NULL THEN {'reason': 'missing_value', 'detail': 'arrival_at is empty'}
       WHEN department_type IS NULL THEN {'reason': 'missing_value', 'detail': 'department_type is empty'}
@@ -33,9 +32,7 @@ checked AS (
         THEN {'reason': 'future_date', 'detail': 'arrival_at is after the end of the extract date'}
       WHEN strata_before_birth_year(arrival_at, birth_year)
         THEN {'reason': 'date_order', 'detail': 'arrival_at is before 1 January of the person''s year_of_birth'}
-      WHEN NOT known_person
-        THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
-    END AS problem
+    END, known_person) AS problem
   FROM typed
 ),
 final AS (

@@ -15,8 +15,7 @@ WITH typed AS (
 ),
 checked AS (
   SELECT *,
-    CASE
-      WHEN person_id_problem IS NOT NULL THEN person_id_problem
+    strata_activity_row_problem(person_id_problem, CASE
       WHEN condition IS NULL THEN {'reason': 'missing_value', 'detail': 'condition is empty'}
       WHEN diagnosed_on_text IS NULL THEN {'reason': 'missing_value', 'detail': 'diagnosed_on is empty'}
       WHEN diagnosed_on IS NULL THEN {'reason': 'bad_date', 'detail': 'diagnosed_on is not a real YYYY-MM-DD date'}
@@ -27,9 +26,7 @@ checked AS (
         THEN {'reason': 'future_date', 'detail': 'diagnosed_on is after the extract date'}
       WHEN strata_before_birth_year(diagnosed_on, birth_year)
         THEN {'reason': 'date_order', 'detail': 'diagnosed_on is before 1 January of the person''s year_of_birth'}
-      WHEN NOT known_person
-        THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
-    END AS problem
+    END, known_person) AS problem
   FROM typed
 ),
 final AS (

@@ -18,8 +18,7 @@ WITH typed AS (
 ),
 checked AS (
   SELECT *,
-    CASE
-      WHEN person_id_problem IS NOT NULL THEN person_id_problem
+    strata_activity_row_problem(person_id_problem, CASE
       WHEN spell_id IS NULL THEN {'reason': 'missing_value', 'detail': 'spell_id is empty'}
       WHEN admission_date_text IS NULL THEN {'reason': 'missing_value', 'detail': 'admission_date is empty'}
       WHEN admission_method IS NULL THEN {'reason': 'missing_value', 'detail': 'admission_method is empty'}
@@ -46,9 +45,7 @@ checked AS (
         THEN {'reason': 'date_order', 'detail': 'admission_date is before 1 January of the person''s year_of_birth'}
       WHEN strata_before_birth_year(discharge_date, birth_year)
         THEN {'reason': 'date_order', 'detail': 'discharge_date is before 1 January of the person''s year_of_birth'}
-      WHEN NOT known_person
-        THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
-    END AS problem
+    END, known_person) AS problem
   FROM typed
 ),
 final AS (

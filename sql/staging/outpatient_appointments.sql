@@ -15,8 +15,7 @@ WITH typed AS (
 ),
 checked AS (
   SELECT *,
-    CASE
-      WHEN person_id_problem IS NOT NULL THEN person_id_problem
+    strata_activity_row_problem(person_id_problem, CASE
       WHEN appointment_id IS NULL THEN {'reason': 'missing_value', 'detail': 'appointment_id is empty'}
       WHEN appointment_date_text IS NULL THEN {'reason': 'missing_value', 'detail': 'appointment_date is empty'}
       WHEN attendance_status IS NULL THEN {'reason': 'missing_value', 'detail': 'attendance_status is empty'}
@@ -33,9 +32,7 @@ checked AS (
         THEN {'reason': 'future_date', 'detail': 'appointment_date is after the extract date'}
       WHEN strata_before_birth_year(appointment_date, birth_year)
         THEN {'reason': 'date_order', 'detail': 'appointment_date is before 1 January of the person''s year_of_birth'}
-      WHEN NOT known_person
-        THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
-    END AS problem
+    END, known_person) AS problem
   FROM typed
 ),
 final AS (

@@ -15,8 +15,7 @@ WITH typed AS (
 ),
 checked AS (
   SELECT *,
-    CASE
-      WHEN person_id_problem IS NOT NULL THEN person_id_problem
+    strata_activity_row_problem(person_id_problem, CASE
       WHEN prescription_id IS NULL THEN {'reason': 'missing_value', 'detail': 'prescription_id is empty'}
       WHEN issued_on_text IS NULL THEN {'reason': 'missing_value', 'detail': 'issued_on is empty'}
       WHEN bnf_code IS NULL THEN {'reason': 'missing_value', 'detail': 'bnf_code is empty'}
@@ -27,9 +26,7 @@ checked AS (
         THEN {'reason': 'future_date', 'detail': 'issued_on is after the extract date'}
       WHEN strata_before_birth_year(issued_on, birth_year)
         THEN {'reason': 'date_order', 'detail': 'issued_on is before 1 January of the person''s year_of_birth'}
-      WHEN NOT known_person
-        THEN {'reason': 'unknown_person', 'detail': 'person_id is in no demographics snapshot loaded so far'}
-    END AS problem
+    END, known_person) AS problem
   FROM typed
 ),
 final AS (

@@ -4,11 +4,12 @@
 // maxTrainingRows people (models/buildFeatures.ts); should a table still hold more rows, every
 // event is kept and non-events are sampled by a hash of person_id (deterministic) and weighted back up.
 import { createHash } from 'node:crypto';
+import pLimit from 'p-limit';
 import type { Database } from '../core/db/Database.ts';
 import { quoteIdentifier } from '../core/db/Database.ts';
 import { hashBucket } from '../core/db/duckdbDialect.ts';
 import { readDoubleColumns } from '../core/db/readColumns.ts';
-import { fitLogistic, type LogisticFit } from './fitLogistic.ts';
+import { fitLogistic } from './fitLogistic.ts';
 import { fitLogisticInWorker } from './fitLogisticInWorker.ts';
 import { type LinearModel, linearPredictorSql } from './linearPredictor.ts';
 import type { CardTerm } from './modelCard.ts';
@@ -61,7 +62,7 @@ const concurrentFits = 2;
 /**
  * Fits several model variants on one training table: per request, the fits its form asks for (both: the
  * unconstrained one, then the sign-constrained one). Each sample is read from DuckDB in turn, and its fits run in a
- * worker thread while the next sample is read, two workers at a time.
+ * worker thread while the next sample is read, two workers at a time (p-limit bounds both).
  */
 export async function fitModels(
   db: Database,
@@ -72,15 +73,16 @@ export async function fitModels(
   options: TrainOptions = {},
 ): Promise<FittedModel[][]> {
   const table = quoteIdentifier(trainingTable);
+  // Reads share the one connection, so they take turns; a read starts only once a fit slot is free, so no more
+  // samples wait in memory than there are fits running.
+  const fitSlots = pLimit({ concurrency: concurrentFits, rejectOnClear: true });
+  const reads = pLimit(1);
   const samples: TrainingSample[] = [];
-  const fits: Promise<LogisticFit[]>[] = [];
-  const running = new Set<Promise<unknown>>();
-  try {
-    for (const { spec, variant, form, start } of requests) {
-      while (running.size >= concurrentFits) await Promise.race(running);
-      const sample = await readTrainingSample(db, spec, variant, table, trainingIndexDate, options);
-      samples.push(sample);
-      const fit = fitLogisticInWorker(
+  const fits = requests.map(({ spec, variant, form, start }, i) =>
+    fitSlots(async () => {
+      const sample = await reads(() => readTrainingSample(db, spec, variant, table, trainingIndexDate, options));
+      samples[i] = sample;
+      return fitLogisticInWorker(
         sample.columns,
         sample.y,
         {
@@ -91,14 +93,13 @@ export async function fitModels(
         },
         form === 'both',
       );
-      const settled: Promise<unknown> = fit.then(
-        (): unknown => running.delete(settled),
-        (): unknown => running.delete(settled),
-      );
-      running.add(settled);
-      fits.push(fit);
-    }
+    }),
+  );
+  try {
     await Promise.all(fits);
+  } catch (error) {
+    fitSlots.clearQueue(); // the fits not yet started are not started
+    throw error;
   } finally {
     // Never leave a worker's failure unhandled, nor return while one still runs.
     await Promise.allSettled(fits);

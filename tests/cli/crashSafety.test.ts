@@ -1,7 +1,7 @@
 // Crash safety: a real run killed with SIGKILL during each stage, then run again, writes exactly what
 // one uninterrupted run writes. While it is dead, nothing half-written sits under a final name.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checksums, readOnlyRows } from '../helpers/outputFiles.ts';
@@ -57,12 +57,14 @@ const stageStarted = (stage: string) => (e: Record<string, unknown>) => e['event
 
 describe('a run killed at any moment, then run again', () => {
   let expected: Record<string, string>;
+  /** The uninterrupted run's output folder and database, left as that run left them. */
+  let uninterrupted: string;
 
   beforeAll(() => {
-    const out = temporaryFolder('strata-uninterrupted-');
-    const result = runCli(['run', '--inbox', sampleInbox, '--out', out]);
+    uninterrupted = temporaryFolder('strata-uninterrupted-');
+    const result = runCli(['run', '--inbox', sampleInbox, '--out', uninterrupted]);
     expect(result.status).toBe(0);
-    expected = fingerprint(join(out, asOf));
+    expected = fingerprint(join(uninterrupted, asOf));
   });
 
   it.each([
@@ -88,8 +90,9 @@ describe('a run killed at any moment, then run again', () => {
   });
 
   it('killed while re-running a night whose outputs exist: those outputs stay whole until the new ones replace them', async () => {
+    // The night's outputs exist: a copy of the uninterrupted run's folder and database (the same as running it again here).
     const out = temporaryFolder('strata-rerun-killed-');
-    expect(runCli(['run', '--inbox', sampleInbox, '--out', out]).status).toBe(0);
+    cpSync(uninterrupted, out, { recursive: true });
     const killed = await runAndKill(out, stageStarted('outputs'), 150, ['--retrain']);
     expect(killed.signal).toBe('SIGKILL');
     expect(fingerprint(join(out, asOf))).toEqual(expected);

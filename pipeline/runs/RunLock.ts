@@ -94,8 +94,10 @@ export class RunLock {
           if (isAlive(current.holder)) throw inUseRefusal(databasePath, current.holder);
         }
         options.beforeTakeover?.();
-        // Dead (or not a lock file we can read): remove that very file, then try the link again.
-        if (takeOver(path, current) && current.holder !== 'unreadable') tookOverFrom = current.holder;
+        // Dead (or not a lock file we can read): remove that very file, then try the link again. Another
+        // process may win the guard and remove it instead; either way, a lock linked next follows that holder.
+        takeOver(path, current);
+        if (current.holder !== 'unreadable') tookOverFrom = current.holder;
       }
       throw new StrataError(`could not take the lock ${path}: other processes keep taking it; try again`, ExitCode.databaseLocked);
     } finally {

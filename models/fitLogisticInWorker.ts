@@ -1,7 +1,7 @@
 // fitLogistic in a worker thread, so that two fits use both cores and the main thread stays free to drive
 // DuckDB meanwhile. The same code runs on the same numbers, so the fit is bit-for-bit the in-thread one.
-// This module is both sides: the main thread calls fitLogisticInWorker; the worker, started through
-// fitLogisticInWorker.mjs (which registers the TypeScript loader), loads it again and runs the fit.
+// This module is both sides: the main thread calls fitLogisticInWorker; the worker loads it again (through
+// fitLogisticInWorker.mjs, which registers the TypeScript loader, when it runs from the sources) and runs the fit.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { type FitOptions, fitLogistic, fitLogisticBothWays, type LogisticFit } from './fitLogistic.ts';
 
@@ -13,6 +13,12 @@ interface FitRequest {
   bothWays: boolean;
 }
 
+/**
+ * The worker's entry: this module itself when it runs as the JavaScript `npm ci` builds (dist/), or, from the
+ * TypeScript sources, the .mjs beside it that registers the TypeScript loader first.
+ */
+const workerEntry = new URL(import.meta.url.endsWith('.js') ? './fitLogisticInWorker.js' : './fitLogisticInWorker.mjs', import.meta.url);
+
 /** workerData of a fit worker, so that no other worker thread that loads this module answers fit requests. */
 const fitWorkerMark = 'strata-fit-logistic';
 
@@ -22,7 +28,7 @@ const fitWorkerMark = 'strata-fit-logistic';
  * use them afterwards.
  */
 export function fitLogisticInWorker(columns: Float64Array[], y: Uint8Array, options: FitOptions = {}, bothWays = false): Promise<LogisticFit[]> {
-  const worker = new Worker(new URL('./fitLogisticInWorker.mjs', import.meta.url), { workerData: fitWorkerMark });
+  const worker = new Worker(workerEntry, { workerData: fitWorkerMark });
   return new Promise<LogisticFit[]>((resolve, reject) => {
     worker.once('message', (reply: { fits?: LogisticFit[]; error?: string }) => {
       if (reply.fits) resolve(reply.fits);

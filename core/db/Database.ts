@@ -1,14 +1,14 @@
 // A thin wrapper over one DuckDB instance: bound parameters only, typed rows back, SQL files by name.
 import { appendFileSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { ExitCode, StrataError } from '../errors.ts';
+import { projectRoot } from '../files/projectRoot.ts';
 
 export type Params = Record<string, DuckDBValue>;
 export type Row = Record<string, unknown>;
 
-const sqlRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sql');
+const sqlRoot = join(projectRoot, 'sql');
 /** For profiling: when set, every statement run through this class appends its wall time to this file (JSON lines). */
 const sqlTimingsFile = process.env['STRATA_SQL_TIMINGS'];
 

@@ -1,10 +1,10 @@
 // Prepares a database for a run: macros, persistent tables, and the reference code lists from sql/reference/.
 import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../files/projectRoot.ts';
 import { type Database, quoteIdentifier, sqlFile } from './Database.ts';
 
-const referenceFolder = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'sql', 'reference');
+const referenceFolder = join(projectRoot, 'sql', 'reference');
 
 export async function initDatabase(db: Database): Promise<void> {
   await db.run(sqlFile('schema/macros.sql'));

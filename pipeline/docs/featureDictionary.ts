@@ -1,10 +1,10 @@
 // The data dictionary (docs/features.md) is generated from the feature registry, never written twice.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Database } from '../../core/db/Database.ts';
+import { projectRoot } from '../../core/files/projectRoot.ts';
 
-export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const repoRoot = projectRoot;
 export const registryPath = join(repoRoot, 'sql', 'intermediate', 'features', 'feature_registry.csv');
 export const dictionaryPath = join(repoRoot, 'docs', 'features.md');
 

@@ -1,0 +1,2 @@
+export declare const sourceFolders: string[];
+export declare function builtIsCurrent(root: string): boolean;

@@ -4,17 +4,13 @@
 // tier's people admitted in the last 12 months had several spells each in the high tiers, so expected admissions are
 // that sum times the tier's spells per person admitted, and bed days those times its average length of stay.
 // Modelled estimates, rounded so they do not look more exact than they are.
-import { sqlFile } from '../../core/db/Database.ts';
-import { dateParam } from '../../core/dates.ts';
+import { readEmergencyActivityByTier } from '../emergencyActivityByTier.ts';
 import { formatCount, formatNumber, formatProportion, suppressedMark } from '../formatFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import { paragraph } from '../renderParagraph.ts';
 import { renderTable } from '../renderTable.ts';
 import { type CountGroup, type Figure, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
 
-// Risks from every scored person; lengths of stay from scored people's emergency spells admitted in the 365 days to
-// as_of (the risk pyramid's window), a spell still open counted to as_of.
-const opportunitySql = sqlFile('report/opportunity_by_tier.sql');
 
 export interface OpportunityRow {
   readonly tier: string;
@@ -69,14 +65,14 @@ const formatPounds = (value: number): string => `£${formatNumber(roundMoney(val
 
 export async function opportunitySection(context: ReportContext): Promise<ReportSection> {
   const { db, input, population } = context;
-  const rows = await db.rows<{ tier: string; expected_people: number; spells: number; admitted_people: number; spell_days: number }>(opportunitySql, {
-    as_of: dateParam(input.asOf),
-  });
+  // Risks from every scored person; lengths of stay from scored people's emergency spells admitted in the 365 days to
+  // as_of (the risk pyramid's window), a spell still open counted to as_of.
+  const rows = await readEmergencyActivityByTier(db, input.asOf);
   const tiers = population.categories('tier').map((category) => category.key1 as string);
   const rowFor = (tier: string): OpportunityRow => {
     const row = rows.find((r) => r.tier === tier);
     return {
-      tier, expectedPeople: row?.expected_people ?? 0, spells: row?.spells ?? 0, admittedPeople: row?.admitted_people ?? 0,
+      tier, expectedPeople: row?.expected_people ?? 0, spells: row?.admissions ?? 0, admittedPeople: row?.people_admitted ?? 0,
       spellDays: row?.spell_days ?? 0,
     };
   };

@@ -1,7 +1,6 @@
 // Section 2: the risk pyramid. How many people are in each tier and how much of the last 12 months' emergency
 // admissions they account for: how concentrated emergency activity is at the top of the pyramid.
-import { sqlFile } from '../../core/db/Database.ts';
-import { dateParam } from '../../core/dates.ts';
+import { readEmergencyActivityByTier } from '../emergencyActivityByTier.ts';
 import { formatCount, formatPercent, formatRate, roundTo } from '../formatFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import { chartColours, renderChart } from '../renderChart.ts';
@@ -9,18 +8,13 @@ import { paragraph } from '../renderParagraph.ts';
 import { renderTable } from '../renderTable.ts';
 import { type CountGroup, type Figure, rateOf, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
 
-// The 365 days to as_of, the same window as the emergency_admissions_12m feature; scored people only.
-const admissionsByTierSql = sqlFile('report/admissions_by_tier.sql');
-
 const measures = ['admissions', 'people_admitted'] as const;
 type ActivityMeasure = (typeof measures)[number];
-type AdmissionsRow = { tier: string } & Record<ActivityMeasure, number>;
 
 export async function riskPyramidSection(context: ReportContext): Promise<ReportSection> {
   const { db, input, population } = context;
-  const rows = await db.rows<AdmissionsRow>(admissionsByTierSql, {
-    as_of: dateParam(input.asOf),
-  });
+  // The 365 days to as_of, the same window as the emergency_admissions_12m feature; scored people only.
+  const rows = await readEmergencyActivityByTier(db, input.asOf);
   const tiers = population.categories('tier').map((category) => category.key1 as string);
 
   const cell = (measure: ActivityMeasure, scope: string): string => `${measure}|${scope}`;

@@ -73,7 +73,10 @@ export async function scorePopulation(
   // A re-run of the same night replaces that night's tiers, all at once, so a crash never leaves half.
   await db.transaction(async () => {
     await db.run('DELETE FROM tier_history WHERE as_of = $as_of', { as_of: params['as_of']! });
-    await db.run('INSERT INTO tier_history SELECT $as_of, person_id, ea_tier, ea_risk FROM scores', { as_of: params['as_of']! });
+    await db.run(
+      'INSERT INTO tier_history (as_of, person_id, ea_tier, ea_risk, practice_code) SELECT $as_of, person_id, ea_tier, ea_risk, practice_code FROM scores',
+      { as_of: params['as_of']! },
+    );
   });
   return Number(await db.value<bigint>('SELECT count(*) FROM scores'));
 }

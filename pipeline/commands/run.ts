@@ -22,8 +22,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       const summary = await runBatch(config, { logger, configFile, command: process.argv.slice(1).join(' ') });
       // The run_finished event already said all this in JSON; a person at a terminal gets a summary.
       if (logger.format === 'text') {
-        const lists = summary.outputs.filter((o) => o.path.startsWith('case-finding/')).length;
-        const others = summary.outputs.length - lists;
+        const lists = summary.outputs.filter((o) => o.path.startsWith('case-finding/') && !o.path.startsWith('case-finding/left/')).length;
+        const left = summary.outputs.filter((o) => o.path.startsWith('case-finding/left/')).length;
+        const others = summary.outputs.length - lists - left;
         process.stdout.write(maskDirectIdentifiers(
           [
             `strata run ${summary.runId}: ${summary.status}, as of ${summary.asOf}`,
@@ -32,7 +33,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
             summary.load.loaded.length > 0
               ? `  rows quarantined: ${summary.rowsQuarantined}`
               : `  rows quarantined: none new (quarantine.csv keeps the ${summary.outputs.find((o) => o.path === 'quarantine.csv')?.rows ?? 0} rows of the extracts since the previous night)`,
-            `  files written: ${summary.outputs.length + 1} in ${summary.outputFolder}: ${lists} case-finding lists, ${others} other outputs and run.json`,
+            `  files written: ${summary.outputs.length + 1} in ${summary.outputFolder}: ${lists} case-finding lists (adults and children, by practice and network), ${left} lists of who left, ${others} other outputs and run.json`,
             ...(summary.retentionDeleted.length > 0 ? [`  old output folders deleted: ${summary.retentionDeleted.join(', ')}`] : []),
           ].join('\n') + '\n',
         ));

@@ -19,7 +19,7 @@ export interface WrittenOutput {
   sha256: string;
 }
 
-/** population_scores.arrow's columns, in order; sql/marts/case_finding.sql selects the same ones first. */
+/** population_scores.arrow's columns, in order. */
 const scoreColumns = [
   'person_id', 'practice_code', 'pcn_code', 'age', 'age_band', 'sex', 'ethnic_group', 'imd_decile', 'ltc_count',
   'charlson_index', 'frailty_score', 'frailty_band', 'emergency_admissions_12m', 'emergency_bed_days_12m',
@@ -28,7 +28,7 @@ const scoreColumns = [
 ];
 
 function arrowColumns(names: string[]) {
-  return Object.fromEntries(names.map((n) => [n, { description: scoreColumnDescriptions[n] ?? n, dictionary: ['practice_code', 'pcn_code', 'age_band', 'sex', 'ethnic_group', 'frailty_band'].includes(n) }]));
+  return Object.fromEntries(names.map((n) => [n, { description: scoreColumnDescriptions[n] ?? n, dictionary: ['practice_code', 'pcn_code', 'age_band', 'sex', 'sex_label', 'ethnic_group', 'frailty_band', 'reason_left'].includes(n) }]));
 }
 
 export async function writePopulationScores(db: Database, folder: string, metadata: Record<string, string>): Promise<WrittenOutput> {
@@ -42,14 +42,28 @@ export async function writePopulationScores(db: Database, folder: string, metada
   return { path: 'population_scores.arrow', rows: written.rows, sha256: written.sha256 };
 }
 
-/** Columns the case-finding lists add to the scored population's. */
+/**
+ * The case-finding lists' columns, in order (data-contract.md, "v2: case-finding lists an MDT can act on"): what an
+ * MDT reads first (rank, who, why, new), then what it acts on, then everything else population_scores.arrow has.
+ */
 const caseFindingColumns = [
-  'rank_in_practice', 'new_to_list', 'tier_change', 'ea_risk_change', 'long_term_conditions', 'polypharmacy', 'rank_in_pcn',
+  'rank_in_practice', 'person_id', 'age', 'sex_label', 'ea_tier', 'ea_risk', 'top_factors', 'new_to_list',
+  'long_term_conditions', 'frailty_band', 'emergency_admissions_12m', 'last_emergency_admission_on',
+  'last_ae_attendance_on', 'in_hospital_now', 'discharged_in_last_30_days', 'distinct_medicines_6m',
+  'practice_code', 'pcn_code', 'rank_in_pcn', 'age_band', 'sex', 'ethnic_group', 'imd_decile', 'ltc_count',
+  'charlson_index', 'frailty_score', 'emergency_bed_days_12m', 'ae_attendances_12m', 'days_since_emergency_discharge',
+  'ltc_risk', 'previous_ea_tier', 'tier_change', 'ea_risk_change', 'polypharmacy',
+];
+
+/** case-finding/left/<practice_code>.arrow's columns (sql/marts/case_finding_left.sql). */
+const leftListColumns = [
+  'person_id', 'age', 'sex_label', 'previous_ea_tier', 'reason_left', 'ea_tier', 'ea_risk', 'top_factors', 'practice_code',
 ];
 
 /**
- * One list per practice in the scored population (its people in the listed tiers, highest risk first),
- * and one per primary care network.
+ * The case-finding lists: for each practice in the scored population, its adults in the listed tiers
+ * (`<practice_code>.arrow`) and its children (`<practice_code>.children.arrow`), highest risk first and ranked apart;
+ * the same for each primary care network (`pcn/`); and who left each practice's list since the last run (`left/`).
  */
 export async function writeCaseFindingLists(
   db: Database,
@@ -60,54 +74,78 @@ export async function writeCaseFindingLists(
   progress?: ProgressFactory,
 ): Promise<WrittenOutput[]> {
   const listFolder = join(folder, 'case-finding');
-  mkdirSync(listFolder, { recursive: true });
-  // The facts an MDT asks for first sit beside the scores: movement since the last run and the registers.
-  await db.run(`CREATE OR REPLACE TEMP TABLE case_finding AS ${sqlFile('marts/case_finding.sql')}`, {
-    list_tiers: listTiers,
-    as_of: dateParam(asOf),
-  });
-  const groupCount = await db.value<bigint>('SELECT count(DISTINCT practice_code) + count(DISTINCT pcn_code) FROM scores');
-  const step = progress?.(Number(groupCount)) ?? (() => {});
+  const params = { list_tiers: listTiers, as_of: dateParam(asOf) };
+  // The facts an MDT asks for first sit beside the scores: movement since the last run, registers, hospital activity.
+  await db.run(`CREATE OR REPLACE TEMP TABLE case_finding AS ${sqlFile('marts/case_finding.sql')}`, params);
+  await db.run(`CREATE OR REPLACE TEMP TABLE case_finding_left AS ${sqlFile('marts/case_finding_left.sql')}`, params);
+  const practices = await groupsIn(db, 'practice_code');
+  const networks = await groupsIn(db, 'pcn_code');
+  const step = progress?.(3 * practices.length + 2 * networks.length) ?? (() => {});
   let written = 0;
   const onWritten = (path: string) => step(++written, path);
-  const byPractice = await writeGroupLists(db, 'practice_code', 'rank_in_practice', listFolder, 'case-finding', metadata, onWritten);
-  // The same lists for each primary care network, ranked within the network.
-  const byPcn = await writeGroupLists(db, 'pcn_code', 'rank_in_pcn', join(listFolder, 'pcn'), 'case-finding/pcn', metadata, onWritten);
-  return [...byPractice, ...byPcn];
+  const lists = (groupColumn: 'practice_code' | 'pcn_code', rankColumn: string, groups: string[], subfolder: string, children: boolean) =>
+    writeGroupFiles(db, {
+      sql: `SELECT ${caseFindingColumns.join(', ')} FROM case_finding WHERE ${groupColumn} IS NOT NULL AND is_child = $children ORDER BY ${groupColumn}, ${rankColumn}`,
+      params: { children },
+      columns: caseFindingColumns, groupColumn, groups, folder: listFolder, subfolder, suffix: children ? '.children.arrow' : '.arrow',
+      metadata, onWritten,
+    });
+  return [
+    ...(await lists('practice_code', 'rank_in_practice', practices, '', false)),
+    ...(await lists('practice_code', 'rank_in_practice', practices, '', true)),
+    // The same lists for each primary care network, ranked within the network.
+    ...(await lists('pcn_code', 'rank_in_pcn', networks, 'pcn/', false)),
+    ...(await lists('pcn_code', 'rank_in_pcn', networks, 'pcn/', true)),
+    ...(await writeGroupFiles(db, {
+      sql: `SELECT ${leftListColumns.join(', ')} FROM case_finding_left ORDER BY practice_code, reason_left, previous_ea_tier, person_id`,
+      params: undefined,
+      columns: leftListColumns, groupColumn: 'practice_code', groups: practices, folder: listFolder, subfolder: 'left/', suffix: '.arrow',
+      metadata, onWritten,
+    })),
+  ];
+}
+
+/** Every practice or network in the scored population, in code order. */
+async function groupsIn(db: Database, groupColumn: 'practice_code' | 'pcn_code'): Promise<string[]> {
+  const rows = await db.rows<{ code: string }>(`SELECT DISTINCT ${groupColumn} AS code FROM scores WHERE ${groupColumn} IS NOT NULL ORDER BY code`);
+  return rows.map((r) => r.code);
+}
+
+interface GroupFiles {
+  /** Rows of every group, ordered by the group column first. */
+  sql: string;
+  params: Record<string, boolean> | undefined;
+  columns: string[];
+  groupColumn: 'practice_code' | 'pcn_code';
+  groups: string[];
+  /** case-finding/, and the folder under it ('' or ending in '/'). */
+  folder: string;
+  subfolder: string;
+  suffix: string;
+  metadata: Record<string, string>;
+  onWritten: (path: string) => void;
 }
 
 /**
- * Writes one list per value of `groupColumn` (every practice or PCN in the scored population, even one
- * with nobody listed). The folder is always new (a run writes into its own staging folder, swapped in whole by
+ * Writes one file per group (every practice or PCN in the scored population, even one with nobody in it) from one
+ * streamed query. The folder is always new (a run writes into its own staging folder, swapped in whole by
  * pipeline/runs/outputFolders.ts), so no list from an earlier run can be left behind.
  */
-async function writeGroupLists(
-  db: Database,
-  groupColumn: 'practice_code' | 'pcn_code',
-  rankColumn: 'rank_in_practice' | 'rank_in_pcn',
-  folder: string,
-  relativeFolder: string,
-  metadata: Record<string, string>,
-  onWritten: (path: string) => void,
-): Promise<WrittenOutput[]> {
-  mkdirSync(folder, { recursive: true });
-  const groups = (await db.rows<{ code: string }>(
-    `SELECT DISTINCT ${groupColumn} AS code FROM scores WHERE ${groupColumn} IS NOT NULL ORDER BY code`,
-  )).map((r) => r.code);
-  const columns = [...scoreColumns, ...caseFindingColumns];
-  // One query for every list of this kind, ordered by group, split into one file per group.
+async function writeGroupFiles(db: Database, files: GroupFiles): Promise<WrittenOutput[]> {
+  const { groupColumn, groups, subfolder, suffix } = files;
+  mkdirSync(join(files.folder, subfolder), { recursive: true });
   const written = await writeArrowFilesByGroup(
     db.connection,
-    `SELECT ${columns.join(', ')} FROM case_finding WHERE ${groupColumn} IS NOT NULL ORDER BY ${groupColumn}, ${rankColumn}`,
-    undefined,
+    files.sql,
+    files.params,
     groupColumn,
-    groups.map((code) => ({ value: code, path: join(folder, `${code}.arrow`), metadata: { ...metadata, [groupColumn]: code } })),
-    { columns: arrowColumns(columns) },
+    groups.map((code) => ({ value: code, path: join(files.folder, `${subfolder}${code}${suffix}`), metadata: { ...files.metadata, [groupColumn]: code } })),
+    { columns: arrowColumns(files.columns) },
   );
   const outputs: WrittenOutput[] = groups.map((code, i) => ({
-    path: `${relativeFolder}/${code}.arrow`, rows: written[i]!.rows, sha256: written[i]!.sha256,
+    path: `case-finding/${subfolder}${code}${suffix}`, rows: written[i]!.rows, sha256: written[i]!.sha256,
   }));
-  for (const output of outputs) onWritten(output.path);
+  for (const output of outputs) files.onWritten(output.path);
   return outputs;
 }
 

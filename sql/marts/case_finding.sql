@@ -1,13 +1,16 @@
 -- case_finding: the people on the practices' and networks' case-finding lists tonight, with the facts an MDT asks
--- for first beside their scores: their rank in the practice and in the network, whether they are new to the list,
--- how their tier and risk moved since the last run, their long-term-condition registers, and polypharmacy.
+-- for first beside their scores (data-contract.md, "v2: case-finding lists an MDT can act on"): their rank in the
+-- practice and in the network (adults and children ranked apart: under-18s have their own lists), whether they are
+-- new to the list, their last emergency admission and A&E attendance, whether they are in hospital now or were
+-- discharged in the last 30 days, their long-term-condition registers, and how their tier and risk moved.
 -- Grain: one row per listed person (person_id), that is everyone in scores with ea_tier <= $list_tiers.
--- Inputs: scores (sql/marts/scores.sql), gp_conditions, ref_ltc_registers (sql/reference/ltc_registers.csv).
--- Parameters: $as_of (registers diagnosed on or before it), $list_tiers (the tiers listed).
--- The score columns are population_scores.arrow's, in its order (pipeline/output/writeOutputs.ts); the lists are
--- written from this table, one file per practice and per network.
+-- Inputs: scores (sql/marts/scores.sql), gp_conditions, ref_ltc_registers (sql/reference/ltc_registers.csv),
+--   inpatient_spells, ae_attendances, ref_admission_methods (sql/reference/admission_methods.csv).
+-- Parameters: $as_of (nothing dated after it counts), $list_tiers (the tiers listed).
+-- The lists are written from this table, one file per practice and per network for adults and one for children
+-- (pipeline/output/writeOutputs.ts picks and orders the columns).
 WITH listed AS (
-  SELECT * FROM scores WHERE ea_tier <= $list_tiers
+  SELECT *, age < 18 AS is_child FROM scores WHERE ea_tier <= $list_tiers
 ),
 registers AS (
   SELECT g.person_id, list(r.condition_name ORDER BY r.condition_name) AS long_term_conditions
@@ -15,21 +18,53 @@ registers AS (
   WHERE g.diagnosed_on <= $as_of AND g.person_id IN (SELECT person_id FROM listed)
   GROUP BY g.person_id
 ),
+emergency_spells AS (
+  SELECT person_id, admission_date, discharge_date
+  FROM inpatient_spells
+  WHERE person_id IN (SELECT person_id FROM listed)
+    AND admission_method IN (SELECT admission_method FROM ref_admission_methods WHERE admission_group = 'emergency')
+    AND admission_date <= $as_of
+),
+hospital AS (
+  SELECT
+    person_id,
+    -- The 3 years to as_of, the longest window any feature looks back over.
+    max(admission_date) FILTER (WHERE admission_date > $as_of - INTERVAL 1095 DAY) AS last_emergency_admission_on,
+    -- Admitted by as_of and not discharged by it: no discharge date yet, or one after as_of (a re-run of a past night).
+    bool_or(discharge_date IS NULL OR discharge_date > $as_of) AS in_hospital_now,
+    -- Discharged on one of the 30 days to as_of (as_of - 29 to as_of).
+    bool_or(discharge_date > $as_of - INTERVAL 30 DAY AND discharge_date <= $as_of) AS discharged_in_last_30_days
+  FROM emergency_spells
+  GROUP BY person_id
+),
+emergency_care AS (
+  SELECT person_id, max(CAST(arrival_at AS DATE)) AS last_ae_attendance_on
+  FROM ae_attendances
+  WHERE person_id IN (SELECT person_id FROM listed)
+    AND CAST(arrival_at AS DATE) <= $as_of
+    AND CAST(arrival_at AS DATE) > $as_of - INTERVAL 1095 DAY
+  GROUP BY person_id
+),
 final AS (
   SELECT
-    s.person_id, s.practice_code, s.pcn_code, s.age, s.age_band, s.sex, s.ethnic_group, s.imd_decile, s.ltc_count,
-    s.charlson_index, s.frailty_score, s.frailty_band, s.emergency_admissions_12m, s.emergency_bed_days_12m,
-    s.ae_attendances_12m, s.days_since_emergency_discharge, s.distinct_medicines_6m, s.ea_risk, s.ea_tier, s.ltc_risk,
-    s.top_factors, s.previous_ea_tier,
-    CAST(row_number() OVER (PARTITION BY s.practice_code ORDER BY s.ea_risk DESC, s.person_id) AS INTEGER) AS rank_in_practice,
+    s.*,
+    strata_sex_label(s.sex) AS sex_label,
+    CAST(row_number() OVER (PARTITION BY s.practice_code, s.is_child ORDER BY s.ea_risk DESC, s.person_id) AS INTEGER) AS rank_in_practice,
+    CAST(row_number() OVER (PARTITION BY s.pcn_code, s.is_child ORDER BY s.ea_risk DESC, s.person_id) AS INTEGER) AS rank_in_pcn,
     -- New to the list: not listed in the last run (or not scored then).
     coalesce(s.previous_ea_tier > $list_tiers, true) AS new_to_list,
+    h.last_emergency_admission_on,
+    e.last_ae_attendance_on,
+    coalesce(h.in_hospital_now, false) AS in_hospital_now,
+    coalesce(h.discharged_in_last_30_days, false) AS discharged_in_last_30_days,
     CASE WHEN s.previous_ea_tier IS NULL THEN 'new' WHEN s.ea_tier < s.previous_ea_tier THEN 'up'
          WHEN s.ea_tier > s.previous_ea_tier THEN 'down' ELSE 'same' END AS tier_change,
     s.ea_risk - s.previous_ea_risk AS ea_risk_change,
     coalesce(r.long_term_conditions, []) AS long_term_conditions,
-    s.distinct_medicines_6m >= 5 AS polypharmacy,
-    CAST(row_number() OVER (PARTITION BY s.pcn_code ORDER BY s.ea_risk DESC, s.person_id) AS INTEGER) AS rank_in_pcn
-  FROM listed s LEFT JOIN registers r USING (person_id)
+    s.distinct_medicines_6m >= 5 AS polypharmacy
+  FROM listed s
+  LEFT JOIN registers r USING (person_id)
+  LEFT JOIN hospital h USING (person_id)
+  LEFT JOIN emergency_care e USING (person_id)
 )
 SELECT * FROM final

@@ -107,6 +107,11 @@ CREATE OR REPLACE MACRO strata_spreadsheet_safe(x) AS
 CREATE OR REPLACE MACRO strata_csv_cell_bytes(x) AS
   coalesce(strlen(x) + 2 + strlen(x) - strlen(replace(x, '"', '')), 0);
 
+-- The words the case-finding lists show for the NHS stated gender code (data-contract.md v2, sex_label): 9
+-- (indeterminate) and X (not known) are both 'Not recorded'.
+CREATE OR REPLACE MACRO strata_sex_label(sex) AS
+  CASE sex WHEN '1' THEN 'Male' WHEN '2' THEN 'Female' ELSE 'Not recorded' END;
+
 -- quarantine.csv is masked in TypeScript (core/privacy/maskDirectIdentifiers.ts); the SQL macro that
 -- masked only \b[0-9]{10}\b is dropped from databases made before.
 DROP MACRO IF EXISTS strata_mask_identifiers;

@@ -114,13 +114,17 @@ CREATE TABLE IF NOT EXISTS prescriptions (
   source_line BIGINT NOT NULL
 );
 
--- Every scoring run's tiers, one row per person per as_of, so "new to list" and movers are exact.
+-- Every scoring run's tiers, one row per person per as_of, so "new to list" and movers are exact, with the practice
+-- whose list the person was on (for who left which list: sql/marts/case_finding_left.sql). A database made before
+-- the practice was kept gets the column, null in its earlier rows.
 CREATE TABLE IF NOT EXISTS tier_history (
   as_of DATE NOT NULL,
   person_id VARCHAR NOT NULL,
   ea_tier INTEGER NOT NULL,
-  ea_risk DOUBLE NOT NULL
+  ea_risk DOUBLE NOT NULL,
+  practice_code VARCHAR
 );
+ALTER TABLE tier_history ADD COLUMN IF NOT EXISTS practice_code VARCHAR;
 
 -- Fitted models: one row per coefficient, with the model card as JSON beside it.
 CREATE TABLE IF NOT EXISTS models (

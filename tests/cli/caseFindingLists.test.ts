@@ -1,16 +1,21 @@
 // Case-finding lists across two nightly runs: movement since the previous run, the facts an MDT asks
-// for first, and the same lists per primary care network.
+// for first (data-contract.md v2), children apart, who left, and the same lists per primary care network.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { tableFromIPC } from 'apache-arrow';
 import pl from 'nodejs-polars';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readOnlyRows } from '../helpers/outputFiles.ts';
 import { repoRoot, runCli } from '../helpers/runCli.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';
 
 const inbox = join(repoRoot, 'data-samples', 'inbox');
 const out = temporaryFolder('strata-lists-');
 const readList = (path: string) => pl.readIPC(readFileSync(path));
+/** The list files of a folder: adults' `<code>.arrow` and children's `<code>.children.arrow`. */
+const listFiles = (folder: string) => readdirSync(folder).filter((f) => f.endsWith('.arrow'));
+const codeOf = (file: string) => file.replace(/(\.children)?\.arrow$/, '');
 
 beforeAll(() => {
   expect(runCli(['run', '--inbox', inbox, '--out', out, '--as-of', '2026-11-21']).status).toBe(0);
@@ -22,7 +27,7 @@ describe('case-finding lists after a previous run', () => {
 
   it('say how each person moved since the previous run, consistently with their tiers', () => {
     let people = 0;
-    for (const file of readdirSync(folder).filter((f) => f.endsWith('.arrow'))) {
+    for (const file of listFiles(folder)) {
       const rows = readList(join(folder, file)).toRecords() as Record<string, unknown>[];
       for (const row of rows) {
         people++;
@@ -42,25 +47,25 @@ describe('case-finding lists after a previous run', () => {
   });
 
   it('mostly keeps the same people from one night to the next, so new_to_list is meaningful', () => {
-    const all = readdirSync(folder).filter((f) => f.endsWith('.arrow')).flatMap((f) => readList(join(folder, f)).toRecords());
+    const all = listFiles(folder).flatMap((f) => readList(join(folder, f)).toRecords());
     const fresh = all.filter((r) => r['new_to_list'] === true).length;
     expect(fresh).toBeLessThan(all.length / 2);
   });
 
   it('writes one list per primary care network, ranked within it, holding its practices\' listed people', () => {
     const pcnFolder = join(folder, 'pcn');
-    const pcnFiles = readdirSync(pcnFolder).filter((f) => f.endsWith('.arrow'));
+    const pcnFiles = listFiles(pcnFolder);
     expect(pcnFiles.length).toBeGreaterThan(0);
     let pcnPeople = 0;
     for (const file of pcnFiles) {
       const list = readList(join(pcnFolder, file));
       const ranks = list.getColumn('rank_in_pcn').toArray() as number[];
       expect(ranks).toEqual(ranks.map((_, i) => i + 1));
-      expect(new Set(list.getColumn('pcn_code').toArray())).toEqual(new Set([file.replace('.arrow', '')]));
+      if (list.height > 0) expect(new Set(list.getColumn('pcn_code').toArray())).toEqual(new Set([codeOf(file)]));
+      expect(new Set(list.getColumn('age').toArray().map((age) => Number(age) < 18))).toEqual(list.height === 0 ? new Set() : new Set([file.endsWith('.children.arrow')]));
       pcnPeople += list.height;
     }
-    const withPcn = readdirSync(folder)
-      .filter((f) => f.endsWith('.arrow'))
+    const withPcn = listFiles(folder)
       .flatMap((f) => readList(join(folder, f)).toRecords())
       .filter((r) => r['pcn_code'] !== null).length;
     expect(pcnPeople).toBe(withPcn);
@@ -69,28 +74,33 @@ describe('case-finding lists after a previous run', () => {
 
 describe('case-finding lists meet the contract (§4)', () => {
   const runFolder = (asOf: string): string => join(out, asOf);
+  /** Each list file by its name without .arrow: `<practice>` (adults) and `<practice>.children`. */
   const practiceLists = (asOf: string): Map<string, Record<string, unknown>[]> =>
     new Map(
-      readdirSync(join(runFolder(asOf), 'case-finding'))
-        .filter((file) => file.endsWith('.arrow'))
-        .map((file) => [file.replace('.arrow', ''), readList(join(runFolder(asOf), 'case-finding', file)).toRecords() as Record<string, unknown>[]]),
+      listFiles(join(runFolder(asOf), 'case-finding'))
+        .map((file) => [file.replace(/\.arrow$/, ''), readList(join(runFolder(asOf), 'case-finding', file)).toRecords() as Record<string, unknown>[]]),
     );
   const scores = (asOf: string) => readList(join(runFolder(asOf), 'population_scores.arrow')).toRecords() as Record<string, unknown>[];
 
-  it("holds in each practice's file exactly that practice's people in tiers 1-2, and nobody else", () => {
+  it("holds in each practice's files exactly that practice's people in tiers 1-2, adults and children apart, and nobody else", () => {
     const lists = practiceLists('2026-11-22');
     const expected = new Map<string, Set<string>>();
+    const practices = new Set<string>();
     for (const person of scores('2026-11-22')) {
-      if ((person['ea_tier'] as number) > 2) continue;
       const practice = person['practice_code'] as string;
-      expected.set(practice, (expected.get(practice) ?? new Set()).add(person['person_id'] as string));
+      practices.add(practice);
+      if ((person['ea_tier'] as number) > 2) continue;
+      const file = (person['age'] as number) < 18 ? `${practice}.children` : practice;
+      expected.set(file, (expected.get(file) ?? new Set()).add(person['person_id'] as string));
     }
-    expect(expected.size).toBeGreaterThan(1);
-    expect([...lists.keys()].sort()).toEqual([...expected.keys()].sort());
+    expect(expected.size).toBeGreaterThan(3);
+    expect([...expected.keys()].some((file) => file.endsWith('.children'))).toBe(true);
+    // Every practice in the scored population has both files, even when one is empty.
+    expect([...lists.keys()].sort()).toEqual([...practices].flatMap((p) => [p, `${p}.children`]).sort());
     const seen = new Set<string>();
-    for (const [practice, rows] of lists) {
-      expect(new Set(rows.map((row) => row['practice_code']))).toEqual(new Set([practice]));
-      expect(new Set(rows.map((row) => row['person_id'] as string))).toEqual(expected.get(practice));
+    for (const [file, rows] of lists) {
+      if (rows.length > 0) expect(new Set(rows.map((row) => row['practice_code']))).toEqual(new Set([codeOf(`${file}.arrow`)]));
+      expect(new Set(rows.map((row) => row['person_id'] as string))).toEqual(expected.get(file) ?? new Set());
       for (const row of rows) {
         expect(seen.has(row['person_id'] as string), `${row['person_id']} in two lists`).toBe(false);
         seen.add(row['person_id'] as string);
@@ -132,6 +142,135 @@ describe('case-finding lists meet the contract (§4)', () => {
     expect(after).toEqual(before);
   });
 });
+
+const firstColumns = ['rank_in_practice', 'person_id', 'age', 'sex_label', 'ea_tier', 'ea_risk', 'top_factors', 'new_to_list'];
+const actionableColumns = [
+  'segment', 'long_term_conditions', 'frailty_band', 'emergency_admissions_12m', 'last_emergency_admission_on', 'last_ae_attendance_on',
+  'in_hospital_now', 'discharged_in_last_30_days', 'distinct_medicines_6m',
+].filter((name) => name !== 'segment'); // segment: added with the population segments (issue 15, part 3)
+
+describe('case-finding lists an MDT can act on (contract v2)', () => {
+  const folder = join(out, '2026-11-22', 'case-finding');
+  const allRows = () => listFiles(folder).flatMap((f) => readList(join(folder, f)).toRecords() as Record<string, unknown>[]);
+
+  it('start with rank, pseudonym, age, sex in words, tier, risk, reasons and new-to-list, read back by apache-arrow and polars alike', () => {
+    for (const file of [...listFiles(folder).map((f) => join(folder, f)), ...listFiles(join(folder, 'pcn')).map((f) => join(folder, 'pcn', f))]) {
+      const arrow = tableFromIPC(readFileSync(file));
+      const names = arrow.schema.fields.map((field) => field.name);
+      expect(names.slice(0, firstColumns.length), file).toEqual(firstColumns);
+      for (const name of actionableColumns) expect(names, file).toContain(name);
+      const types = Object.fromEntries(arrow.schema.fields.map((field) => [field.name, String(field.type)]));
+      expect(types).toMatchObject({
+        rank_in_practice: 'Int32', age: 'Int32', ea_tier: 'Int32', ea_risk: 'Float64', new_to_list: 'Bool',
+        last_emergency_admission_on: 'Date32<DAY>', last_ae_attendance_on: 'Date32<DAY>', in_hospital_now: 'Bool', discharged_in_last_30_days: 'Bool',
+      });
+      expect(types['sex_label']).toMatch(/^Dictionary<Int\d+, Utf8>$/);
+      expect(types['top_factors']).toMatch(/^List<Utf8>$/);
+      const polars = readList(file);
+      expect(polars.columns.slice(0, firstColumns.length)).toEqual(firstColumns);
+      expect(polars.getColumn('last_emergency_admission_on').dtype.equals(pl.Date)).toBe(true);
+      expect(polars.getColumn('in_hospital_now').dtype.equals(pl.Bool)).toBe(true);
+      expect(new Set(polars.getColumn('sex_label').toArray()).size <= 3).toBe(true);
+    }
+  });
+
+  it('gives every listed person exactly the hospital facts an independent reading of the inbox gives', async () => {
+    const asOf = '2026-11-22';
+    const quarantined = new Set(
+      (await readOnlyRows(join(out, 'strata.duckdb'), "SELECT strftime(extract_date, '%Y-%m-%d') AS night, file_name, line FROM quarantine"))
+        .map((r) => `${r['night']}|${r['file_name']}|${r['line']}`),
+    );
+    const spells = loadedRows('inpatient_spells', 'spell_id', quarantined, asOf);
+    const attendances = loadedRows('ae_attendances', 'attendance_id', quarantined, asOf);
+    const emergency = new Set(['21', '22', '23', '24', '25', '2A', '2B', '2C', '2D', '28']);
+    const daysBefore = (date: string) => (Date.parse(asOf) - Date.parse(date)) / 86_400_000;
+    const rows = allRows();
+    expect(rows.length).toBeGreaterThan(100);
+    const seen = { admitted: 0, inHospital: 0, discharged: 0, attended: 0, notRecorded: 0 };
+    for (const row of rows) {
+      const id = row['person_id'] as string;
+      const own = spells.filter((s) => s['person_id'] === id && emergency.has(s['admission_method']!) && daysBefore(s['admission_date']!) >= 0);
+      const lastAdmission = own.map((s) => s['admission_date']!).filter((d) => daysBefore(d) < 1095).sort().at(-1) ?? null;
+      const inHospital = own.some((s) => s['discharge_date'] === '' || daysBefore(s['discharge_date']!) < 0);
+      const discharged = own.some((s) => s['discharge_date'] !== '' && daysBefore(s['discharge_date']!) >= 0 && daysBefore(s['discharge_date']!) < 30);
+      const lastAttendance = attendances.filter((a) => a['person_id'] === id).map((a) => a['arrival_at']!.slice(0, 10))
+        .filter((d) => daysBefore(d) >= 0 && daysBefore(d) < 1095).sort().at(-1) ?? null;
+      const sex = row['sex'] as string;
+      expect({
+        last_emergency_admission_on: isoDate(row['last_emergency_admission_on']), in_hospital_now: row['in_hospital_now'],
+        discharged_in_last_30_days: row['discharged_in_last_30_days'], last_ae_attendance_on: isoDate(row['last_ae_attendance_on']), sex_label: row['sex_label'],
+      }, id).toEqual({
+        last_emergency_admission_on: lastAdmission, in_hospital_now: inHospital, discharged_in_last_30_days: discharged,
+        last_ae_attendance_on: lastAttendance, sex_label: sex === '1' ? 'Male' : sex === '2' ? 'Female' : 'Not recorded',
+      });
+      if (lastAdmission) seen.admitted++;
+      if (inHospital) seen.inHospital++;
+      if (discharged) seen.discharged++;
+      if (lastAttendance) seen.attended++;
+    }
+    // Each fact is true of some listed people and false of others, so the comparison could fail either way.
+    expect(seen.admitted).toBeGreaterThan(0);
+    expect(seen.admitted).toBeLessThan(rows.length);
+    expect(seen.inHospital).toBeGreaterThan(0);
+    expect(seen.discharged).toBeGreaterThan(0);
+    expect(seen.attended).toBeGreaterThan(0);
+  });
+
+  it('lists who left each practice\'s list since the last run, and why, exactly as the two nights\' own outputs say', () => {
+    const listedBefore = new Map<string, string>(); // person -> the practice whose list they were on
+    for (const file of listFiles(join(out, '2026-11-21', 'case-finding'))) {
+      for (const row of readList(join(out, '2026-11-21', 'case-finding', file)).toRecords()) listedBefore.set(row['person_id'] as string, codeOf(file));
+    }
+    const today = new Map((readList(join(out, '2026-11-22', 'population_scores.arrow')).toRecords() as Record<string, unknown>[]).map((r) => [r['person_id'] as string, r]));
+    const expected: string[] = [];
+    for (const [id, practice] of listedBefore) {
+      const now = today.get(id);
+      if (!now) continue; // no longer scored: in no file
+      if (now['practice_code'] !== practice) expected.push(`${practice}|${id}|moved_practice|null|null`);
+      else if ((now['ea_tier'] as number) > 2) expected.push(`${practice}|${id}|lower_risk|${now['ea_tier']}|${(now['top_factors'] as string[]).join(';')}`);
+    }
+    const leftFolder = join(folder, 'left');
+    const practices = new Set([...today.values()].map((r) => r['practice_code'] as string));
+    expect(listFiles(leftFolder).sort()).toEqual([...practices].map((p) => `${p}.arrow`).sort());
+    const written = listFiles(leftFolder).flatMap((file) => (readList(join(leftFolder, file)).toRecords() as Record<string, unknown>[]).map((r) => {
+      expect(r['practice_code']).toBe(codeOf(file));
+      const factors = r['top_factors'] as string[] | null;
+      return `${r['practice_code']}|${r['person_id']}|${r['reason_left']}|${r['ea_tier']}|${factors === null ? null : factors.join(';')}`;
+    }));
+    expect(written.sort()).toEqual(expected.sort());
+    expect(expected.length).toBeGreaterThan(0);
+  });
+});
+
+/** A date read back by polars (a JS Date at midnight UTC) as YYYY-MM-DD; null stays null. */
+function isoDate(value: unknown): string | null {
+  return value === null ? null : (value as Date).toISOString().slice(0, 10);
+}
+
+/**
+ * The rows of one activity table the database should hold after the nights up to `upTo`, read straight from the
+ * inbox files: each folder's file line by line, less the lines quarantined, a later row replacing an earlier one with
+ * the same key. The rows used are plain (no quoting), which the test checks, so a split on commas reads them.
+ */
+function loadedRows(table: string, key: string, quarantined: Set<string>, upTo: string): Record<string, string>[] {
+  const byKey = new Map<string, Record<string, string>>();
+  for (const night of readdirSync(inbox).sort().filter((n) => n <= upTo)) {
+    const file = readdirSync(join(inbox, night)).find((f) => f.startsWith(`${table}.csv`));
+    if (!file) continue;
+    const raw = readFileSync(join(inbox, night, file));
+    const [header, ...lines] = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8').replace(/\n$/, '').split('\n');
+    const columns = header!.split(',');
+    lines.forEach((line, index) => {
+      if (quarantined.has(`${night}|${file}|${index + 2}`)) return;
+      expect(line.includes('"'), `${night}/${file} line ${index + 2}`).toBe(false);
+      const fields = line.split(',');
+      expect(fields.length).toBe(columns.length);
+      const row = Object.fromEntries(columns.map((c, i) => [c, fields[i]!]));
+      byKey.set(row[key]!, row);
+    });
+  }
+  return [...byKey.values()];
+}
 
 describe('output schema', () => {
   it('describes every Arrow field in its metadata and in docs/outputs.md', () => {

@@ -8,14 +8,13 @@
 // The report of "opted out" must equal that of "absent", number for number (byte for byte, as the report is
 // deterministic), and the person must be in no output file of night 2. In every version another person listed on
 // night 1 is sent twice on night 2, first N, then Y: every copy is quarantined, and they are neither scored nor listed.
-import { cpSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import pl from 'nodejs-polars';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from '../helpers/runCli.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';
-import { rewriteManifest, sha256 } from '../helpers/writeExtract.ts';
+import { fieldOf, readCsvFile, rewriteFile, rowFor, withField } from '../helpers/sampleCsv.ts';
 
 const sampleInbox = join(repoRoot, 'data-samples', 'inbox');
 const night1 = '2026-11-20';
@@ -34,43 +33,6 @@ interface RunJson {
 }
 
 /** A data file of an extract folder as header + rows (of field strings), gzipped or not. */
-function readCsvFile(path: string): string[] {
-  const bytes = readFileSync(path);
-  const text = (path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
-  return text.split('\n').filter((line) => line !== '');
-}
-
-/** Rewrites one file of an extract folder and its manifest entry (rows and sha256). */
-function rewriteFile(folder: string, name: string, edit: (header: string[], rows: string[]) => string[]): void {
-  const path = join(folder, name);
-  const [headerLine, ...rows] = readCsvFile(path);
-  const header = headerLine!.split(',');
-  const edited = edit(header, rows);
-  const body = Buffer.from(`${[headerLine, ...edited].join('\n')}\n`);
-  const bytes = name.endsWith('.gz') ? gzipSync(body) : body;
-  writeFileSync(path, bytes);
-  rewriteManifest(folder, (manifest) => {
-    const entry = manifest.files.find((file) => file.name === name)!;
-    entry.rows = edited.length;
-    entry.sha256 = sha256(bytes);
-  });
-}
-
-/** A CSV row in the file's own column order (sample rows hold no quoted fields). */
-function rowFor(header: readonly string[], values: Record<string, string>): string {
-  return header.map((column) => values[column] ?? '').join(',');
-}
-
-function fieldOf(header: readonly string[], row: string, column: string): string {
-  return row.split(',')[header.indexOf(column)] ?? '';
-}
-
-function withField(header: readonly string[], row: string, column: string, value: string): string {
-  const fields = row.split(',');
-  fields[header.indexOf(column)] = value;
-  return fields.join(',');
-}
-
 /** Every file below a folder, by path relative to it. */
 function filesUnder(folder: string): string[] {
   return readdirSync(folder).flatMap((name) => {

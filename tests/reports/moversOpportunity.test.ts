@@ -15,7 +15,7 @@ const previousAsOf = '2026-11-21';
  */
 async function addTierHistory(db: Database, smallCell = true, gone = 9, goneTier = 4): Promise<void> {
   await db.run(`
-    INSERT INTO tier_history
+    INSERT INTO tier_history (as_of, person_id, ea_tier, ea_risk)
     WITH t4 AS (SELECT person_id, row_number() OVER (ORDER BY person_id) AS k FROM scores WHERE ea_tier = 4),
     t2 AS (SELECT person_id, row_number() OVER (ORDER BY person_id) AS k FROM scores WHERE ea_tier = 2)
     SELECT DATE '${previousAsOf}', s.person_id,
@@ -24,9 +24,9 @@ async function addTierHistory(db: Database, smallCell = true, gone = 9, goneTier
     LEFT JOIN t4 ON t4.person_id = s.person_id
     LEFT JOIN t2 ON t2.person_id = s.person_id
     WHERE t4.k IS NULL OR t4.k > 12`);
-  await db.run(`INSERT INTO tier_history SELECT DATE '${previousAsOf}', 'PG' || lpad(k::VARCHAR, 5, '0'), ${goneTier}, 0.01 FROM range(1, ${gone + 1}) AS t(k)`);
-  await db.run(`INSERT INTO tier_history SELECT DATE '2026-11-01', person_id, 1, 0.9 FROM scores`);
-  await db.run(`INSERT INTO tier_history SELECT DATE '${fixtureAsOf}', person_id, ea_tier, ea_risk FROM scores`);
+  await db.run(`INSERT INTO tier_history (as_of, person_id, ea_tier, ea_risk) SELECT DATE '${previousAsOf}', 'PG' || lpad(k::VARCHAR, 5, '0'), ${goneTier}, 0.01 FROM range(1, ${gone + 1}) AS t(k)`);
+  await db.run(`INSERT INTO tier_history (as_of, person_id, ea_tier, ea_risk) SELECT DATE '2026-11-01', person_id, 1, 0.9 FROM scores`);
+  await db.run(`INSERT INTO tier_history (as_of, person_id, ea_tier, ea_risk) SELECT DATE '${fixtureAsOf}', person_id, ea_tier, ea_risk FROM scores`);
 }
 
 function section(page: string, id: string): string {
@@ -123,7 +123,7 @@ describe('movers', () => {
     let page: string;
     try {
       await other.run(`
-        INSERT INTO tier_history
+        INSERT INTO tier_history (as_of, person_id, ea_tier, ea_risk)
         WITH t2 AS (SELECT person_id, row_number() OVER (ORDER BY person_id) AS k FROM scores WHERE ea_tier = 2)
         SELECT DATE '${previousAsOf}', s.person_id, CASE WHEN t2.k <= 5 THEN 3 ELSE s.ea_tier END, s.ea_risk
         FROM scores AS s LEFT JOIN t2 ON t2.person_id = s.person_id`);

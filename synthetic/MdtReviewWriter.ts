@@ -1,7 +1,8 @@
 // The practices' teams' reviews sent back as mdt_reviews (contract v2), from the process in knownProcess.ts
 // (mdtReviews). Who is on a night's list depends on everyone's risk, so while the persons stream only the people
-// who could be on a list are kept (twice as many as any list holds), and the reviews are written once every
-// person is simulated. They draw from their own random stream: every other file stays as it was for a seed.
+// who could be on a list are kept (the highest risks, half as many again as a list holds), and the reviews are
+// written once every person is simulated. They draw from their own random stream: every other file stays as it
+// was for a seed.
 import { mdtReviews } from './knownProcess.ts';
 import type { PersonSimulator } from './PersonSimulator.ts';
 import type { PersonRecordWriter } from './PersonRecordWriter.ts';
@@ -33,6 +34,8 @@ export class MdtReviewWriter {
   /** People alive, in the snapshot and not opted out, per night: the population a list's top share is of. */
   private readonly population: Int32Array;
   private readonly kept: number;
+  /** Once `kept` people are kept, a person of lower risk than all of them can be on no list. */
+  private floor = -Infinity;
   private readonly rng: SeededRandom;
   private reviewSeq = 0;
 
@@ -44,7 +47,9 @@ export class MdtReviewWriter {
   ) {
     this.rng = new SeededRandom(seed, reviewStream);
     this.population = new Int32Array(timeline.extracts);
-    this.kept = Math.ceil(persons * mdtReviews.listedShare * 2);
+    // Some of the highest risks are on no list on a night (opted out, dead, not yet or no longer registered):
+    // write() says so if too many were.
+    this.kept = Math.ceil(persons * mdtReviews.listedShare * 1.5) + 100;
   }
 
   /** A review id not yet used (for planted rows). */
@@ -63,12 +68,12 @@ export class MdtReviewWriter {
       if (firstNight < 0) firstNight = night;
       lastNight = night;
     }
-    if (firstNight < 0) return;
+    if (firstNight < 0 || sim.pEmergencyAdmission < this.floor) return;
     this.candidates.push({
       index, personId: records.personId, risk: sim.pEmergencyAdmission,
       birthDay: sim.birthDay, firstNight, lastNight, lastFolder: m.lastFolder,
     });
-    if (this.candidates.length >= 2 * this.kept) this.keepHighestRisk();
+    if (this.candidates.length >= this.kept + Math.ceil(this.kept / 4)) this.keepHighestRisk();
   }
 
   /** Writes every night's reviews, and the corrections of some of them on a later night. */
@@ -116,6 +121,8 @@ export class MdtReviewWriter {
   /** Keeps the `kept` highest risks (ties by order of arrival): every list's people are among them. */
   private keepHighestRisk(): void {
     this.candidates.sort((a, b) => b.risk - a.risk || a.index - b.index);
-    this.candidates.length = Math.min(this.candidates.length, this.kept);
+    if (this.candidates.length < this.kept) return;
+    this.candidates.length = this.kept;
+    this.floor = this.candidates[this.kept - 1]!.risk;
   }
 }

@@ -15,7 +15,8 @@ export type ExtractTableName =
   | 'ae_attendances'
   | 'outpatient_appointments'
   | 'gp_conditions'
-  | 'prescriptions';
+  | 'prescriptions'
+  | 'mdt_reviews';
 
 /** Load order: demographics first, so activity rows can be checked against this folder's snapshot. */
 export const extractTables: readonly ExtractTable[] = [
@@ -57,6 +58,12 @@ export const extractTables: readonly ExtractTable[] = [
     name: 'prescriptions',
     columns: ['prescription_id', 'person_id', 'issued_on', 'bnf_code'],
     key: ['prescription_id'],
+  },
+  {
+    // Optional in every folder (contract v2): the practices' teams' reviews of the people on their lists.
+    name: 'mdt_reviews',
+    columns: ['review_id', 'person_id', 'reviewed_on', 'outcome', 'review_by'],
+    key: ['review_id'],
   },
 ];
 

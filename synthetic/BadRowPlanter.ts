@@ -6,6 +6,7 @@ import { formatIsoDate, formatIsoTimestamp, yearOfDay } from './formatIsoDate.ts
 import { conditionCodes, conditionCount } from './knownProcess.ts';
 import { NEVER, type PersonSimulator } from './PersonSimulator.ts';
 import type { PersonRecordWriter } from './PersonRecordWriter.ts';
+import type { MdtReviewWriter } from './MdtReviewWriter.ts';
 import type { ExtractFolderWriter } from './ExtractFolderWriter.ts';
 import type { Geography } from './createGeography.ts';
 import type { TableName } from './inboxTables.ts';
@@ -45,12 +46,25 @@ interface PlantPlan {
   build(context: PlantContext): string | Buffer | undefined;
 }
 
+/** The date `offset` days from the folder's extract date. */
+function day(c: PlantContext, offset: number): string {
+  return formatIsoDate(c.extractDay + offset);
+}
+
+/** The row's UTF-8 bytes with 0xFF 0xFE (not UTF-8) where `text` holds U+0000. */
+function encoded(text: string): Buffer {
+  const [before, after] = text.split('\u0000') as [string, string];
+  return Buffer.concat([Buffer.from(before, 'utf8'), Buffer.from([0xff, 0xfe]), Buffer.from(after, 'utf8')]);
+}
+
 /** A 10-digit NHS number that passes the modulus-11 check (the example in the brief). */
 export const plantedNhsNumber = '9434765919';
 
 export class BadRowPlanter {
   readonly planted: PlantedRow[] = [];
   private readonly plans: PlantPlan[];
+  /** The teams' reviews are written after every person (MdtReviewWriter), so their rows are planted at the end. */
+  private readonly reviewPlans: PlantPlan[];
   private readonly triggers: number[];
   private readonly done: boolean[];
   private fallback: { personId: string; onsetDay: Int32Array } | undefined;
@@ -61,9 +75,11 @@ export class BadRowPlanter {
     private readonly geography: Geography,
     private readonly folders: ExtractFolderWriter[],
     private readonly records: PersonRecordWriter,
+    private readonly reviews: MdtReviewWriter,
     persons: number,
   ) {
     this.plans = this.createPlans();
+    this.reviewPlans = this.createReviewPlans();
     this.triggers = this.plans.map((_, i) => Math.floor(((i + 1) * persons) / (this.plans.length + 2)));
     this.done = this.plans.map(() => false);
   }
@@ -77,20 +93,18 @@ export class BadRowPlanter {
       if (this.done[i] || index < (this.triggers[i] as number)) continue;
       const plan = this.plans[i] as PlantPlan;
       if (plan.needsPerson && !usable) continue;
-      if (this.plant(i, this.records.personId, sim.onsetDay)) this.done[i] = true;
+      if (this.plant(plan, this.records.personId, sim.onsetDay)) this.done[i] = true;
     }
   }
 
-  /** Plants whatever is still due at the end of the files (small populations). */
+  /** Plants whatever is still due at the end of the files (small populations), then the reviews' rows. */
   finish(): void {
     for (let i = 0; i < this.plans.length; i++) {
       if (this.done[i]) continue;
-      const plan = this.plans[i] as PlantPlan;
-      if (plan.needsPerson && this.fallback === undefined) throw new Error(`cannot plant ${plan.reason}: no person is registered throughout and alive at as-of`);
-      const person = this.fallback ?? { personId: '', onsetDay: new Int32Array(conditionCount).fill(NEVER) };
-      if (!this.plant(i, person.personId, person.onsetDay)) throw new Error(`cannot plant ${plan.reason} in ${plan.table}: the file has no row to duplicate`);
+      this.plantWithFallback(this.plans[i] as PlantPlan);
       this.done[i] = true;
     }
+    for (const plan of this.reviewPlans) this.plantWithFallback(plan);
     this.planted.sort((a, b) => a.extract.localeCompare(b.extract) || a.file.localeCompare(b.file) || a.line - b.line);
   }
 
@@ -101,8 +115,14 @@ export class BadRowPlanter {
     return Math.min(1, last);
   }
 
-  private plant(i: number, personId: string, onsetDay: Int32Array): boolean {
-    const plan = this.plans[i] as PlantPlan;
+  /** Plants `plan` on the last person registered throughout and alive at as-of. */
+  private plantWithFallback(plan: PlantPlan): void {
+    if (plan.needsPerson && this.fallback === undefined) throw new Error(`cannot plant ${plan.reason}: no person is registered throughout and alive at as-of`);
+    const person = this.fallback ?? { personId: '', onsetDay: new Int32Array(conditionCount).fill(NEVER) };
+    if (!this.plant(plan, person.personId, person.onsetDay)) throw new Error(`cannot plant ${plan.reason} in ${plan.table}: the file has no row to duplicate`);
+  }
+
+  private plant(plan: PlantPlan, personId: string, onsetDay: Int32Array): boolean {
     const folderIndex = this.folderIndex(plan.folder);
     const folder = this.folders[folderIndex] as ExtractFolderWriter;
     const writer = folder.table(plan.table);
@@ -136,11 +156,6 @@ export class BadRowPlanter {
       `${this.records.nextAppointmentId()},${personId},${date},5,2,110`;
     const prescription = (personId: string, date: string): string =>
       `${this.records.nextPrescriptionId()},${personId},${date},0205051R0AAAAAA`;
-    const day = (c: PlantContext, offset: number): string => formatIsoDate(c.extractDay + offset);
-    const encoded = (text: string): Buffer => {
-      const [before, after] = text.split('\u0000') as [string, string];
-      return Buffer.concat([Buffer.from(before, 'utf8'), Buffer.from([0xff, 0xfe]), Buffer.from(after, 'utf8')]);
-    };
     const unheldCondition = (onsetDay: Int32Array): string => {
       for (let c = conditionCount - 1; c >= 0; c--) if ((onsetDay[c] as number) > this.timeline.asOf) return conditionCodes[c] as string;
       return 'XYZ';
@@ -178,5 +193,29 @@ export class BadRowPlanter {
       { reason: 'unknown_person', table: 'prescriptions', folder: 'last', needsPerson: false, detail: 'person_id in no snapshot', build: (c) => prescription(this.unknownPersonId(), day(c, 0)) },
     ];
     return plans;
+  }
+
+  /** One mdt_reviews row per reason, over the three folders. */
+  private createReviewPlans(): PlantPlan[] {
+    const review = (personId: string, reviewedOn: string, outcome: string, reviewBy: string): string =>
+      `${this.reviews.nextReviewId()},${personId},${reviewedOn},${outcome},${reviewBy}`;
+    // A population too small to have a review on the first night gets one valid review there to repeat.
+    const firstReview = (c: PlantContext): string => {
+      const row = review(c.personId, day(c, -1), 'AM', day(c, 120));
+      (this.folders[0] as ExtractFolderWriter).table('mdt_reviews').writeRow(row);
+      return row;
+    };
+    return [
+      { reason: 'missing_value', table: 'mdt_reviews', folder: 'first', needsPerson: true, detail: 'outcome empty', build: (c) => review(c.personId, day(c, -1), '', '') },
+      { reason: 'duplicate_key', table: 'mdt_reviews', folder: 'first', needsPerson: true, detail: 'second row with a review_id already in the file', build: (c) => c.lastRow ?? firstReview(c) },
+      { reason: 'bad_encoding', table: 'mdt_reviews', folder: 'first', needsPerson: true, detail: 'bytes 0xFF 0xFE in review_id', build: (c) => encoded(review(c.personId, day(c, -2), 'CP', day(c, 100)).replace(',', '\u0000,')) },
+      { reason: 'bad_date', table: 'mdt_reviews', folder: 'middle', needsPerson: true, detail: 'review_by 31 April', build: (c) => review(c.personId, day(c, -2), 'CP', `${yearOfDay(c.extractDay) + 1}-04-31`) },
+      { reason: 'bad_code', table: 'mdt_reviews', folder: 'middle', needsPerson: true, detail: "outcome 'XX'", build: (c) => review(c.personId, day(c, -3), 'XX', '') },
+      { reason: 'unknown_person', table: 'mdt_reviews', folder: 'middle', needsPerson: false, detail: 'person_id in no snapshot', build: (c) => review(this.unknownPersonId(), day(c, -1), 'NR', '') },
+      { reason: 'direct_identifier', table: 'mdt_reviews', folder: 'middle', needsPerson: false, detail: `person_id is an NHS number (${plantedNhsNumber})`, build: (c) => review(plantedNhsNumber, day(c, -1), 'DC', '') },
+      { reason: 'future_date', table: 'mdt_reviews', folder: 'last', needsPerson: true, detail: 'reviewed_on three days after the extract date', build: (c) => review(c.personId, day(c, 3), 'NA', '') },
+      { reason: 'date_order', table: 'mdt_reviews', folder: 'last', needsPerson: true, detail: 'review_by before reviewed_on', build: (c) => review(c.personId, day(c, -1), 'CP', day(c, -30)) },
+      { reason: 'bad_value', table: 'mdt_reviews', folder: 'last', needsPerson: true, detail: 'a sixth field', build: (c) => `${review(c.personId, day(c, -1), 'AM', day(c, 150))},extra` },
+    ];
   }
 }

@@ -1,10 +1,12 @@
 // Runs the generator's stages in order: geography -> per-person simulation -> rows streamed into the
-// extract folders (with planted bad rows) -> manifests -> folders renamed into place, truth and planted lists.
+// extract folders (with planted bad rows) -> the teams' reviews of the highest risks (mdt_reviews) ->
+// manifests -> folders renamed into place, truth and planted lists.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BadRowPlanter, type PlantedRow } from './BadRowPlanter.ts';
 import { CsvFileWriter } from './CsvFileWriter.ts';
 import { ExtractFolderWriter, type Manifest } from './ExtractFolderWriter.ts';
+import { MdtReviewWriter } from './MdtReviewWriter.ts';
 import { PersonRecordWriter } from './PersonRecordWriter.ts';
 import { PersonSimulator } from './PersonSimulator.ts';
 import { SeededRandom } from './SeededRandom.ts';
@@ -53,7 +55,8 @@ export async function generateInbox(settings: GenerateSettings): Promise<Generat
 
   const simulator = new PersonSimulator(settings.seed, timeline, geography);
   const records = new PersonRecordWriter(settings.seed, timeline, geography, folders, settings.persons);
-  const planter = settings.badRows ? new BadRowPlanter(timeline, geography, folders, records, settings.persons) : undefined;
+  const reviews = new MdtReviewWriter(settings.seed, timeline, folders, settings.persons);
+  const planter = settings.badRows ? new BadRowPlanter(timeline, geography, folders, records, reviews, settings.persons) : undefined;
 
   let personsInPopulation = 0;
   for (let index = 0; index < settings.persons; index++) {
@@ -66,12 +69,15 @@ export async function generateInbox(settings: GenerateSettings): Promise<Generat
           `${simulator.emergencyAdmissionsNext12m},${simulator.newConditionsNext12m},${records.optedOutAtAsOf() ? 'Y' : 'N'}`,
       );
     }
+    reviews.add(index, simulator, records);
     planter?.afterPerson(index, simulator);
     if (index % drainEvery === 0) {
       for (const folder of folders) await folder.drain();
       await truthWriter?.drain();
     }
   }
+  // The teams' reviews need everyone's risk, so they are written last, before the planter's own rows for them.
+  reviews.write();
   planter?.finish();
 
   const manifests: Manifest[] = [];

@@ -7,6 +7,7 @@ export const tableColumns = {
   outpatient_appointments: ['appointment_id', 'person_id', 'appointment_date', 'attendance_status', 'first_attendance', 'treatment_specialty'],
   gp_conditions: ['person_id', 'condition', 'diagnosed_on'],
   prescriptions: ['prescription_id', 'person_id', 'issued_on', 'bnf_code'],
+  mdt_reviews: ['review_id', 'person_id', 'reviewed_on', 'outcome', 'review_by'],
 } as const;
 
 export type TableName = keyof typeof tableColumns;

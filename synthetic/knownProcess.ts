@@ -220,3 +220,24 @@ export function interpolateAgeCurve(curve: AgeCurve, age: number): number {
   }
   return (curve[curve.length - 1] as [number, number])[1];
 }
+
+/**
+ * The practices' multidisciplinary team reviews sent back as mdt_reviews (contract v2; synthetic/MdtReviewWriter.ts).
+ * The generator has no tiers, so "on the list" is its own known risk: each night the people alive, in that night's
+ * snapshot and not opted out whose true 12-month emergency-admission probability (the truth file's
+ * p_emergency_admission, at as-of) is in the top listedShare of them. Of those not reviewed in the last
+ * notAgainDays, a share reviewedShare get a review dated within the reviewWindowDays before the extract.
+ */
+export const mdtReviews = {
+  listedShare: 0.05,
+  reviewedShare: 0.15,
+  notAgainDays: 183,
+  reviewWindowDays: 14,
+  /** Outcome codes and their probabilities: care plan, already managed, not reached, declined, not appropriate. */
+  outcomes: [['CP', 0.45], ['AM', 0.25], ['NR', 0.15], ['DC', 0.1], ['NA', 0.05]] as const,
+  /** Outcomes that plan a next review, review_by days after the review (3 to 6 months); the others leave it empty. */
+  plannedOutcomes: ['CP', 'AM'] as readonly string[],
+  reviewByDays: [91, 183] as const,
+  /** Share of reviews re-sent on a later night (while the person is still in the snapshots) with the outcome re-drawn. */
+  correctedShare: 0.05,
+};

@@ -114,6 +114,17 @@ CREATE TABLE IF NOT EXISTS prescriptions (
   source_line BIGINT NOT NULL
 );
 
+-- The practices' multidisciplinary team reviews of listed people (optional extract, contract v2).
+CREATE TABLE IF NOT EXISTS mdt_reviews (
+  review_id VARCHAR NOT NULL,
+  person_id VARCHAR NOT NULL,
+  reviewed_on DATE NOT NULL,
+  outcome VARCHAR NOT NULL,
+  review_by DATE,
+  extract_date DATE NOT NULL,
+  source_line BIGINT NOT NULL
+);
+
 -- Every scoring run's tiers, one row per person per as_of, so "new to list" and movers are exact, with the practice
 -- whose list the person was on (for who left which list: sql/marts/case_finding_left.sql). A database made before
 -- the practice was kept gets the column, null in its earlier rows.

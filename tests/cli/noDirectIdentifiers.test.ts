@@ -71,6 +71,7 @@ function plantedExtract(person: string, practice: string, pcn: string): { files:
       },
       gp_conditions: { person_id: person, condition: 'HYP', diagnosed_on: '2020-01-01' },
       prescriptions: { prescription_id: `RXZ${k}`, person_id: person, issued_on: '2026-11-20', bnf_code: '0403030D0AAAAAA' },
+      mdt_reviews: { review_id: `MDZ${k}`, person_id: person, reviewed_on: '2026-11-20', outcome: 'CP', review_by: '2027-02-20' },
     };
     return rows[table]!;
   };
@@ -166,7 +167,7 @@ describe('no NHS number reaches anything Strata writes', () => {
   it('plants every form in every column of every extract file, and the scanner sees every one of them there', () => {
     const { planted } = runs.json.inbox;
     const columns = extractTables.reduce((sum, t) => sum + t.columns.length, 0);
-    expect(planted).toHaveLength(Object.keys(forms).length * columns); // 9 forms x 38 columns in 6 files
+    expect(planted).toHaveLength(Object.keys(forms).length * columns); // 9 forms x 43 columns in 7 files
     const inInbox = new Set(
       pathsUnder(join(runs.json.inbox.path, plantedNight)).flatMap((p) => scanForNhsNumbers(readFileSync(p)).map((f) => f.text.replace(/[ -]/g, ''))),
     );
@@ -207,7 +208,7 @@ describe('no NHS number reaches anything Strata writes', () => {
     );
     const at = new Map(quarantined.map((q) => [`${q['file_name']}:${q['line']}`, q]));
     const asPerson = inbox.planted.filter((p) => p.column === 'person_id');
-    expect(asPerson).toHaveLength(Object.keys(forms).length * 6);
+    expect(asPerson).toHaveLength(Object.keys(forms).length * 7);
     for (const p of asPerson) {
       const row = at.get(`${p.file}:${p.line}`);
       expect(row?.['reason'], `${p.file} line ${p.line} (${p.form})`).toBe('direct_identifier');
@@ -216,10 +217,11 @@ describe('no NHS number reaches anything Strata writes', () => {
     // Every other planted row is either loaded or quarantined (for a reason of its own), never lost.
     const loaded = await readOnlyRows(db, `
       SELECT spell_id AS id FROM inpatient_spells UNION ALL SELECT attendance_id FROM ae_attendances
-      UNION ALL SELECT appointment_id FROM outpatient_appointments UNION ALL SELECT prescription_id FROM prescriptions`);
+      UNION ALL SELECT appointment_id FROM outpatient_appointments UNION ALL SELECT prescription_id FROM prescriptions
+      UNION ALL SELECT review_id FROM mdt_reviews`);
     const loadedIds = new Set(loaded.map((r) => r['id']));
-    const recordIds = inbox.planted.filter((p) => /^(spell|attendance|appointment|prescription)_id$/.test(p.column));
-    expect(recordIds.length).toBe(4 * Object.keys(forms).length);
+    const recordIds = inbox.planted.filter((p) => /^(spell|attendance|appointment|prescription|review)_id$/.test(p.column));
+    expect(recordIds.length).toBe(5 * Object.keys(forms).length);
     // A record id holding an NHS number loads (it reaches no output), and so it is in the database whole.
     expect(recordIds.filter((p) => !loadedIds.has(p.value))).toEqual([]);
     const elsewhere = inbox.planted.filter((p) => p.column !== 'person_id' && !recordIds.includes(p));

@@ -44,6 +44,7 @@ export const aeHeader = 'attendance_id,person_id,arrival_at,department_type,acui
 export const outpatientHeader = 'appointment_id,person_id,appointment_date,attendance_status,first_attendance,treatment_specialty';
 export const conditionsHeader = 'person_id,condition,diagnosed_on';
 export const prescriptionsHeader = 'prescription_id,person_id,issued_on,bnf_code';
+export const mdtReviewsHeader = 'review_id,person_id,reviewed_on,outcome,review_by';
 
 /** A demographics row with sensible defaults. */
 export function person(id: string, overrides: Partial<Record<string, string>> = {}): string {

@@ -52,6 +52,7 @@ const sets = {
   acuity: new Set(['1', '2', '3', '4', '5', '']),
   status: new Set(['5', '6', '7', '2', '3', '4', '0']),
   first: new Set(['1', '2', '3', '4']),
+  outcome: new Set(['CP', 'AM', 'DC', 'NA', 'NR']),
   condition: new Set(['AF', 'AST', 'CAN', 'CHD', 'CKD', 'COPD', 'DEM', 'DEP', 'DM', 'EP', 'HF', 'HYP', 'LD', 'MH', 'OST', 'PAD', 'RA', 'STIA']),
 };
 
@@ -61,7 +62,7 @@ function validateInbox(inbox: InboxFile[]): Map<string, Set<string>> {
   // Every person in a snapshot so far, with their newest year of birth.
   const known = new Map<string, number>();
   const extracts = [...new Set(inbox.map((f) => f.extract))].sort();
-  const order = ['demographics', 'inpatient_spells', 'ae_attendances', 'outpatient_appointments', 'gp_conditions', 'prescriptions'];
+  const order = ['demographics', 'inpatient_spells', 'ae_attendances', 'outpatient_appointments', 'gp_conditions', 'prescriptions', 'mdt_reviews'];
   for (const extract of extracts) {
     const extractDay = dateDay(extract) as number;
     const folderFiles = inbox.filter((f) => f.extract === extract).sort((a, b) => order.indexOf(a.table) - order.indexOf(b.table));
@@ -192,6 +193,22 @@ function checkRow(table: string, f: string[], extractDay: number, known: Map<str
       if (!/^[0-9A-Z]{15}$/.test(bnf as string)) add('bad_code');
       return;
     }
+    case 'mdt_reviews': {
+      const [id, pid, reviewed, outcome, reviewBy] = f as string[];
+      if (id === '') add('missing_value');
+      key(id as string);
+      person(pid as string, true);
+      const on = date(reviewed as string, true);
+      if (outcome === '') add('missing_value');
+      else code(sets.outcome.has(outcome as string));
+      // The next planned review is in the future by nature: only a real date, not before the review.
+      if (reviewBy !== '') {
+        const by = dateDay(reviewBy as string);
+        if (by === null) add('bad_date');
+        else if (on !== null && by < on) add('date_order');
+      }
+      return;
+    }
   }
 }
 
@@ -201,7 +218,8 @@ describe('planted bad rows', () => {
   it('covers every quarantine reason, in several folders and files', () => {
     for (const reason of reasons) expect(planted.some((p) => p.reason === reason), reason).toBe(true);
     expect(new Set(planted.map((p) => p.extract)).size).toBe(3);
-    expect(new Set(planted.map((p) => p.file.replace(/\.gz$/, ''))).size).toBe(6);
+    expect(new Set(planted.map((p) => p.file.replace(/\.gz$/, ''))).size).toBe(7);
+    for (const reason of reasons) expect(planted.some((p) => p.file.startsWith('mdt_reviews') && p.reason === reason), `mdt_reviews ${reason}`).toBe(true);
     const fieldCounts = planted.filter((p) => p.detail.startsWith('one field too'));
     expect(fieldCounts.map((p) => p.detail).sort()).toEqual(['one field too few', 'one field too many']);
   });
@@ -214,7 +232,7 @@ describe('planted bad rows', () => {
       const file = files.find((f) => f.extract === row.extract && f.name === row.file)!;
       const line = file.lines[row.line - 1] as Buffer;
       if (row.reason === 'bad_encoding') expect(line.includes(Buffer.from([0xff, 0xfe]))).toBe(true);
-      if (row.reason === 'direct_identifier') expect(line.toString('utf8').startsWith('9434765919,')).toBe(true);
+      if (row.reason === 'direct_identifier') expect(line.toString('utf8').split(',')).toContain('9434765919');
       if (row.reason === 'duplicate_key') {
         const text = line.toString('utf8');
         expect(file.lines.slice(1, row.line - 1).some((l) => l.toString('utf8') === text)).toBe(true);

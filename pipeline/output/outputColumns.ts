@@ -36,5 +36,9 @@ export const scoreColumnDescriptions: Record<string, string> = {
   last_ae_attendance_on: 'Date of the last A&E attendance in the 3 years to the as-of date (null if none)',
   in_hospital_now: 'True when an emergency spell admitted by the as-of date has no discharge by it (no discharge date yet)',
   discharged_in_last_30_days: 'True when an emergency spell was discharged on one of the 30 days to the as-of date',
+  last_mdt_review_on: "Date of the practice team's last review of the person by the as-of date (mdt_reviews; null when never reviewed)",
+  last_mdt_outcome: 'Outcome of that review: CP care plan agreed or updated, AM already managed, DC declined by the person, NA not appropriate, NR not reached (null when never reviewed)',
+  review_due: 'True when the person has never been reviewed, or the next review planned at the last one (review_by) is due by the as-of date',
+  declined_or_not_appropriate_6m: 'True when the last review, in the 183 days to the as-of date, found the person declined (DC) or proactive care not appropriate (NA): still listed, so the team sees it',
   reason_left: "Why the person is no longer on this practice's list: lower_risk (now below the listed tiers) or moved_practice (now registered at another practice, not named)",
 };

@@ -28,7 +28,7 @@ const scoreColumns = [
 ];
 
 function arrowColumns(names: string[]) {
-  return Object.fromEntries(names.map((n) => [n, { description: scoreColumnDescriptions[n] ?? n, dictionary: ['practice_code', 'pcn_code', 'age_band', 'sex', 'sex_label', 'ethnic_group', 'frailty_band', 'reason_left'].includes(n) }]));
+  return Object.fromEntries(names.map((n) => [n, { description: scoreColumnDescriptions[n] ?? n, dictionary: ['practice_code', 'pcn_code', 'age_band', 'sex', 'sex_label', 'ethnic_group', 'frailty_band', 'reason_left', 'last_mdt_outcome'].includes(n) }]));
 }
 
 export async function writePopulationScores(db: Database, folder: string, metadata: Record<string, string>): Promise<WrittenOutput> {
@@ -50,7 +50,7 @@ const caseFindingColumns = [
   'rank_in_practice', 'person_id', 'age', 'sex_label', 'ea_tier', 'ea_risk', 'top_factors', 'new_to_list',
   'long_term_conditions', 'frailty_band', 'emergency_admissions_12m', 'last_emergency_admission_on',
   'last_ae_attendance_on', 'in_hospital_now', 'discharged_in_last_30_days', 'distinct_medicines_6m',
-  'practice_code', 'pcn_code', 'rank_in_pcn', 'age_band', 'sex', 'ethnic_group', 'imd_decile', 'ltc_count',
+  'last_mdt_review_on', 'last_mdt_outcome', 'review_due', 'declined_or_not_appropriate_6m', 'practice_code', 'pcn_code', 'rank_in_pcn', 'age_band', 'sex', 'ethnic_group', 'imd_decile', 'ltc_count',
   'charlson_index', 'frailty_score', 'emergency_bed_days_12m', 'ae_attendances_12m', 'days_since_emergency_discharge',
   'ltc_risk', 'previous_ea_tier', 'tier_change', 'ea_risk_change', 'polypharmacy',
 ];

@@ -2,10 +2,11 @@
 -- for first beside their scores (data-contract.md, "v2: case-finding lists an MDT can act on"): their rank in the
 -- practice and in the network (adults and children ranked apart: under-18s have their own lists), whether they are
 -- new to the list, their last emergency admission and A&E attendance, whether they are in hospital now or were
--- discharged in the last 30 days, their long-term-condition registers, and how their tier and risk moved.
+-- discharged in the last 30 days, their long-term-condition registers, the team's last review of them and whether
+-- one is due, and how their tier and risk moved.
 -- Grain: one row per listed person (person_id), that is everyone in scores with ea_tier <= $list_tiers.
 -- Inputs: scores (sql/marts/scores.sql), gp_conditions, ref_ltc_registers (sql/reference/ltc_registers.csv),
---   inpatient_spells, ae_attendances, ref_admission_methods (sql/reference/admission_methods.csv).
+--   inpatient_spells, ae_attendances, ref_admission_methods (sql/reference/admission_methods.csv), mdt_reviews.
 -- Parameters: $as_of (nothing dated after it counts), $list_tiers (the tiers listed).
 -- The lists are written from this table, one file per practice and per network for adults and one for children
 -- (pipeline/output/writeOutputs.ts picks and orders the columns).
@@ -45,6 +46,17 @@ emergency_care AS (
     AND CAST(arrival_at AS DATE) > $as_of - INTERVAL 1095 DAY
   GROUP BY person_id
 ),
+reviews AS (
+  -- The team's last review by as_of (the later review_id on a day with two), whatever its outcome.
+  SELECT
+    person_id,
+    max(reviewed_on) AS last_mdt_review_on,
+    max_by(outcome, (reviewed_on, review_id)) AS last_mdt_outcome,
+    max_by(review_by, (reviewed_on, review_id)) AS last_review_by
+  FROM mdt_reviews
+  WHERE person_id IN (SELECT person_id FROM listed) AND reviewed_on <= $as_of
+  GROUP BY person_id
+),
 final AS (
   SELECT
     s.*,
@@ -57,6 +69,13 @@ final AS (
     e.last_ae_attendance_on,
     coalesce(h.in_hospital_now, false) AS in_hospital_now,
     coalesce(h.discharged_in_last_30_days, false) AS discharged_in_last_30_days,
+    v.last_mdt_review_on,
+    v.last_mdt_outcome,
+    -- Due when never reviewed, or the planned date of the next review (review_by) has come (data-contract.md v2).
+    v.person_id IS NULL OR coalesce(v.last_review_by <= $as_of, false) AS review_due,
+    -- Declined (DC) or not appropriate (NA) at a review on one of the 183 days to as_of: still listed, and marked so.
+    coalesce(v.last_mdt_outcome IN ('DC', 'NA') AND v.last_mdt_review_on > $as_of - INTERVAL 183 DAY, false)
+      AS declined_or_not_appropriate_6m,
     CASE WHEN s.previous_ea_tier IS NULL THEN 'new' WHEN s.ea_tier < s.previous_ea_tier THEN 'up'
          WHEN s.ea_tier > s.previous_ea_tier THEN 'down' ELSE 'same' END AS tier_change,
     s.ea_risk - s.previous_ea_risk AS ea_risk_change,
@@ -66,5 +85,6 @@ final AS (
   LEFT JOIN registers r USING (person_id)
   LEFT JOIN hospital h USING (person_id)
   LEFT JOIN emergency_care e USING (person_id)
+  LEFT JOIN reviews v USING (person_id)
 )
 SELECT * FROM final

@@ -31,4 +31,6 @@ export const scoreColumnDescriptions: Record<string, string> = {
   long_term_conditions: 'GP long-term-condition registers on the record by the as-of date, by name',
   polypharmacy: 'Five or more distinct medicines (BNF chemical substances) issued in the last 6 months',
   rank_in_pcn: 'Rank by ea_risk within the primary care network list (1 = highest risk)',
+  segment:
+    'Population segment after Bridges to Health (Lynn 2007), highest need first: end_of_life, frailty_dementia, organ_failure, disability, complex_multimorbidity, long_term_conditions, maternity_infant, healthy (rules and sources in docs/segments.md)',
 };

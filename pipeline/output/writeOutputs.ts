@@ -19,25 +19,27 @@ export interface WrittenOutput {
   sha256: string;
 }
 
-/** population_scores.arrow's columns, in order; sql/marts/case_finding.sql selects the same ones first. */
+/** The score columns that open both population_scores.arrow and the lists; sql/marts/case_finding.sql selects them first. */
 const scoreColumns = [
   'person_id', 'practice_code', 'pcn_code', 'age', 'age_band', 'sex', 'ethnic_group', 'imd_decile', 'ltc_count',
   'charlson_index', 'frailty_score', 'frailty_band', 'emergency_admissions_12m', 'emergency_bed_days_12m',
   'ae_attendances_12m', 'days_since_emergency_discharge', 'distinct_medicines_6m', 'ea_risk', 'ea_tier', 'ltc_risk',
   'top_factors', 'previous_ea_tier',
 ];
+/** population_scores.arrow's columns, in order: the score columns, then the segment (contract v2). */
+const populationScoreColumns = [...scoreColumns, 'segment'];
 
 function arrowColumns(names: string[]) {
-  return Object.fromEntries(names.map((n) => [n, { description: scoreColumnDescriptions[n] ?? n, dictionary: ['practice_code', 'pcn_code', 'age_band', 'sex', 'ethnic_group', 'frailty_band'].includes(n) }]));
+  return Object.fromEntries(names.map((n) => [n, { description: scoreColumnDescriptions[n] ?? n, dictionary: ['practice_code', 'pcn_code', 'age_band', 'sex', 'ethnic_group', 'frailty_band', 'segment'].includes(n) }]));
 }
 
 export async function writePopulationScores(db: Database, folder: string, metadata: Record<string, string>): Promise<WrittenOutput> {
   const written = await writeArrowFile(
     db.connection,
-    `SELECT ${scoreColumns.join(', ')} FROM scores ORDER BY ea_rank`,
+    `SELECT ${populationScoreColumns.join(', ')} FROM scores ORDER BY ea_rank`,
     undefined,
     join(folder, 'population_scores.arrow'),
-    { columns: arrowColumns(scoreColumns), metadata },
+    { columns: arrowColumns(populationScoreColumns), metadata },
   );
   return { path: 'population_scores.arrow', rows: written.rows, sha256: written.sha256 };
 }
@@ -45,6 +47,7 @@ export async function writePopulationScores(db: Database, folder: string, metada
 /** Columns the case-finding lists add to the scored population's. */
 const caseFindingColumns = [
   'rank_in_practice', 'new_to_list', 'tier_change', 'ea_risk_change', 'long_term_conditions', 'polypharmacy', 'rank_in_pcn',
+  'segment',
 ];
 
 /**

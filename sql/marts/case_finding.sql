@@ -1,6 +1,7 @@
 -- case_finding: the people on the practices' and networks' case-finding lists tonight, with the facts an MDT asks
 -- for first beside their scores: their rank in the practice and in the network, whether they are new to the list,
--- how their tier and risk moved since the last run, their long-term-condition registers, and polypharmacy.
+-- how their tier and risk moved since the last run, their long-term-condition registers, polypharmacy, and their
+-- population segment.
 -- Grain: one row per listed person (person_id), that is everyone in scores with ea_tier <= $list_tiers.
 -- Inputs: scores (sql/marts/scores.sql), gp_conditions, ref_ltc_registers (sql/reference/ltc_registers.csv).
 -- Parameters: $as_of (registers diagnosed on or before it), $list_tiers (the tiers listed).
@@ -29,7 +30,8 @@ final AS (
     s.ea_risk - s.previous_ea_risk AS ea_risk_change,
     coalesce(r.long_term_conditions, []) AS long_term_conditions,
     s.distinct_medicines_6m >= 5 AS polypharmacy,
-    CAST(row_number() OVER (PARTITION BY s.pcn_code ORDER BY s.ea_risk DESC, s.person_id) AS INTEGER) AS rank_in_pcn
+    CAST(row_number() OVER (PARTITION BY s.pcn_code ORDER BY s.ea_risk DESC, s.person_id) AS INTEGER) AS rank_in_pcn,
+    s.segment
   FROM listed s LEFT JOIN registers r USING (person_id)
 )
 SELECT * FROM final

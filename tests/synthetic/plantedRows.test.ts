@@ -52,7 +52,7 @@ const sets = {
   acuity: new Set(['1', '2', '3', '4', '5', '']),
   status: new Set(['5', '6', '7', '2', '3', '4', '0']),
   first: new Set(['1', '2', '3', '4']),
-  condition: new Set(['AF', 'AST', 'CAN', 'CHD', 'CKD', 'COPD', 'DEM', 'DEP', 'DM', 'EP', 'HF', 'HYP', 'LD', 'MH', 'OST', 'PAD', 'RA', 'STIA']),
+  condition: new Set(['AF', 'AST', 'CAN', 'CHD', 'CKD', 'COPD', 'DEM', 'DEP', 'DM', 'EP', 'HF', 'HYP', 'LD', 'MH', 'OST', 'PAD', 'PC', 'RA', 'STIA']),
 };
 
 /** Every problem of every row, keyed "extract/file:line". */

@@ -6,7 +6,7 @@ import { sampleByHash } from '../core/db/duckdbDialect.ts';
 import { dateParam } from '../core/dates.ts';
 import type { ProgressFactory } from '../core/logging/Logger.ts';
 
-/** Feature tables in build order; person_features joins them. */
+/** Feature tables in build order; person_features joins them. segment_features reads three of the earlier ones. */
 export const featureTables = [
   'demographic_features',
   'utilisation_features',
@@ -14,6 +14,7 @@ export const featureTables = [
   'charlson_features',
   'frailty_features',
   'medication_features',
+  'segment_features',
 ] as const;
 
 export type Population = 'scoring_population' | 'training_population';

@@ -10,6 +10,7 @@ import type { Geography } from './createGeography.ts';
 import type { ExtractFolderWriter } from './ExtractFolderWriter.ts';
 import type { CsvFileWriter } from './CsvFileWriter.ts';
 import { createPersonId } from './createPersonId.ts';
+import { drawPalliativeCareEntry, palliativeCareStream } from './drawPalliativeCareEntry.ts';
 import { formatIsoDate, formatIsoTimestamp, yearOfDay } from './formatIsoDate.ts';
 import { formatDiagnosisCode, pickDiagnosisStyle } from './formatDiagnosisCode.ts';
 
@@ -33,6 +34,8 @@ export class PersonRecordWriter {
   personId = '';
   readonly membership: Membership = { firstFolder: 0, lastFolder: 0, registeredOn: 0, optOutFrom: 0, pcnMissing: false };
   private readonly rng: SeededRandom;
+  /** The palliative care register's own stream, so adding it moved no other row. */
+  private readonly palliativeRng: SeededRandom;
   private spellSeq = 0;
   private aeSeq = 0;
   private opSeq = 0;
@@ -53,6 +56,7 @@ export class PersonRecordWriter {
     persons: number,
   ) {
     this.rng = new SeededRandom(seed, 0);
+    this.palliativeRng = new SeededRandom(seed, 0);
     this.lastFolder = timeline.extracts - 1;
     const nights = timeline.extracts - 1;
     this.perNight = Math.max(2, Math.round(persons * 0.0002));
@@ -99,6 +103,8 @@ export class PersonRecordWriter {
     this.personId = createPersonId(index, this.seed);
     this.decideMembership(sim);
     this.writeDemographics(sim);
+    // Before the other registers, so a file's last row (which the bad-row planter duplicates) stays what it was.
+    this.writePalliativeCare(sim, index);
     this.writeConditions(sim);
     this.writeSpells(sim);
     this.writeAttendances(sim);
@@ -164,16 +170,31 @@ export class PersonRecordWriter {
     }
   }
 
+  /** Folder a register entry diagnosed on `onset` arrives in (at least the person's first), or -1 when not written. */
+  private registerFolder(onset: number, delay: number): number {
+    const arrival = folderOfArrival(this.timeline, onset + delay);
+    if (arrival < 0) return -1;
+    const folder = Math.max(arrival, this.membership.firstFolder);
+    return folder > this.membership.lastFolder ? -1 : folder;
+  }
+
+  private writePalliativeCare(sim: PersonSimulator, index: number): void {
+    const rng = this.palliativeRng;
+    rng.reseed(this.seed, palliativeCareStream(index));
+    const entry = drawPalliativeCareEntry(sim, this.timeline, rng);
+    if (entry === NEVER || entry > this.timeline.asOf) return;
+    const folder = this.registerFolder(entry, rng.int(2));
+    if (folder >= 0) this.table(folder, 'gp_conditions').writeRow(`${this.personId},PC,${formatIsoDate(entry)}`);
+  }
+
   private writeConditions(sim: PersonSimulator): void {
     const t = this.timeline;
     const rng = this.rng;
     for (let c = 0; c < conditionCount; c++) {
       const onset = sim.onsetDay[c] as number;
       if (onset === NEVER || onset > t.asOf) continue;
-      const arrival = folderOfArrival(t, onset + rng.int(2));
-      if (arrival < 0) continue;
-      const folder = Math.max(arrival, this.membership.firstFolder);
-      if (folder > this.membership.lastFolder) continue;
+      const folder = this.registerFolder(onset, rng.int(2));
+      if (folder < 0) continue;
       const code = conditionCodes[c] as string;
       this.table(folder, 'gp_conditions').writeRow(`${this.personId},${code},${formatIsoDate(onset)}`);
       if (folder === 0 && rng.chance(this.correction.gp)) {

@@ -154,6 +154,33 @@ export const death = {
 };
 
 /**
+ * The palliative care register (QOF PC, contract v2; synthetic/drawPalliativeCareEntry.ts). England's QOF palliative
+ * care register holds about 0.5% of registered patients (NHS England, Quality and Outcomes Framework 2023-24,
+ * register PC001: about 0.4-0.5% in recent years); the process lands on about 0.35-0.6% of living people on the newest snapshot (0.37% for seed 2026 at 20,000 people).
+ * Most people go on it in the weeks to months before they die, cancer far more often than other illness: in Harrison
+ * N et al. Br J Gen Pract 2012;62(598):e344-52, 29% of decedents were on a register before death, two-thirds of those
+ * dying of cancer and about one in five of the rest. The rest of the register are people with advanced illness who
+ * live on beyond a year (the register is not cleared while they do).
+ */
+export const palliativeCare = {
+  /** Chance that a person who dies goes on the register first, by the first of these registers they hold at death. */
+  beforeDeath: [['CAN', 0.66], ['HF', 0.35], ['COPD', 0.3], ['DEM', 0.35], ['CKD', 0.2]] as [ConditionCode, number][],
+  /** ... and with none of them. */
+  beforeDeathOtherwise: 0.15,
+  /** Days on the register before death: log-normal with this median and log-scale sd (about 7% over a year). */
+  medianDaysBeforeDeath: 75,
+  logSdDaysBeforeDeath: 1.1,
+  /**
+   * People alive a year after as-of who are on the register at as-of (entered in the stayWindowDays before it): this
+   * chance times, for the first register held, its factor, times the age factor. Nobody without one of the registers.
+   */
+  stayer: 0.12,
+  stayerRegister: [['CAN', 1], ['HF', 0.8], ['COPD', 0.6], ['DEM', 0.8]] as [ConditionCode, number][],
+  stayerAge: [[40, 0], [60, 0.3], [75, 0.7], [85, 1]] as AgeCurve,
+  stayWindowDays: 730,
+};
+
+/**
  * A&E attendances not leading to admission: uncapped yearly rate = scale * age * deprivation * propensity * registers *
  * frailty, saturated at maxPerYear. Admitted attendances come on top (about 0.76 per emergency admission), so a person
  * at both ceilings averages about 30 + 9 attendances a year; real frequent attenders rarely pass about 50.

@@ -41,4 +41,6 @@ export const scoreColumnDescriptions: Record<string, string> = {
   review_due: 'True when the person has never been reviewed, or the next review planned at the last one (review_by) is due by the as-of date',
   declined_or_not_appropriate_6m: 'True when the last review, in the 183 days to the as-of date, found the person declined (DC) or proactive care not appropriate (NA): still listed, so the team sees it',
   reason_left: "Why the person is no longer on this practice's list: lower_risk (now below the listed tiers) or moved_practice (now registered at another practice, not named)",
+  segment:
+    'Population segment after Bridges to Health (Lynn 2007), highest need first: end_of_life, frailty_dementia, organ_failure, disability, complex_multimorbidity, long_term_conditions, maternity_infant, healthy (rules and sources in docs/segments.md)',
 };

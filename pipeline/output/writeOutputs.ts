@@ -19,25 +19,27 @@ export interface WrittenOutput {
   sha256: string;
 }
 
-/** population_scores.arrow's columns, in order. */
+/** The score columns population_scores.arrow opens with; the segment (contract v2) follows them. */
 const scoreColumns = [
   'person_id', 'practice_code', 'pcn_code', 'age', 'age_band', 'sex', 'ethnic_group', 'imd_decile', 'ltc_count',
   'charlson_index', 'frailty_score', 'frailty_band', 'emergency_admissions_12m', 'emergency_bed_days_12m',
   'ae_attendances_12m', 'days_since_emergency_discharge', 'distinct_medicines_6m', 'ea_risk', 'ea_tier', 'ltc_risk',
   'top_factors', 'previous_ea_tier',
 ];
+/** population_scores.arrow's columns, in order: the score columns, then the segment (contract v2). */
+const populationScoreColumns = [...scoreColumns, 'segment'];
 
 function arrowColumns(names: string[]) {
-  return Object.fromEntries(names.map((n) => [n, { description: scoreColumnDescriptions[n] ?? n, dictionary: ['practice_code', 'pcn_code', 'age_band', 'sex', 'sex_label', 'ethnic_group', 'frailty_band', 'reason_left', 'last_mdt_outcome'].includes(n) }]));
+  return Object.fromEntries(names.map((n) => [n, { description: scoreColumnDescriptions[n] ?? n, dictionary: ['practice_code', 'pcn_code', 'age_band', 'sex', 'sex_label', 'ethnic_group', 'frailty_band', 'reason_left', 'last_mdt_outcome', 'segment'].includes(n) }]));
 }
 
 export async function writePopulationScores(db: Database, folder: string, metadata: Record<string, string>): Promise<WrittenOutput> {
   const written = await writeArrowFile(
     db.connection,
-    `SELECT ${scoreColumns.join(', ')} FROM scores ORDER BY ea_rank`,
+    `SELECT ${populationScoreColumns.join(', ')} FROM scores ORDER BY ea_rank`,
     undefined,
     join(folder, 'population_scores.arrow'),
-    { columns: arrowColumns(scoreColumns), metadata },
+    { columns: arrowColumns(populationScoreColumns), metadata },
   );
   return { path: 'population_scores.arrow', rows: written.rows, sha256: written.sha256 };
 }
@@ -48,7 +50,7 @@ export async function writePopulationScores(db: Database, folder: string, metada
  */
 const caseFindingColumns = [
   'rank_in_practice', 'person_id', 'age', 'sex_label', 'ea_tier', 'ea_risk', 'top_factors', 'new_to_list',
-  'long_term_conditions', 'frailty_band', 'emergency_admissions_12m', 'last_emergency_admission_on',
+  'segment', 'long_term_conditions', 'frailty_band', 'emergency_admissions_12m', 'last_emergency_admission_on',
   'last_ae_attendance_on', 'in_hospital_now', 'discharged_in_last_30_days', 'distinct_medicines_6m',
   'last_mdt_review_on', 'last_mdt_outcome', 'review_due', 'declined_or_not_appropriate_6m', 'practice_code', 'pcn_code', 'rank_in_pcn', 'age_band', 'sex', 'ethnic_group', 'imd_decile', 'ltc_count',
   'charlson_index', 'frailty_score', 'emergency_bed_days_12m', 'ae_attendances_12m', 'days_since_emergency_discharge',

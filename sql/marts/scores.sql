@@ -1,5 +1,6 @@
 -- scores: the scored population of one night, with each person's emergency-admission and long-term-condition risk,
--- their emergency-admission tier and rank, the reasons shown to an MDT (top_factors), and their tier in the last run.
+-- their emergency-admission tier and rank, the reasons shown to an MDT (top_factors), their tier in the last run, and
+-- their population segment (sql/intermediate/features/segment_features.sql, docs/segments.md).
 -- Grain: one row per person in the scoring features (person_id).
 -- Inputs: the scoring features table (slot "features": one row per person at $as_of, built from
 --   sql/intermediate/features/person_features.sql) and tier_history (the tiers of earlier runs).
@@ -55,7 +56,8 @@ final AS (
       [$no_reason]) AS top_factors,
     CAST(p.previous_ea_tier AS INTEGER) AS previous_ea_tier,
     p.previous_ea_risk,
-    CAST(r.ea_rank AS INTEGER) AS ea_rank
+    CAST(r.ea_rank AS INTEGER) AS ea_rank,
+    r.segment
   FROM ranked r LEFT JOIN previous p USING (person_id)
 )
 -- Not sorted: every reader of scores orders it itself (the outputs by ea_rank).

@@ -1,4 +1,6 @@
--- staging/gp_conditions: validates and types one GP long-term-condition register file.
+-- staging/gp_conditions: validates and types one GP (QOF) register file: the long-term-condition registers and,
+-- from contract v2, PC (palliative care), which is loaded like any register but counts as no long-term condition
+-- (sql/reference/ltc_registers.csv).
 -- Grain: one row per data row of the file; reason is NULL for a row that passes these checks. A later
 -- row repeating the key of an earlier valid row is then marked duplicate_key by the loader, for every table
 -- alike (pipeline/ingest/markDuplicateKeys.ts).
@@ -20,7 +22,7 @@ checked AS (
       WHEN diagnosed_on_text IS NULL THEN {'reason': 'missing_value', 'detail': 'diagnosed_on is empty'}
       WHEN diagnosed_on IS NULL THEN {'reason': 'bad_date', 'detail': 'diagnosed_on is not a real YYYY-MM-DD date'}
       WHEN condition NOT IN ('AF', 'AST', 'CAN', 'CHD', 'CKD', 'COPD', 'DEM', 'DEP', 'DM', 'EP', 'HF', 'HYP',
-                             'LD', 'MH', 'OST', 'PAD', 'RA', 'STIA')
+                             'LD', 'MH', 'OST', 'PAD', 'PC', 'RA', 'STIA')
         THEN {'reason': 'bad_code', 'detail': 'condition is not a QOF register code'}
       WHEN diagnosed_on > $extract_date
         THEN {'reason': 'future_date', 'detail': 'diagnosed_on is after the extract date'}

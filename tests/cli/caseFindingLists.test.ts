@@ -147,7 +147,7 @@ const firstColumns = ['rank_in_practice', 'person_id', 'age', 'sex_label', 'ea_t
 const actionableColumns = [
   'segment', 'long_term_conditions', 'frailty_band', 'emergency_admissions_12m', 'last_emergency_admission_on', 'last_ae_attendance_on',
   'in_hospital_now', 'discharged_in_last_30_days', 'distinct_medicines_6m', 'last_mdt_review_on', 'last_mdt_outcome', 'review_due',
-].filter((name) => name !== 'segment'); // segment: added with the population segments (issue 15, part 3)
+];
 
 describe('case-finding lists an MDT can act on (contract v2)', () => {
   const folder = join(out, '2026-11-22', 'case-finding');

@@ -20,6 +20,7 @@ beforeEach(async () => {
       0 AS emergency_admissions_90d, 0 AS emergency_bed_days_12m, NULL::INTEGER AS days_since_emergency_discharge,
       0 AS ae_attendances_12m, 0 AS ae_attendances_90d, 0 AS ae_attendances_36m,
       0 AS outpatient_attendances_12m, 0 AS outpatient_dna_12m, 0 AS outpatient_attendances_36m, 0 AS distinct_medicines_6m,
+      'healthy' AS segment,
       ${['af', 'ast', 'can', 'chd', 'ckd', 'copd', 'dem', 'dep', 'dm', 'ep', 'hf', 'hyp', 'ld', 'mh', 'ost', 'pad', 'ra', 'stia']
         .map((c) => `false AS ltc_${c}`).join(', ')}
     FROM range(1000) t(i)`);

@@ -53,7 +53,7 @@ const sets = {
   status: new Set(['5', '6', '7', '2', '3', '4', '0']),
   first: new Set(['1', '2', '3', '4']),
   outcome: new Set(['CP', 'AM', 'DC', 'NA', 'NR']),
-  condition: new Set(['AF', 'AST', 'CAN', 'CHD', 'CKD', 'COPD', 'DEM', 'DEP', 'DM', 'EP', 'HF', 'HYP', 'LD', 'MH', 'OST', 'PAD', 'RA', 'STIA']),
+  condition: new Set(['AF', 'AST', 'CAN', 'CHD', 'CKD', 'COPD', 'DEM', 'DEP', 'DM', 'EP', 'HF', 'HYP', 'LD', 'MH', 'OST', 'PAD', 'PC', 'RA', 'STIA']),
 };
 
 /** Every problem of every row, keyed "extract/file:line". */

@@ -1,8 +1,10 @@
 -- features/ltc_features: GP long-term-condition registers on the record by the index date.
--- Grain: one row per person in cohort. Inputs: cohort, gp_conditions, $as_of.
+-- Grain: one row per person in cohort. Inputs: cohort, gp_conditions, ref_ltc_registers, $as_of.
+-- Only the registers in ref_ltc_registers are long-term conditions: PC (palliative care) is not, and counts nowhere here.
 WITH registers AS (
   SELECT g.person_id, g.condition, g.diagnosed_on
   FROM gp_conditions g JOIN cohort c USING (person_id)
+  JOIN ref_ltc_registers r USING (condition)
   WHERE g.diagnosed_on <= $as_of
 ),
 per_person AS (

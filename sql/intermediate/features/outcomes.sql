@@ -1,6 +1,7 @@
 -- features/outcomes: what happened in the 365 days after the index date, for training and validation.
 -- Grain: one row per person in cohort.
--- Inputs: cohort, inpatient_spells, ref_admission_methods, gp_conditions, $as_of.
+-- Inputs: cohort, inpatient_spells, ref_admission_methods, gp_conditions, ref_ltc_registers, $as_of.
+-- A new long-term condition is a register in ref_ltc_registers: going onto PC (palliative care) is not one.
 WITH admissions AS (
   SELECT DISTINCT s.person_id
   FROM inpatient_spells s JOIN cohort c USING (person_id)
@@ -11,6 +12,7 @@ WITH admissions AS (
 new_conditions AS (
   SELECT DISTINCT g.person_id
   FROM gp_conditions g JOIN cohort c USING (person_id)
+  JOIN ref_ltc_registers r USING (condition)
   WHERE g.diagnosed_on > $as_of AND g.diagnosed_on <= $as_of + INTERVAL 365 DAY
 ),
 final AS (

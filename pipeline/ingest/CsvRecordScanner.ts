@@ -6,6 +6,11 @@
 //   a row over 1 MiB      is quarantined bad_value, its first 10,000 characters kept and its length noted;
 //   a lone CR, a quote inside an unquoted field
 //                         quarantine that row (bad_value), whole;
+//   more fields than the header, in a record ending in a comma or holding a quote
+//                         quarantines that row (bad_value): DuckDB's reader would load a row whose one extra
+//                         field is empty (a trailing comma), as though it had the header's fields. Other records
+//                         with too many fields are left to DuckDB, which rejects them with the same reason, so
+//                         the common record is never counted field by field;
 //   a quote never closed  rejects the file, naming the line where it opened.
 // Nothing here quotes the file in an error message (data-contract.md §3).
 
@@ -57,6 +62,14 @@ export class CsvRecordScanner {
   private crPending = false;
   private loneCr = false;
   private strayQuote = false;
+  /** Fields in the header, once read. */
+  private headerFields = 0;
+  /** Commas outside quotes so far in the current record (counted by the fast path only when it ends in one). */
+  private commas = 0;
+  /** Whether the current record's last byte so far (a CRLF's CR aside) is a comma outside quotes. */
+  private endsInComma = false;
+  /** Whether the current record holds a quoted field. */
+  private quoteSeen = false;
   /** Bytes of the current record from earlier chunks (at most maxRowBytes + 1, then only the first keptBytes). */
   private pieces: Buffer[] = [];
   private recordLength = 0;
@@ -85,7 +98,12 @@ export class CsvRecordScanner {
         // Most records hold no quote and no CR but a CRLF's: found with native searches, copied whole.
         const end = this.simpleRecordEnd(bytes, i);
         if (end !== -1) {
-          this.endRecord(bytes, start, end, end > i && bytes[end - 1] === CR);
+          const crlf = end > i && bytes[end - 1] === CR;
+          // Only a record ending in a comma can hide an extra field from DuckDB; the others are not counted.
+          const last = end - (crlf ? 2 : 1);
+          this.endsInComma = last >= i && bytes[last] === COMMA;
+          if (this.endsInComma) this.commas = countCommas(bytes, i, last + 1);
+          this.endRecord(bytes, start, end, crlf);
           start = end + 1;
           i = end;
           continue;
@@ -115,9 +133,13 @@ export class CsvRecordScanner {
         start = i + 1;
       } else if (b === COMMA) {
         state = fieldStart;
+        this.commas++;
+        this.endsInComma = true;
       } else if (b === QUOTE) {
+        this.endsInComma = false;
         if (state === fieldStart) {
           state = quoted;
+          this.quoteSeen = true;
           this.quoteLine = this.line;
         } else if (state === quoteInQuoted) {
           state = quoted; // an escaped quote
@@ -125,13 +147,17 @@ export class CsvRecordScanner {
           this.strayQuote = true;
         }
       } else if (b === CR) {
+        // The CR of a CRLF does not end the record's last field; a lone CR rejects the record anyway.
         this.crPending = true;
         state = unquoted;
-      } else if (state === quoteInQuoted) {
-        this.strayQuote = true; // text after a closing quote
-        state = unquoted;
-      } else if (state === fieldStart) {
-        state = unquoted;
+      } else {
+        this.endsInComma = false;
+        if (state === quoteInQuoted) {
+          this.strayQuote = true; // text after a closing quote
+          state = unquoted;
+        } else if (state === fieldStart) {
+          state = unquoted;
+        }
       }
     }
     this.state = state;
@@ -193,6 +219,7 @@ export class CsvRecordScanner {
     if (this.header === null) {
       if (length > maxRowBytes) throw new CsvFileError('the header line is longer than 1 MiB');
       this.header = this.recordBytes(bytes, start, end, length);
+      this.headerFields = countFields(this.header);
     } else if (length === 0) {
       this.countBlank(line);
     } else if (length > maxRowBytes) {
@@ -203,6 +230,8 @@ export class CsvRecordScanner {
       this.reject(line, 'row holds a carriage return that does not end a line', this.recordBytes(bytes, start, end, length).toString('utf8'));
     } else if (this.strayQuote) {
       this.reject(line, 'row has a quote inside an unquoted field', this.recordBytes(bytes, start, end, length).toString('utf8'));
+    } else if ((this.endsInComma || this.quoteSeen) && this.commas + 1 > this.headerFields) {
+      this.reject(line, 'row has more fields than the header', this.recordBytes(bytes, start, end, length).toString('utf8'));
     } else {
       this.closeBlankRun();
       this.copy.writeAscii(`${line},`);
@@ -221,6 +250,9 @@ export class CsvRecordScanner {
     this.recordLength = 0;
     this.loneCr = false;
     this.strayQuote = false;
+    this.commas = 0;
+    this.endsInComma = false;
+    this.quoteSeen = false;
     this.state = fieldStart;
   }
 
@@ -249,6 +281,24 @@ export class CsvRecordScanner {
     this.blanks.push(`${this.blankRun[0]},${this.blankRun[1]}\n`);
     this.blankRun = null;
   }
+}
+
+/** Commas in bytes[from, to), a part of a record that holds no quote. */
+function countCommas(bytes: Buffer, from: number, to: number): number {
+  let commas = 0;
+  for (let at = from; at < to; at++) if (bytes[at] === COMMA) commas++;
+  return commas;
+}
+
+/** Fields in a header row: its commas outside quotes, plus one. */
+function countFields(header: Buffer): number {
+  let fields = 1;
+  let inQuotes = false;
+  for (const b of header) {
+    if (b === QUOTE) inQuotes = !inQuotes;
+    else if (b === COMMA && !inQuotes) fields++;
+  }
+  return fields;
 }
 
 function foundOrEnd(index: number, bytes: Buffer): number {

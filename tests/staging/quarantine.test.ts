@@ -88,6 +88,22 @@ describe('quarantine reasons', () => {
     expect(await loadedSpellIds()).toEqual(['S1', 'S9']);
   });
 
+  it('bad_value: one field too many even when it is empty (a trailing comma), and a quoted empty one', async () => {
+    // DuckDB's reader accepts one empty field past the header's columns; the contract does not (§3: one field per column).
+    expect(await spellsWith('S2,P1,2026-01-01,,21,J44,,,')).toMatchObject([{ line: 3, reason: 'bad_value', raw_row: 'S2,P1,2026-01-01,,21,J44,,,' }]);
+    expect(await loadedSpellIds()).toEqual(['S1', 'S9']);
+    db.close();
+    db = await openTestDatabase();
+    inbox = temporaryFolder();
+    expect(await spellsWith('S2,P1,2026-01-01,,21,J44,,,""')).toMatchObject([{ line: 3, reason: 'bad_value' }]);
+    expect(await loadedSpellIds()).toEqual(['S1', 'S9']);
+  });
+
+  it('a row with every field, the last one empty, still loads', async () => {
+    expect(await spellsWith('S2,P1,2026-01-01,2026-01-03,21,J44,,')).toEqual([]);
+    expect(await loadedSpellIds()).toEqual(['S1', 'S2', 'S9']);
+  });
+
   it('missing_value: an empty required field', async () => {
     expect(await spellsWith('S2,P1,,,21,J44,,')).toMatchObject([{ line: 3, reason: 'missing_value' }]);
   });

@@ -15,7 +15,10 @@ export interface ScoringOptions {
   tierCutoffs: readonly [number, number, number];
   /** Largest number of reasons shown per person. */
   maxFactors?: number;
-  /** Beyond the first three, a factor is a reason only when it adds at least this much to the log-odds. */
+  /**
+   * Beyond the first three, a factor is a reason only when it adds at least this much more to the person's log-odds
+   * than to the average person's.
+   */
   minFactorContribution?: number;
 }
 
@@ -42,21 +45,24 @@ export async function scorePopulation(
   const ltc = linearPredictorSql({ intercept: ltcModel.intercept, terms: resolveTerms(ltcModel) }, 'ltc', params);
 
   // A factor is a reason only for someone who has it, and only when its terms add to the log-odds against a person
-  // without it (each term at its reference value). 'k' is minus that contribution, so an ascending sort puts the
-  // largest first; 'f' breaks ties in the registry's order.
+  // without it (each term at its reference value): that keeps every reason true of the person. Reasons are ordered
+  // by how much more the factor adds for this person than for the average person tonight (each term at its mean
+  // over the scored population), so a factor nearly everyone has, such as a few outpatient attendances, does not
+  // lead the list for what it shares with everyone. 'k' is minus that, so an ascending sort puts the largest first;
+  // 'f' breaks ties in the registry's order.
+  const means = await termMeans(db, featureTable, eaTerms);
   const contributions = factors
     .map((factor, f) => {
-      const parts = eaTerms
-        .map((t, j) => ({ t, j }))
-        .filter(({ t }) => t.factor === factor.id)
-        .map(({ t, j }) => {
-          params[`ea_ref${j}`] = t.reference ?? 0;
-          return `$ea_b${j + 1} * ((${t.sql}) - $ea_ref${j})`;
-        });
-      if (parts.length === 0 || factor.has === undefined || factor.reason === undefined) return null;
-      const contribution = `(${parts.join(' + ')})`;
-      return `CASE WHEN coalesce(${factor.has}, false) AND ${contribution} > 0
-                   THEN {'k': -${contribution}, 'f': ${f}, 't': ${factor.reason}} END`;
+      const terms = eaTerms.map((t, j) => ({ t, j })).filter(({ t }) => t.factor === factor.id);
+      if (terms.length === 0 || factor.has === undefined || factor.reason === undefined) return null;
+      for (const { t, j } of terms) {
+        params[`ea_ref${j}`] = t.reference ?? 0;
+        params[`ea_mean${j}`] = means[j]!;
+      }
+      const againstNone = `(${terms.map(({ t, j }) => `$ea_b${j + 1} * ((${t.sql}) - $ea_ref${j})`).join(' + ')})`;
+      const againstAverage = `(${terms.map(({ t, j }) => `$ea_b${j + 1} * ((${t.sql}) - $ea_mean${j})`).join(' + ')})`;
+      return `CASE WHEN coalesce(${factor.has}, false) AND ${againstNone} > 0
+                   THEN {'k': -${againstAverage}, 'f': ${f}, 't': ${factor.reason}} END`;
     })
     .filter((s): s is string => s !== null);
   params['max_factors'] = options.maxFactors ?? 4;
@@ -79,4 +85,15 @@ export async function scorePopulation(
     );
   });
   return Number(await db.value<bigint>('SELECT count(*) FROM scores'));
+}
+
+/**
+ * Each term's mean over the feature table, rounded to 6 decimal places so that the order of a parallel sum never
+ * changes the order of anyone's reasons between two runs on the same data.
+ */
+async function termMeans(db: Database, featureTable: string, terms: readonly { sql: string }[]): Promise<number[]> {
+  if (terms.length === 0) return [];
+  const select = terms.map((t, j) => `round(coalesce(avg(${t.sql}), 0), 6) AS m${j}`).join(', ');
+  const [row] = await db.rows<Record<string, number>>(`SELECT ${select} FROM ${quoteIdentifier(featureTable)}`);
+  return terms.map((_, j) => Number(row![`m${j}`]));
 }

@@ -38,16 +38,28 @@ function counted(column: string, singular: string, plural: string): string {
 }
 
 /**
- * "3 A&E attendances in the last 12 months", or over 3 years when none was in the last 12 months, with both
- * counts when they differ. Only for someone with at least one in 3 years.
+ * "3 A&E attendances in the last year", or over 3 years when none was in the last year, with both counts when they
+ * differ ("5 A&E attendances in 3 years, 2 in the last year"). Only for someone with at least one in 3 years. A year
+ * is the 365 days to the as-of date (docs/features.md).
  */
 function countOverYears(twelveMonths: string, threeYears: string, singular: string, plural: string): string {
   return `CASE
-    WHEN ${twelveMonths} = ${threeYears} THEN ${counted(twelveMonths, singular, plural)} || ' in the last 12 months'
-    WHEN ${twelveMonths} = 0 THEN ${counted(threeYears, singular, plural)} || ' in the last 3 years, none in the last 12 months'
-    ELSE ${counted(threeYears, singular, plural)} || format(' in the last 3 years, {} in the last 12 months', ${twelveMonths})
+    WHEN ${twelveMonths} = ${threeYears} THEN ${counted(twelveMonths, singular, plural)} || ' in the last year'
+    WHEN ${twelveMonths} = 0 THEN ${counted(threeYears, singular, plural)} || ' in 3 years, none in the last year'
+    ELSE ${counted(threeYears, singular, plural)} || format(' in 3 years, {} in the last year', ${twelveMonths})
   END`;
 }
+
+/**
+ * After an emergency admission in the last 90 days: still in hospital, or discharged so many days ago (from the
+ * latest emergency spell to end, which is this one or a later one).
+ */
+const recentAdmissionReason = `CASE
+    WHEN emergency_spell_open THEN 'In hospital now after an emergency admission in the last 90 days'
+    WHEN days_since_emergency_discharge = 0 THEN 'Discharged today after an emergency admission'
+    WHEN days_since_emergency_discharge = 1 THEN 'Discharged yesterday after an emergency admission'
+    ELSE format('Discharged {} days ago after an emergency admission', days_since_emergency_discharge)
+  END`;
 
 /** The QOF registers as terms, each its own factor: [code, factor, sentence]. */
 const registers = [
@@ -77,18 +89,18 @@ export const factors: readonly Factor[] = [
   {
     id: 'emergency_admissions',
     has: 'emergency_admissions_12m >= 1',
-    reason: `${counted('emergency_admissions_12m', 'emergency admission', 'emergency admissions')} || ' in the last 12 months'`,
+    reason: `${counted('emergency_admissions_12m', 'emergency admission', 'emergency admissions')} || ' in the last year'`,
   },
   {
     id: 'earlier_admissions',
     has: 'emergency_admissions_36m - emergency_admissions_12m >= 1',
-    reason: `${counted('emergency_admissions_36m - emergency_admissions_12m', 'emergency admission', 'emergency admissions')} || ' 12 to 36 months ago'`,
+    reason: `${counted('emergency_admissions_36m - emergency_admissions_12m', 'emergency admission', 'emergency admissions')} || ' one to three years ago'`,
   },
-  { id: 'recent_admission', has: 'emergency_admissions_90d >= 1', reason: `'Emergency admission in the last 90 days'` },
+  { id: 'recent_admission', has: 'emergency_admissions_90d >= 1', reason: recentAdmissionReason },
   {
     id: 'bed_days',
     has: 'emergency_bed_days_12m >= 1',
-    reason: `${counted('emergency_bed_days_12m', 'emergency bed day', 'emergency bed days')} || ' in the last 12 months'`,
+    reason: `${counted('emergency_bed_days_12m', 'emergency bed day', 'emergency bed days')} || ' in the last year'`,
   },
   { id: 'ae', has: 'ae_attendances_36m >= 1', reason: countOverYears('ae_attendances_12m', 'ae_attendances_36m', 'A&E attendance', 'A&E attendances') },
   {
@@ -99,12 +111,12 @@ export const factors: readonly Factor[] = [
   {
     id: 'missed_appointments',
     has: 'outpatient_dna_12m >= 1',
-    reason: `${counted('outpatient_dna_12m', 'missed outpatient appointment', 'missed outpatient appointments')} || ' in the last 12 months'`,
+    reason: `${counted('outpatient_dna_12m', 'missed outpatient appointment', 'missed outpatient appointments')} || ' in the last year'`,
   },
   {
     id: 'ltc_count',
     has: 'ltc_count >= 1',
-    reason: `${counted('ltc_count', 'long-term condition', 'long-term conditions')} || ' on GP registers'`,
+    reason: `'On ' || ${counted('ltc_count', 'long-term condition register', 'long-term condition registers')}`,
   },
   ...registers.map(([code, id, name]) => ({ id, has: `ltc_${code}`, reason: `'${name} on GP register'` })),
   { id: 'charlson', has: 'charlson_index >= 1', reason: `format('Charlson comorbidity index {}', charlson_index)` },

@@ -5,17 +5,18 @@
 -- Inputs: the scoring features table (slot "features": one row per person at $as_of, built from
 --   sql/intermediate/features/person_features.sql) and tier_history (the tiers of earlier runs).
 -- Parameters: $as_of; $tier1, $tier2, $tier3 (cumulative shares of the ranked population closing tiers 1-3);
---   $min_contribution (log-odds a fourth or later reason must add); $max_factors; $no_reason (the sentence for
+--   $min_contribution (log-odds a fourth or later reason must add beyond the average person's); $max_factors; $no_reason (the sentence for
 --   someone with no reason); the models' coefficients $ea_b0.., $ltc_b0.. and term reference values $ea_ref0..
 -- Slots filled by models/scorePopulation.ts from the model cards and the term registry (models/terms.ts), every
 -- coefficient bound: "ea_linear_predictor" and "ltc_linear_predictor" (intercept + sum of coefficient * term), and
--- "factor_contributions" (per factor: {k: minus its contribution to the log-odds, f: its registry position,
--- t: its sentence}, or NULL when the person does not have it or it does not add to their risk).
+-- "factor_contributions" (per factor: {k: minus what it adds to the person's log-odds beyond what it adds to the
+-- average person's ($ea_mean..), f: its registry position, t: its sentence}, or NULL when the person does not have
+-- it or it does not add to their risk against a person without it ($ea_ref..)). models/scorePopulation.ts says why.
 WITH scored AS (
   SELECT f.*,
     1 / (1 + exp(-({{ea_linear_predictor}}))) AS ea_risk,
     1 / (1 + exp(-({{ltc_linear_predictor}}))) AS ltc_risk,
-    -- Ascending on k puts the largest contribution first; f breaks ties in the registry's order.
+    -- Ascending on k puts the factor adding most beyond the average person first; f breaks ties in the registry's order.
     list_sort(list_filter([{{factor_contributions}}], lambda x: x IS NOT NULL)) AS ranked_factors
   FROM {{features}} f
 ),
@@ -48,7 +49,8 @@ final AS (
               ELSE 4 END AS INTEGER) AS ea_tier,
     r.ltc_risk,
     -- The three factors adding most (any that the person has and that add to their risk), then more while each
-    -- adds at least $min_contribution to the log-odds, at most $max_factors; someone with none is told so in one sentence.
+    -- adds at least $min_contribution to the log-odds beyond the average person's, at most $max_factors; someone
+    -- with none is told so in one sentence.
     coalesce(
       nullif(list_transform(
         list_filter(r.ranked_factors, lambda x, i: i <= 3 OR x.k <= -$min_contribution),

@@ -1,20 +1,22 @@
 // Every reason an MDT reads is true of that person (data contract §4 v2, issue 12): on a generated population of
 // 20,000, end to end from the CLI, each person's top_factors in population_scores.arrow is worked out again from
 // their own feature row by the plain TypeScript in tests/helpers/independentTerms.ts (not the SQL that produced it):
-// only what the person has, only what adds to their risk against a person without it, largest first.
+// only what the person has, only what adds to their risk against a person without it, ordered by how much more it
+// adds for them than for the average person scored that night (each term at its mean over the population).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { noReasonSentence } from '../../models/scorePopulation.ts';
-import { contribution, type FeatureRow, independentFactors } from '../helpers/independentTerms.ts';
+import { contribution, type FeatureRow, independentFactors, independentTermValue } from '../helpers/independentTerms.ts';
+import { listFactsFromInbox, recentAdmissionReasonHolds } from '../helpers/listFacts.ts';
 import { readOnlyRows } from '../helpers/outputFiles.ts';
 import { runCli } from '../helpers/runCli.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';
 
 const persons = 20_000;
 const maxReasons = 4;
-/** Beyond the first three, a reason must add at least this much to the log-odds (models/scorePopulation.ts). */
+/** Beyond the first three, a reason must add at least this much more than for the average person (models/scorePopulation.ts). */
 const minExtraContribution = 0.1;
 
 interface Person {
@@ -23,11 +25,14 @@ interface Person {
 }
 
 let people: Person[] = [];
+let inbox = '';
 let card: { intercept: number; terms: { id: string; coefficient: number }[]; sign_constraint: { chosen: string } };
+/** Each term's mean over everyone scored, to 6 decimal places as the run rounds it. */
+let means: Record<string, number> = {};
 
 beforeAll(async () => {
   const folder = temporaryFolder('strata-reasons-');
-  const inbox = join(folder, 'inbox');
+  inbox = join(folder, 'inbox');
   const out = join(folder, 'out');
   const generated = runCli(['generate', '--out', inbox, '--persons', String(persons), '--seed', '12']);
   expect(generated.status, generated.stderr).toBe(0);
@@ -43,14 +48,30 @@ beforeAll(async () => {
   for (let i = 0; i < table.numRows; i++) reasonsById.set(String(ids.get(i)), [...(factors.get(i) as Iterable<string>)]);
   const rows = await readOnlyRows(join(out, 'strata.duckdb'), 'SELECT * FROM scoring_features ORDER BY person_id');
   people = rows.map((row) => ({ row, reasons: reasonsById.get(String(row['person_id'])) ?? [] }));
+  for (const term of card.terms) {
+    const sum = rows.reduce((total, row) => total + independentTermValue('ea', term.id, row), 0);
+    means[term.id] = Math.round((sum / rows.length) * 1e6) / 1e6;
+  }
   expect(reasonsById.size).toBe(rows.length);
 }, 240_000);
 
-/** The reasons the contract allows for this person, from the independent reference, largest contribution first. */
+/** What a factor adds to this person's log-odds beyond what it adds to the average person's. */
+function beyondAverage(factor: (typeof independentFactors)[number], row: FeatureRow): number {
+  let total = 0;
+  for (const term of card.terms) {
+    if (factor.terms.includes(term.id)) total += term.coefficient * (independentTermValue('ea', term.id, row) - means[term.id]!);
+  }
+  return total;
+}
+
+/**
+ * The reasons the contract allows for this person (what they have, adding to their risk against a person without
+ * it), from the independent reference, the one adding most beyond the average person first.
+ */
 function expectedReasons(row: FeatureRow): { sentence: string; contribution: number }[] {
   const candidates = independentFactors
-    .map((factor, order) => ({ factor, order, contribution: contribution(factor, card, row) }))
-    .filter(({ factor, contribution: c }) => factor.has(row) && c > 0)
+    .map((factor, order) => ({ factor, order, againstNone: contribution(factor, card, row), contribution: beyondAverage(factor, row) }))
+    .filter(({ factor, againstNone }) => factor.has(row) && againstNone > 0)
     .sort((a, b) => b.contribution - a.contribution || a.order - b.order);
   return candidates
     .filter((c, index) => index < 3 || c.contribution >= minExtraContribution)
@@ -81,7 +102,7 @@ describe('top_factors on a generated population of 20,000', () => {
   });
 
   it('never says "0 ...", "(low)" or "1 ...s", and never gives a child an age', () => {
-    const plurals = /^1 (emergency admissions|emergency bed days|A&E attendances|outpatient attendances|missed outpatient appointments|long-term conditions|different medicines)\b/;
+    const plurals = /(^|On )1 (emergency admissions|emergency bed days|A&E attendances|outpatient attendances|missed outpatient appointments|long-term condition registers|different medicines)\b|Discharged [01] days/;
     const wrong: string[] = [];
     for (const { row, reasons } of people) {
       for (const reason of reasons) {
@@ -122,5 +143,16 @@ describe('top_factors on a generated population of 20,000', () => {
       }
     }
     expect(wrong.slice(0, 5)).toEqual([]);
+  });
+
+  it('says "Discharged N days ago" or "In hospital now" only as the inbox\'s own spells say, read without the SQL', () => {
+    const recent = people.flatMap(({ row, reasons }) => reasons
+      .filter((reason) => /^(Discharged|In hospital now)/.test(reason))
+      .map((reason) => ({ id: String(row['person_id']), reason })));
+    expect(recent.length).toBeGreaterThan(50);
+    expect(recent.some(({ reason }) => reason.startsWith('In hospital now'))).toBe(true);
+    // Generated without bad rows: nothing is quarantined.
+    const facts = listFactsFromInbox(inbox, new Set(), '2026-11-22', [...new Set(recent.map((r) => r.id))]);
+    expect(recent.filter(({ id, reason }) => !recentAdmissionReasonHolds(reason, facts.get(id)!, '2026-11-22'))).toEqual([]);
   });
 });

@@ -93,9 +93,18 @@ export function independentRisk(target: 'ea' | 'ltc', card: { intercept: number;
 const plural = (n: number, singular: string, pluralForm: string): string => `${n} ${n === 1 ? singular : pluralForm}`;
 
 function overYears(twelve: number, three: number, singular: string, pluralForm: string): string {
-  if (twelve === three) return `${plural(twelve, singular, pluralForm)} in the last 12 months`;
-  if (twelve === 0) return `${plural(three, singular, pluralForm)} in the last 3 years, none in the last 12 months`;
-  return `${plural(three, singular, pluralForm)} in the last 3 years, ${twelve} in the last 12 months`;
+  if (twelve === three) return `${plural(twelve, singular, pluralForm)} in the last year`;
+  if (twelve === 0) return `${plural(three, singular, pluralForm)} in 3 years, none in the last year`;
+  return `${plural(three, singular, pluralForm)} in 3 years, ${twelve} in the last year`;
+}
+
+/** After an emergency admission in the last 90 days: in hospital now, or when the last emergency spell ended. */
+function recentAdmission(row: FeatureRow): string {
+  if (row['emergency_spell_open'] === true) return 'In hospital now after an emergency admission in the last 90 days';
+  const days = num(row, 'days_since_emergency_discharge');
+  if (days === 0) return 'Discharged today after an emergency admission';
+  if (days === 1) return 'Discharged yesterday after an emergency admission';
+  return `Discharged ${days} days ago after an emergency admission`;
 }
 
 const registerNames: Readonly<Record<string, string>> = {
@@ -138,17 +147,17 @@ export const independentFactors: readonly IndependentFactor[] = [
   {
     id: 'emergency_admissions', terms: ['log_emergency_admissions_12m', 'age_75_plus_x_log_emergency_admissions_12m'],
     has: (r) => num(r, 'emergency_admissions_12m') >= 1,
-    sentence: (r) => `${plural(num(r, 'emergency_admissions_12m'), 'emergency admission', 'emergency admissions')} in the last 12 months`,
+    sentence: (r) => `${plural(num(r, 'emergency_admissions_12m'), 'emergency admission', 'emergency admissions')} in the last year`,
   },
   {
     id: 'earlier_admissions', terms: ['log_emergency_admissions_12_24m', 'log_emergency_admissions_24_36m'],
     has: (r) => num(r, 'emergency_admissions_36m') - num(r, 'emergency_admissions_12m') >= 1,
-    sentence: (r) => `${plural(num(r, 'emergency_admissions_36m') - num(r, 'emergency_admissions_12m'), 'emergency admission', 'emergency admissions')} 12 to 36 months ago`,
+    sentence: (r) => `${plural(num(r, 'emergency_admissions_36m') - num(r, 'emergency_admissions_12m'), 'emergency admission', 'emergency admissions')} one to three years ago`,
   },
-  { id: 'recent_admission', terms: ['emergency_admission_90d'], has: (r) => num(r, 'emergency_admissions_90d') >= 1, sentence: () => 'Emergency admission in the last 90 days' },
+  { id: 'recent_admission', terms: ['emergency_admission_90d'], has: (r) => num(r, 'emergency_admissions_90d') >= 1, sentence: recentAdmission },
   {
     id: 'bed_days', terms: ['log_emergency_bed_days_12m'], has: (r) => num(r, 'emergency_bed_days_12m') >= 1,
-    sentence: (r) => `${plural(num(r, 'emergency_bed_days_12m'), 'emergency bed day', 'emergency bed days')} in the last 12 months`,
+    sentence: (r) => `${plural(num(r, 'emergency_bed_days_12m'), 'emergency bed day', 'emergency bed days')} in the last year`,
   },
   {
     id: 'ae', terms: ['log_ae_attendances_12m', 'log_ae_attendances_90d', 'log_ae_attendances_36m', 'log_emergency_admissions_12m_x_log_ae_12m'],
@@ -162,11 +171,11 @@ export const independentFactors: readonly IndependentFactor[] = [
   },
   {
     id: 'missed_appointments', terms: ['log_outpatient_dna_12m'], has: (r) => num(r, 'outpatient_dna_12m') >= 1,
-    sentence: (r) => `${plural(num(r, 'outpatient_dna_12m'), 'missed outpatient appointment', 'missed outpatient appointments')} in the last 12 months`,
+    sentence: (r) => `${plural(num(r, 'outpatient_dna_12m'), 'missed outpatient appointment', 'missed outpatient appointments')} in the last year`,
   },
   {
     id: 'ltc_count', terms: ['ltc_count_capped', 'age_75_plus_x_ltc_count'], has: (r) => num(r, 'ltc_count') >= 1,
-    sentence: (r) => `${plural(num(r, 'ltc_count'), 'long-term condition', 'long-term conditions')} on GP registers`,
+    sentence: (r) => `On ${plural(num(r, 'ltc_count'), 'long-term condition register', 'long-term condition registers')}`,
   },
   ...registerCodes.map((code) => ({
     id: registerFactors[code]!, terms: [`ltc_${code}`], has: (r: FeatureRow) => r[`ltc_${code}`] === true,

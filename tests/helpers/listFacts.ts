@@ -11,6 +11,8 @@ export interface ListFacts {
   in_hospital_now: boolean;
   discharged_in_last_30_days: boolean;
   last_ae_attendance_on: string | null;
+  /** The latest discharge from an emergency spell on or before the as-of date (null if none). */
+  last_emergency_discharge_on: string | null;
 }
 
 /** The contract's emergency admission methods (data-contract.md §2, inpatient_spells). */
@@ -40,6 +42,20 @@ export function loadedRows(inbox: string, table: string, key: string, quarantine
   return [...byKey.values()];
 }
 
+/**
+ * Whether a reason about a recent emergency admission (models/terms.ts, recent_admission) is true of a person with
+ * these facts at `asOf`: "In hospital now ..." only when they are, "Discharged N days ago ..." only when they are not
+ * and their last emergency discharge was N days before. Other reasons: true (not this helper's subject).
+ */
+export function recentAdmissionReasonHolds(reason: string, facts: ListFacts, asOf: string): boolean {
+  if (reason.startsWith('In hospital now')) return facts.in_hospital_now;
+  const discharged = /^Discharged (today|yesterday|(\d+) days ago) after an emergency admission$/.exec(reason);
+  if (!discharged) return !reason.startsWith('Discharged');
+  const days = discharged[1] === 'today' ? 0 : discharged[1] === 'yesterday' ? 1 : Number(discharged[2]);
+  return !facts.in_hospital_now && facts.last_emergency_discharge_on !== null
+    && (Date.parse(asOf) - Date.parse(facts.last_emergency_discharge_on)) / 86_400_000 === days;
+}
+
 /** Each person's list facts at `asOf`, from the loaded inpatient spells and A&E attendances. */
 export function listFactsFromInbox(inbox: string, quarantined: ReadonlySet<string>, asOf: string, personIds: readonly string[]): Map<string, ListFacts> {
   const daysBefore = (date: string) => (Date.parse(asOf) - Date.parse(date)) / 86_400_000;
@@ -63,6 +79,7 @@ export function listFactsFromInbox(inbox: string, quarantined: ReadonlySet<strin
       in_hospital_now: own.some((s) => !discharged(s) || daysBefore(s['discharge_date']!) < 0),
       discharged_in_last_30_days: own.some((s) => discharged(s) && daysBefore(s['discharge_date']!) >= 0 && daysBefore(s['discharge_date']!) < 30),
       last_ae_attendance_on: (attendances.get(id) ?? []).sort().at(-1) ?? null,
+      last_emergency_discharge_on: own.filter((s) => discharged(s) && daysBefore(s['discharge_date']!) >= 0).map((s) => s['discharge_date']!).sort().at(-1) ?? null,
     }];
   }));
 }

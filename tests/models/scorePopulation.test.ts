@@ -17,7 +17,7 @@ beforeEach(async () => {
       '2' AS sex, 'White' AS ethnic_group, 5 AS imd_decile, 3 AS imd_quintile,
       i % 4 AS ltc_count, 0 AS charlson_index, 0.0 AS frailty_score, 'low' AS frailty_band,
       i % 10 AS emergency_admissions_12m, i % 10 AS emergency_admissions_24m, i % 10 AS emergency_admissions_36m,
-      0 AS emergency_admissions_90d, 0 AS emergency_bed_days_12m, NULL::INTEGER AS days_since_emergency_discharge,
+      0 AS emergency_admissions_90d, 0 AS emergency_bed_days_12m, NULL::INTEGER AS days_since_emergency_discharge, false AS emergency_spell_open,
       0 AS ae_attendances_12m, 0 AS ae_attendances_90d, 0 AS ae_attendances_36m,
       0 AS outpatient_attendances_12m, 0 AS outpatient_dna_12m, 0 AS outpatient_attendances_36m, 0 AS distinct_medicines_6m,
       'healthy' AS segment,
@@ -55,8 +55,8 @@ describe('scorePopulation', () => {
   it('explains high scores in words, and says so in one sentence when nothing the person has adds to the risk', async () => {
     await scorePopulation(db, 'scoring_features', ea, ltc, { asOf: '2026-11-21', tierCutoffs: [0.005, 0.05, 0.2] });
     const rows = await scores();
-    expect(rows[0]!.top_factors[0]).toBe('9 emergency admissions in the last 12 months');
-    expect(rows[0]!.top_factors).toContain('3 long-term conditions on GP registers');
+    expect(rows[0]!.top_factors[0]).toBe('9 emergency admissions in the last year');
+    expect(rows[0]!.top_factors).toContain('On 3 long-term condition registers');
     const lowest = rows.at(-1)!;
     expect(lowest.top_factors).toEqual([noReasonSentence]);
     for (const row of rows) expect(row.top_factors.length).toBeGreaterThan(0);

@@ -21,6 +21,8 @@ spell_counts AS (
       FILTER (admission_group = 'emergency' AND admission_date > $as_of - INTERVAL 365 DAY) AS emergency_bed_days_12m,
     date_diff('day', max(discharge_or_index) FILTER (admission_group = 'emergency' AND admission_date > $as_of - INTERVAL 730 DAY), $as_of)
       AS days_since_emergency_discharge,
+    coalesce(bool_or(admission_group = 'emergency' AND (discharge_date IS NULL OR discharge_date > $as_of)), false)
+      AS emergency_spell_open,
     count(*) FILTER (admission_group = 'elective' AND admission_date > $as_of - INTERVAL 365 DAY
                      AND (discharge_date IS NULL OR discharge_date > admission_date)) AS elective_spells_12m,
     count(*) FILTER (admission_group = 'elective' AND admission_date > $as_of - INTERVAL 365 DAY
@@ -54,6 +56,7 @@ final AS (
     coalesce(s.emergency_admissions_36m, 0) AS emergency_admissions_36m,
     coalesce(s.emergency_bed_days_12m, 0) AS emergency_bed_days_12m,
     s.days_since_emergency_discharge,
+    coalesce(s.emergency_spell_open, false) AS emergency_spell_open,
     coalesce(s.elective_spells_12m, 0) AS elective_spells_12m,
     coalesce(s.day_case_spells_12m, 0) AS day_case_spells_12m,
     coalesce(a.ae_attendances_12m, 0) AS ae_attendances_12m,

@@ -179,6 +179,7 @@ export class BadRowPlanter {
       { reason: 'bad_value', table: 'demographics', folder: 'middle', needsPerson: false, detail: 'year_of_birth 1850', build: (c) => this.demographicsRow({ year_of_birth: '1850' }, c.extractDay) },
       { reason: 'bad_value', table: 'demographics', folder: 'middle', needsPerson: false, detail: 'person_id with a space', build: (c) => this.demographicsRow({ person_id: 'Q12 345' }, c.extractDay) },
       { reason: 'bad_code', table: 'inpatient_spells', folder: 'middle', needsPerson: true, detail: "admission_method '99'", build: (c) => spell(c, day(c, -4), day(c, -1), '99') },
+      { reason: 'bad_value', table: 'ae_attendances', folder: 'middle', needsPerson: true, detail: 'one field too many, empty (a trailing comma)', build: (c) => `${attendance(c, formatIsoTimestamp(c.extractDay - 1, 40_000), '01', '3')},` },
       { reason: 'future_date', table: 'ae_attendances', folder: 'middle', needsPerson: true, detail: 'arrival_at two days after the extract date', build: (c) => attendance(c, formatIsoTimestamp(c.extractDay + 2, 36_900), '01', '3') },
       { reason: 'unknown_person', table: 'outpatient_appointments', folder: 'middle', needsPerson: false, detail: 'person_id in no snapshot', build: (c) => appointment(this.unknownPersonId(), day(c, -1)) },
       // Last folder.

@@ -1,8 +1,8 @@
 // The team's decisions come back (data-contract.md v2, mdt_reviews): a list shows each person's last review, its
 // outcome, whether a review is due, and marks, never hides, a person who declined or for whom proactive care was not
-// appropriate in the last 6 months. End to end from the CLI: the sample inbox with an mdt_reviews file on its last
-// night for seven people on its lists, each at an edge of a rule.
-import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+// appropriate in the last 6 months. End to end from the CLI: the sample inbox, its own mdt_reviews taken out, with an
+// mdt_reviews file on its last night for seven people on its lists, each at an edge of a rule.
+import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,11 @@ beforeAll(() => {
 
   const inbox = temporaryFolder('strata-mdt-inbox-');
   cpSync(sampleInbox, inbox, { recursive: true });
+  // Only this test's reviews: the sample's own (generated) reviews are taken out of every night.
+  for (const night of readdirSync(inbox)) {
+    rmSync(join(inbox, night, 'mdt_reviews.csv.gz'), { force: true });
+    rewriteManifest(join(inbox, night), (manifest) => { manifest.files = manifest.files.filter((f) => !f.name.startsWith('mdt_reviews')); });
+  }
   let id = 0;
   const lines = [mdtReviewsHeader, ...cases.flatMap((c) => c.reviews.map(([on, outcome, by]) => `MDT${++id},${people.get(c.name)},${on},${outcome},${by}`))];
   const bytes = Buffer.from(`${lines.join('\n')}\n`);

@@ -221,7 +221,7 @@ describe('planted bad rows', () => {
     expect(new Set(planted.map((p) => p.file.replace(/\.gz$/, ''))).size).toBe(7);
     for (const reason of reasons) expect(planted.some((p) => p.file.startsWith('mdt_reviews') && p.reason === reason), `mdt_reviews ${reason}`).toBe(true);
     const fieldCounts = planted.filter((p) => p.detail.startsWith('one field too'));
-    expect(fieldCounts.map((p) => p.detail).sort()).toEqual(['one field too few', 'one field too many']);
+    expect(fieldCounts.map((p) => p.detail).sort()).toEqual(['one field too few', 'one field too many', 'one field too many, empty (a trailing comma)']);
   });
 
   it('puts each planted row at the line it reports, with exactly the one problem it is listed for', () => {

@@ -1,13 +1,16 @@
 // Out-of-time validation of a binary risk model (domain notes, "How the model is validated"): predictions
 // scored at a validation index date against the outcome in the 365 days after it. Discrimination, calibration,
-// the Kaiser-pyramid cut-offs and the same again by sex, age band, deprivation and ethnic group. Pure and
-// deterministic; no DB. Full precision is kept here: rounding belongs to whoever presents the figures.
+// the Kaiser-pyramid cut-offs and the same again by sex, age band, deprivation and ethnic group, with the error
+// rates at the cut-off that decides who is listed (fairness, as SPARRA v4's review reports them) and their
+// intervals. Pure and deterministic; no DB. Full precision is kept here: rounding belongs to whoever presents the
+// figures.
 //
 // One radix sort of a typed index array by predicted risk (descending, ties by original index, as scorePopulation
 // ranks by ea_risk then person_id: pass rows in person_id order for the same tie-breaks) feeds every rank-based
 // figure, and nothing allocates per row: a million people evaluate in well under a second.
 
 import { fitLogistic } from './fitLogistic.ts';
+import { clopperPearson, type Proportion } from './proportionInterval.ts';
 
 /** Group labels per dimension, aligned with the predictions: { sex: [...], age_band: [...], ... }. */
 export interface Subgroups {
@@ -26,6 +29,51 @@ export interface EvaluationOptions {
   smallCountThreshold?: number;
   /** Number of risk groups for observed/expected. Default 10. */
   deciles?: number;
+  /**
+   * A group is flagged when its false negative rate at the list cut-off differs from the whole population's by more
+   * than this (absolute, as a proportion). Default 0.1.
+   */
+  fnrGapMargin?: number;
+}
+
+/**
+ * Who the list cut-off gets right and wrong: the people in the listed share (the whole population's top
+ * list_share) against those with the outcome. Each rate with its exact 95% interval; null when its denominator is 0.
+ */
+export interface CutoffErrors {
+  listed: number;
+  true_positives: number;
+  false_positives: number;
+  false_negatives: number;
+  true_negatives: number;
+  /** Of the listed, the share with the outcome. */
+  ppv: Proportion | null;
+  /** Of those with the outcome, the share listed. */
+  sensitivity: Proportion | null;
+  /** Of those without the outcome, the share listed. */
+  false_positive_rate: Proportion | null;
+  /** Of those with the outcome, the share not listed: the people the list misses. */
+  false_negative_rate: Proportion | null;
+  /** Of those not listed, the share with the outcome. */
+  false_omission_rate: Proportion | null;
+}
+
+/** A group's place at the cut-off, beside the whole population's. */
+export interface GroupCutoffErrors extends CutoffErrors {
+  /** The group's share of everyone listed; null when nobody is listed. */
+  share_of_list: number | null;
+  /** The group's share of everyone with the outcome; null when nobody had it. */
+  share_of_outcomes: number | null;
+  /** Its false negative rate minus the whole population's; null when either is. */
+  false_negative_rate_gap: number | null;
+  /** The gap is wider than the margin (options.fnrGapMargin) either way. */
+  flagged: boolean;
+}
+
+/** A 95% interval. */
+export interface Interval {
+  lower: number;
+  upper: number;
 }
 
 export interface DecileCalibration {
@@ -87,6 +135,10 @@ export interface SubgroupResult {
   ppv_listed?: number | null;
   /** Of the group's people with the outcome, the share in the whole population's listed share. */
   sensitivity_listed?: number;
+  /** The AUROC's 95% interval (DeLong); null when the group has a single positive or negative. */
+  auroc_interval?: Interval | null;
+  /** The error rates at the list cut-off (absent from cards written before they were measured). */
+  at_cutoff?: GroupCutoffErrors;
 }
 
 export interface ModelEvaluation {
@@ -106,6 +158,17 @@ export interface ModelEvaluation {
   /** The small-number threshold the subgroup figures were suppressed with (options.smallCountThreshold). */
   small_count_threshold: number;
   by_subgroup: { [dimension: string]: SubgroupResult[] };
+  /** The AUROC's 95% interval, DeLong's (absent from cards written before it was measured). */
+  auroc_interval?: Interval | null;
+  /** The whole population's error rates at the list cut-off (absent from older cards, as the fairness block). */
+  at_cutoff?: CutoffErrors;
+  /** How the subgroups compare at the cut-off, and which are flagged. */
+  fairness?: {
+    method: string;
+    false_negative_rate_margin: number;
+    /** Every unsuppressed group whose false negative rate differs by more than the margin. */
+    flagged: { dimension: string; group: string | null; false_negative_rate: number; gap: number }[];
+  };
 }
 
 const defaultTopShares = [0.005, 0.05, 0.2];
@@ -113,6 +176,9 @@ const defaultTopShares = [0.005, 0.05, 0.2];
 const defaultListShare = 0.05;
 /** Counts 1-7 are not published (data contract §4; reports/suppressSmallNumbers.ts applies it at export). */
 const defaultSmallCountThreshold = 8;
+const defaultFnrGapMargin = 0.1;
+/** The standard normal's 97.5th percentile, for 95% intervals. */
+const z975 = 1.959963984540054;
 const probabilityFloor = 1e-12;
 
 export function evaluatePredictions(
@@ -125,6 +191,8 @@ export function evaluatePredictions(
   const listShare = options.listShare ?? defaultListShare;
   const smallCountThreshold = options.smallCountThreshold ?? defaultSmallCountThreshold;
   const deciles = options.deciles ?? 10;
+  const fnrGapMargin = options.fnrGapMargin ?? defaultFnrGapMargin;
+  if (!(fnrGapMargin >= 0 && fnrGapMargin <= 1)) throw new Error(`evaluatePredictions: the false negative rate margin must be in [0, 1], got ${fnrGapMargin}`);
   for (const share of topShares) {
     if (!(share > 0 && share <= 1)) throw new Error(`evaluatePredictions: each top share must be in (0, 1], got ${share}`);
   }
@@ -163,7 +231,7 @@ export function evaluatePredictions(
 
   const ranking = rankByRisk(predicted, observed);
   const { risk, outcome, closesTie } = ranking;
-  const [auroc] = aurocByGroup(ranking, null, [events], [nonEvents]);
+  const [{ auroc, interval: overallInterval }] = aurocByGroup(ranking, null, [events], [nonEvents]) as [AurocResult];
 
   // Average precision, deciles and the top-share counts in one pass down the ranking.
   const decileN = new Float64Array(deciles);
@@ -245,9 +313,17 @@ export function evaluatePredictions(
   }
 
   const listedCount = Math.ceil(n * listShare);
+  const overallAtCutoff = cutoffErrors(listedCount, cumulativeEvents[listedCount - 1]!, events, n);
   const bySubgroup: { [dimension: string]: SubgroupResult[] } = {};
+  const flagged: NonNullable<ModelEvaluation['fairness']>['flagged'] = [];
   for (const [dimension, labels] of Object.entries(subgroups)) {
-    bySubgroup[dimension] = evaluateSubgroups(dimension, labels, ranking, listedCount, smallCountThreshold);
+    bySubgroup[dimension] = evaluateSubgroups(dimension, labels, ranking, listedCount, smallCountThreshold, {
+      overall: overallAtCutoff, events, fnrGapMargin,
+    });
+    for (const group of bySubgroup[dimension]!) {
+      const cut = group.at_cutoff;
+      if (cut?.flagged) flagged.push({ dimension, group: group.group, false_negative_rate: cut.false_negative_rate!.value, gap: cut.false_negative_rate_gap! });
+    }
   }
 
   return {
@@ -255,7 +331,7 @@ export function evaluatePredictions(
     events,
     event_rate: events / n,
     mean_predicted: sumPredicted / n,
-    auroc: Number.isNaN(auroc) ? null : auroc!,
+    auroc: Number.isNaN(auroc) ? null : auroc,
     auprc: events > 0 ? precisionSum / events : null,
     brier: sumSquaredError / n,
     calibration: {
@@ -270,6 +346,36 @@ export function evaluatePredictions(
     list_share: listShare,
     small_count_threshold: smallCountThreshold,
     by_subgroup: bySubgroup,
+    auroc_interval: overallInterval,
+    at_cutoff: overallAtCutoff,
+    fairness: {
+      method:
+        `At the list cut-off (the whole population's top ${listShare} by predicted risk, ties kept in input order as scoring ranks ` +
+        'them): each rate with its exact Clopper-Pearson 95% interval; AUROC 95% intervals by DeLong\'s variance (DeLong, DeLong ' +
+        `& Clarke-Pearson, Biometrics 1988; ties at half), clamped to [0, 1]. A group with fewer than ${smallCountThreshold} outcomes or ` +
+        `non-outcomes gets no figures. A group is flagged when its false negative rate differs from the whole population's by more than ${fnrGapMargin}.`,
+      false_negative_rate_margin: fnrGapMargin,
+      flagged,
+    },
+  };
+}
+
+/** The error rates of listing the first `listed` people, `truePositives` of them with the outcome. */
+function cutoffErrors(listed: number, truePositives: number, events: number, n: number): CutoffErrors {
+  const falsePositives = listed - truePositives;
+  const falseNegatives = events - truePositives;
+  const trueNegatives = n - listed - falseNegatives;
+  return {
+    listed,
+    true_positives: truePositives,
+    false_positives: falsePositives,
+    false_negatives: falseNegatives,
+    true_negatives: trueNegatives,
+    ppv: clopperPearson(truePositives, listed),
+    sensitivity: clopperPearson(truePositives, events),
+    false_positive_rate: clopperPearson(falsePositives, n - events),
+    false_negative_rate: clopperPearson(falseNegatives, events),
+    false_omission_rate: clopperPearson(falseNegatives, n - listed),
   };
 }
 
@@ -355,24 +461,42 @@ function rankByRisk(predicted: Float64Array, observed: Uint8Array): Ranking {
   return { order, risk, outcome, closesTie };
 }
 
+/** A group's AUROC and its 95% interval. */
+interface AurocResult {
+  /** NaN when the group lacks either class. */
+  auroc: number;
+  /** Null when the group has fewer than two positives or two negatives (no variance to estimate). */
+  interval: Interval | null;
+}
+
 /**
  * Mann-Whitney AUROC for each group in one pass down the ranking: every positive scores 1 for each negative of its
  * group ranked strictly below it and 1/2 for each tied with it (the average-rank treatment of ties). Runs of equal
  * scores are closed together, so the order within ties does not matter. NaN for a group lacking either class.
  * `rankedGroup[j]` is the group of the person ranked j; null puts everyone in group 0.
+ *
+ * The same pass gives DeLong's variance: each positive's placement (the share of its group's negatives it
+ * outranks, ties at half) and each negative's (the share of positives outranking it); the AUROC's variance is the
+ * positives' placement variance over their number plus the negatives' over theirs (DeLong, DeLong & Clarke-Pearson,
+ * Biometrics 1988;44:837-45). The interval is AUROC ± 1.96 standard errors, clamped to [0, 1].
  */
 function aurocByGroup(
   ranking: Ranking,
   rankedGroup: Int32Array | null,
   positives: readonly number[],
   negatives: readonly number[],
-): number[] {
+): AurocResult[] {
   const { outcome, closesTie } = ranking;
   const groups = positives.length;
   const tiePositives = new Float64Array(groups);
   const tieNegatives = new Float64Array(groups);
   const negativesAbove = new Float64Array(groups);
+  const positivesAbove = new Float64Array(groups);
   const concordant = new Float64Array(groups);
+  // Sums of the placements and of their squares, positives' and negatives'.
+  const positivePlacementSquares = new Float64Array(groups);
+  const negativePlacements = new Float64Array(groups);
+  const negativePlacementSquares = new Float64Array(groups);
   const touched = new Int32Array(groups);
   let touchedCount = 0;
   const n = outcome.length;
@@ -385,15 +509,34 @@ function aurocByGroup(
       for (let t = 0; t < touchedCount; t++) {
         const h = touched[t]!;
         const below = negatives[h]! - negativesAbove[h]! - tieNegatives[h]!;
-        concordant[h]! += tiePositives[h]! * (below + 0.5 * tieNegatives[h]!);
+        const outranked = below + 0.5 * tieNegatives[h]!;
+        concordant[h]! += tiePositives[h]! * outranked;
+        if (negatives[h]! > 0) positivePlacementSquares[h]! += tiePositives[h]! * (outranked / negatives[h]!) ** 2;
+        if (positives[h]! > 0) {
+          const placement = (positivesAbove[h]! + 0.5 * tiePositives[h]!) / positives[h]!;
+          negativePlacements[h]! += tieNegatives[h]! * placement;
+          negativePlacementSquares[h]! += tieNegatives[h]! * placement * placement;
+        }
         negativesAbove[h]! += tieNegatives[h]!;
+        positivesAbove[h]! += tiePositives[h]!;
         tiePositives[h] = 0;
         tieNegatives[h] = 0;
       }
       touchedCount = 0;
     }
   }
-  return positives.map((pos, g) => (pos > 0 && negatives[g]! > 0 ? concordant[g]! / (pos * negatives[g]!) : NaN));
+  return positives.map((pos, g): AurocResult => {
+    const neg = negatives[g]!;
+    if (!(pos > 0 && neg > 0)) return { auroc: NaN, interval: null };
+    const auroc = concordant[g]! / (pos * neg);
+    if (pos < 2 || neg < 2) return { auroc, interval: null };
+    // Both kinds of placement average the AUROC: the sum of the positives' is exactly `concordant` / neg.
+    const positiveVariance = (positivePlacementSquares[g]! - pos * auroc * auroc) / (pos - 1);
+    const negativeMean = negativePlacements[g]! / neg;
+    const negativeVariance = (negativePlacementSquares[g]! - neg * negativeMean * negativeMean) / (neg - 1);
+    const standardError = Math.sqrt(Math.max(0, positiveVariance / pos + negativeVariance / neg));
+    return { auroc, interval: { lower: Math.max(0, auroc - z975 * standardError), upper: Math.min(1, auroc + z975 * standardError) } };
+  });
 }
 
 function evaluateSubgroups(
@@ -402,6 +545,7 @@ function evaluateSubgroups(
   ranking: Ranking,
   listedCount: number,
   smallCountThreshold: number,
+  whole: { overall: CutoffErrors; events: number; fnrGapMargin: number },
 ): SubgroupResult[] {
   const { order, risk, outcome } = ranking;
   const n = order.length;
@@ -446,6 +590,8 @@ function evaluateSubgroups(
   const positives = Array.from(events);
   const negatives = positives.map((e, g) => count[g]! - e);
   const auroc = aurocByGroup(ranking, rankedGroup, positives, negatives);
+  const totalListed = whole.overall.listed;
+  const overallFnr = whole.overall.false_negative_rate?.value ?? null;
 
   // Code-unit order (not locale order) so that the output is the same on every machine; missing labels last.
   const labelled = [...ids.entries()].sort(([a], [b]) => (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1));
@@ -459,14 +605,28 @@ function evaluateSubgroups(
       n: size,
       events: events[g]!,
       suppressed: false,
-      auroc: auroc[g]!,
+      auroc: auroc[g]!.auroc,
       brier: sumSquaredError[g]! / size,
       event_rate: events[g]! / size,
       mean_predicted: sumPredicted[g]! / size,
       ppv_listed: flagged[g]! > 0 ? flaggedEvents[g]! / flagged[g]! : null,
       sensitivity_listed: flaggedEvents[g]! / events[g]!,
+      auroc_interval: auroc[g]!.interval,
+      at_cutoff: groupCutoff(cutoffErrors(flagged[g]!, flaggedEvents[g]!, events[g]!, size)),
     };
   });
+
+  function groupCutoff(errors: CutoffErrors): GroupCutoffErrors {
+    const fnr = errors.false_negative_rate?.value ?? null;
+    const gap = fnr === null || overallFnr === null ? null : fnr - overallFnr;
+    return {
+      ...errors,
+      share_of_list: totalListed > 0 ? errors.listed / totalListed : null,
+      share_of_outcomes: whole.events > 0 ? (errors.true_positives + errors.false_negatives) / whole.events : null,
+      false_negative_rate_gap: gap,
+      flagged: gap !== null && Math.abs(gap) > whole.fnrGapMargin,
+    };
+  }
 }
 
 /**

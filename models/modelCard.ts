@@ -16,6 +16,30 @@ const proportion = z.number().min(0).max(1);
 const count = z.number().int().min(0);
 const outcomeWindow = z.object({ from_exclusive: isoDate, to_inclusive: isoDate });
 
+/** A rate with its exact interval (models/proportionInterval.ts). */
+const rateSchema = z
+  .object({ value: proportion, lower: proportion, upper: proportion })
+  .refine((rate) => rate.lower <= rate.value && rate.value <= rate.upper, { message: 'a rate outside its own interval' });
+const intervalSchema = z.object({ lower: proportion, upper: proportion }).refine((i) => i.lower <= i.upper, { message: 'an interval whose lower end is above its upper' });
+const cutoffSchema = z.object({
+  listed: count,
+  true_positives: count,
+  false_positives: count,
+  false_negatives: count,
+  true_negatives: count,
+  ppv: rateSchema.nullable(),
+  sensitivity: rateSchema.nullable(),
+  false_positive_rate: rateSchema.nullable(),
+  false_negative_rate: rateSchema.nullable(),
+  false_omission_rate: rateSchema.nullable(),
+});
+const groupCutoffSchema = cutoffSchema.extend({
+  share_of_list: proportion.nullable(),
+  share_of_outcomes: proportion.nullable(),
+  false_negative_rate_gap: z.number().min(-1).max(1).nullable(),
+  flagged: z.boolean(),
+});
+
 const subgroupSchema = z
   .object({
     group: z.string().nullable(),
@@ -28,6 +52,9 @@ const subgroupSchema = z
     mean_predicted: proportion.optional(),
     ppv_listed: proportion.nullable().optional(),
     sensitivity_listed: proportion.optional(),
+    // Absent from cards written before fairness at the cut-off was measured.
+    auroc_interval: intervalSchema.nullable().optional(),
+    at_cutoff: groupCutoffSchema.optional(),
   })
   .refine((group) => group.suppressed || (group.n !== null && group.events !== null && group.events <= group.n), {
     message: 'a subgroup not marked suppressed needs n and events, events no more than n',
@@ -79,6 +106,16 @@ export const evaluationSchema = z
     /** Counts below this were not published in the subgroups. */
     small_count_threshold: z.number().int().min(1),
     by_subgroup: z.record(z.string(), z.array(subgroupSchema)),
+    // Absent from cards written before fairness at the cut-off was measured.
+    auroc_interval: intervalSchema.nullable().optional(),
+    at_cutoff: cutoffSchema.optional(),
+    fairness: z
+      .object({
+        method: z.string(),
+        false_negative_rate_margin: proportion,
+        flagged: z.array(z.object({ dimension: z.string(), group: z.string().nullable(), false_negative_rate: proportion, gap: z.number() })),
+      })
+      .optional(),
   })
   .refine((evaluation) => evaluation.events <= evaluation.n, { message: 'more outcomes than people' })
   .refine((evaluation) => evaluation.at_top.every((top) => top.true_positives <= evaluation.events && top.n_flagged <= evaluation.n), {

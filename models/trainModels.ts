@@ -29,6 +29,8 @@ export interface TrainingSettings extends TrainOptions {
   listTiers?: number;
   /** The report's small-number threshold, which the validation subgroups follow. */
   suppressionThreshold?: number;
+  /** A group whose false negative rate at the list cut-off differs from everyone's by more than this is flagged. */
+  fairnessFnrMargin?: number;
 }
 
 /**
@@ -229,6 +231,7 @@ function evaluationOptions(options: TrainingSettings): EvaluationOptions {
     topShares: [...cutoffs],
     listShare: listTiers <= cutoffs.length ? cutoffs[listTiers - 1]! : 1,
     smallCountThreshold: options.suppressionThreshold ?? 8,
+    ...(options.fairnessFnrMargin === undefined ? {} : { fnrGapMargin: options.fairnessFnrMargin }),
   };
 }
 

@@ -29,6 +29,11 @@ export const runConfigSchema = z
       .default([0.005, 0.05, 0.2]),
     /** Case-finding lists hold tiers 1..listTiers. */
     listTiers: z.number().int().min(1).max(4).default(2),
+    /**
+     * Validation flags a group (sex, age band, IMD quintile, ethnic group) whose false negative rate at the list
+     * cut-off differs from the whole population's by more than this (absolute; 0.1 is 10 percentage points).
+     */
+    fairnessFnrMargin: z.number().min(0).max(1).default(0.1),
     /** Report: counts from 1 to suppressionThreshold-1 show as '*'. The contract hides 1 to 7, so 8 at least. */
     suppressionThreshold: z.number().int().min(8, 'must be at least 8: the contract hides every count from 1 to 7').default(8),
     /** Training rows above this are sampled (events kept, non-events hash-sampled and re-weighted). */
@@ -128,7 +133,7 @@ export function resolveRunConfig(
 const trainConfigSchema = runConfigSchema
   .pick({
     db: true, memoryLimit: true, threads: true, tempDirectory: true, maxTrainingRows: true, tierCutoffs: true, listTiers: true,
-    suppressionThreshold: true, databaseBusyWaitSeconds: true,
+    suppressionThreshold: true, databaseBusyWaitSeconds: true, fairnessFnrMargin: true,
   })
   .strict();
 export type TrainConfig = z.infer<typeof trainConfigSchema>;

@@ -7,6 +7,7 @@ import { chooseModels } from '../models/chooseModels.ts';
 import { measureDrift } from '../models/measureDrift.ts';
 import { writeModelFiles } from '../models/modelRegistry.ts';
 import { scorePopulation } from '../models/scorePopulation.ts';
+import { validationSummary } from '../models/validationSummary.ts';
 import { renderReport } from '../reports/renderReport.ts';
 import type { RunConfig } from './config.ts';
 import { Database } from '../core/db/Database.ts';
@@ -194,6 +195,7 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
       {
         maxModelAgeDays: config.maxModelAgeDays, retrain: config.retrain, maxTrainingRows: config.maxTrainingRows,
         tierCutoffs: config.tierCutoffs, listTiers: config.listTiers, suppressionThreshold: config.suppressionThreshold,
+        fairnessFnrMargin: config.fairnessFnrMargin,
       },
       (line) => log.info('training', line, { stage: 'train' }),
       (total) => log.progress('fitting', total),
@@ -276,6 +278,7 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
     models: Object.fromEntries(models.map((m) => [m.target, m.model_version])),
     models_trained: choice.trained,
     models_reason: choice.reason,
+    validation: Object.fromEntries(models.map((m) => [m.target, validationSummary(m)])),
     drift: Object.fromEntries(models.map((m, i) => [m.target, drift[i]!])),
     stage_timings_ms: timings,
     stage_rows: rowCounts,

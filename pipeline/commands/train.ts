@@ -73,7 +73,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       if (!asOf) throw new StrataError(`nothing to train on: the database ${config.db} has no extract loaded; run strata run first`);
       const settings = {
         maxTrainingRows: config.maxTrainingRows, tierCutoffs: config.tierCutoffs, listTiers: config.listTiers,
-        suppressionThreshold: config.suppressionThreshold,
+        suppressionThreshold: config.suppressionThreshold, fairnessFnrMargin: config.fairnessFnrMargin,
       };
       const cards = await trainModels(db, asOf, settings, (line) => process.stderr.write(maskDirectIdentifiers(`${line}\n`)));
       await saveModelCards(db, cards);

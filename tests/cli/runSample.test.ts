@@ -6,6 +6,7 @@ import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { ValidationSummary } from '../../models/validationSummary.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';
 import { repoRoot, runCli } from '../helpers/runCli.ts';
 
@@ -22,6 +23,7 @@ interface RunJson {
   files: { extract: string; name: string; rows_read: number; rows_loaded: number; rows_quarantined: number }[];
   outputs: { path: string; rows: number; sha256: string }[];
   models: Record<string, string>;
+  validation: Record<string, ValidationSummary>;
 }
 
 function parseCsv(text: string): Record<string, string>[] {
@@ -68,6 +70,28 @@ describe('strata run on data-samples/', () => {
     expect(events.at(-1)).toMatchObject({ event: 'run_finished', status: 'succeeded', rows: expect.any(Number) });
     expect(runJson.status).toBe('succeeded');
     expect(runJson.as_of).toBe(newestExtract);
+  });
+
+  it("records each model's validation beside the run: the card's own figures, with the error rates at the list cut-off", () => {
+    for (const target of ['ea', 'ltc']) {
+      const card = JSON.parse(readFileSync(join(folder, 'models', `${target}_model_card.json`), 'utf8'));
+      const summary = runJson.validation[target]!;
+      const metrics = card.validation.metrics;
+      expect(summary).toMatchObject({
+        model_version: runJson.models[target], validated: true, n: metrics.n, events: metrics.events, auroc: metrics.auroc,
+        auroc_interval: metrics.auroc_interval, calibration_slope: metrics.calibration.slope, list_share: 0.05,
+        fairness_flags: metrics.fairness.flagged,
+      });
+      expect(summary.auroc_interval!.lower).toBeLessThan(summary.auroc!);
+      expect(summary.auroc_interval!.upper).toBeGreaterThan(summary.auroc!);
+      // The cut-off's error rates from its own counts.
+      const cut = metrics.at_cutoff;
+      expect(cut.listed).toBe(Math.ceil(metrics.n * 0.05));
+      expect(cut.true_positives + cut.false_negatives).toBe(metrics.events);
+      expect(summary.at_cutoff!.false_negative_rate).toBe(cut.false_negatives / metrics.events);
+      expect(summary.at_cutoff!.false_positive_rate).toBe(cut.false_positives / (metrics.n - metrics.events));
+      expect(summary.at_cutoff!.false_omission_rate).toBe(cut.false_negatives / (metrics.n - cut.listed));
+    }
   });
 
   it('accounts for every row: read = loaded + quarantined, for every file', () => {

@@ -1,6 +1,6 @@
 // `strata train` from the command line: it reads the same configuration file as a run (DuckDB's memory limit,
-// threads, the tier cut-offs and the small-number threshold its validation reports at), and bad settings change
-// nothing.
+// threads, the tier cut-offs, the small-number threshold and the fairness margin its validation reports at), and bad
+// settings change nothing.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -47,9 +47,9 @@ describe('strata train', () => {
     expect(noDb.stderr).toMatch(/--db is required \(or set "db" or "out" in/);
   });
 
-  it('takes the database, memory limit, tier cut-offs and suppression threshold from the configuration file', async () => {
+  it('takes the database, memory limit, tier cut-offs, suppression threshold and fairness margin from the configuration file', async () => {
     const config = join(folder, 'strata.config.json');
-    writeFileSync(config, JSON.stringify({ db: dbPath, memoryLimit: '1GiB', threads: 1, tierCutoffs: [0.01, 0.1, 0.3], suppressionThreshold: 10 }));
+    writeFileSync(config, JSON.stringify({ db: dbPath, memoryLimit: '1GiB', threads: 1, tierCutoffs: [0.01, 0.1, 0.3], suppressionThreshold: 10, fairnessFnrMargin: 0.05 }));
     const result = runCli(['train', '--config', config]);
     expect(result.stderr).toContain(`training in ${dbPath} with DuckDB memory_limit 1.0 GiB and 1 threads`);
     expect(result.status).toBe(0);
@@ -63,6 +63,12 @@ describe('strata train', () => {
         for (const group of Object.values(metrics.by_subgroup).flat()) {
           if (group.n !== null) expect(group.n).toBeGreaterThanOrEqual(10);
         }
+        // The fairness flag at the configured margin: exactly the groups whose false negative rate is more than 0.05 off.
+        expect(metrics.fairness!.false_negative_rate_margin).toBe(0.05);
+        const offBy = Object.entries(metrics.by_subgroup).flatMap(([dimension, groups]) => groups
+          .filter((g) => g.at_cutoff?.false_negative_rate_gap != null && Math.abs(g.at_cutoff.false_negative_rate_gap) > 0.05)
+          .map((g) => `${dimension}:${g.group}`));
+        expect(metrics.fairness!.flagged.map((f) => `${f.dimension}:${f.group}`)).toEqual(offBy);
       }
     } finally {
       db.close();

@@ -204,6 +204,20 @@ export const modelCardSchema = z.object({
     })
     .nullable(),
   validation_note: z.string(),
+  /** TRIPOD+AI's words around the figures (models/modelGovernance.ts); absent from cards written before it. */
+  governance: z
+    .object({
+      data_source: z.string(),
+      population: z.string(),
+      outcome: z.string(),
+      predictors: z.string(),
+      missing_data: z.string(),
+      intended_use: z.string(),
+      not_for: z.array(z.string()),
+      retraining: z.string(),
+      drift: z.string(),
+    })
+    .optional(),
   reference_distributions: z.record(z.string(), z.object({ upper_edges: z.array(z.number()), shares: z.array(z.number()) })),
   intercept: z.number(),
   terms: z.array(termSchema).min(1),

@@ -16,6 +16,7 @@ import { type EvaluationOptions, evaluatePredictions, type ModelEvaluation } fro
 import { riskSql } from './linearPredictor.ts';
 import { cardFormat, type FormMetrics, type ModelCard, resolveTerms } from './modelCard.ts';
 import { type ModelSpec, type ModelVariant, modelSpecs } from './modelSpecs.ts';
+import { modelGovernance } from './modelGovernance.ts';
 import { defaultMaxTrainingRows, type FittedModel, fitModels, modelVersion, type TrainOptions } from './fitModels.ts';
 import type { ProgressFactory } from '../core/logging/Logger.ts';
 
@@ -204,6 +205,7 @@ export async function trainModels(
         (trainingBuild.eligible > trainingBuild.rows
           ? ` Fitted and evaluated on a hash sample by person_id of ${trainingBuild.rows} of the ${trainingBuild.eligible} people eligible at each index date.`
           : ''),
+      governance: modelGovernance(spec.target),
       reference_distributions: await referenceDistributions(db, 'training_features', fitted),
       intercept,
       terms,

@@ -1,0 +1,128 @@
+// A model card a reviewer can sign, in words: the TRIPOD+AI items that apply (Collins et al. BMJ 2024;385:e078378),
+// from the cards' own JSON. docs/model-card.md is this rendering for the sample run (npm run docs:model-card), and
+// tests/cli/runSample.test.ts checks that it is current. Figures are rounded here and nowhere earlier.
+import type { ModelCard } from './modelCard.ts';
+import type { SubgroupResult } from './evaluatePredictions.ts';
+
+const fixed = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined ? 'n/a' : x.toFixed(digits));
+const percent = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined ? 'n/a' : `${(100 * x).toFixed(digits)}%`);
+const whole = (x: number | null | undefined): string => (x === null || x === undefined ? 'n/a' : x.toLocaleString('en-GB'));
+const withInterval = (value: number | null | undefined, interval: { lower: number; upper: number } | null | undefined, show = fixed): string =>
+  interval ? `${show(value)} (${show(interval.lower)} to ${show(interval.upper)})` : show(value);
+
+const dimensionNames: Record<string, string> = { sex: 'Sex', age_band: 'Age band', imd_quintile: 'IMD quintile (1 most deprived)', ethnic_group: 'Ethnic group' };
+const sexNames: Record<string, string> = { '1': 'Male', '2': 'Female', '9': 'Indeterminate', X: 'Not known' };
+
+/** The markdown of one model's card. */
+export function renderModelCard(card: ModelCard): string {
+  const lines: string[] = [];
+  const push = (...more: string[]) => lines.push(...more);
+  const g = card.governance;
+  push(`## ${card.description} (\`${card.score_column}\`)`, '');
+  push(`Model \`${card.model_version}\`, fitted for scoring on ${card.fitted_for_as_of}: ${card.variant}, ${card.sign_constraint.chosen === 'non-negative' ? 'sign-constrained' : 'unconstrained'}.`, '');
+  push(card.method, '');
+
+  if (g) {
+    push('### Data, population, outcome and predictors', '');
+    push(`- **Source of data.** ${g.data_source}`);
+    push(`- **Population.** ${g.population}`);
+    push(`- **Outcome.** ${g.outcome}`);
+    push(`- **Predictors.** ${g.predictors}`);
+    push(`- **Missing data.** ${g.missing_data}`, '');
+  }
+
+  const t = card.training;
+  push('### Sample size and events', '');
+  push('| | index date | outcome window | people | with the outcome |', '|---|---|---|---|---|');
+  push(`| production fit | ${t.training_index_date} | to ${t.outcome_window.to_inclusive} | ${whole(t.training_rows)}${t.people_eligible !== undefined && t.people_eligible > t.training_rows ? ` (of ${whole(t.people_eligible)} eligible)` : ''} | ${whole(t.training_events)} (${percent(t.event_rate)}) |`);
+  const v = card.validation;
+  if (v) push(`| validation | ${v.evaluation_index_date} | to ${v.outcome_window.to_inclusive} | ${whole(v.metrics.n)} | ${whole(v.metrics.events)} (${percent(v.metrics.event_rate)}) |`);
+  push('');
+
+  push('### Validation design', '', card.validation_note, '');
+  if (!v) {
+    push('No performance figures: there was too little history to validate out of time.', '');
+  } else {
+    const m = v.metrics;
+    push('### Performance on the validation year (95% intervals)', '');
+    push('| measure | value |', '|---|---|');
+    push(`| AUROC (DeLong interval) | ${withInterval(m.auroc, m.auroc_interval)} |`);
+    push(`| AUPRC (event rate ${percent(m.event_rate)}) | ${fixed(m.auprc)} |`);
+    push(`| Brier score | ${fixed(m.brier, 4)} |`);
+    push(`| calibration in the large (0 is ideal) | ${fixed(m.calibration.intercept)} |`);
+    push(`| calibration slope (1 is ideal) | ${fixed(m.calibration.slope)} |`);
+    push('');
+    push('| top share by risk | people | with the outcome | PPV | sensitivity |', '|---|---|---|---|---|');
+    for (const top of m.at_top) push(`| ${percent(top.share)} | ${whole(top.n_flagged)} | ${whole(top.true_positives)} | ${percent(top.ppv)} | ${percent(top.sensitivity)} |`);
+    push('');
+    const cut = m.at_cutoff;
+    if (cut) {
+      push(`At the list cut-off (the top ${percent(m.list_share)}): PPV ${withInterval(cut.ppv?.value, cut.ppv, percent)}, ` +
+        `false negative rate ${withInterval(cut.false_negative_rate?.value, cut.false_negative_rate, percent)}, ` +
+        `false positive rate ${withInterval(cut.false_positive_rate?.value, cut.false_positive_rate, percent)}, ` +
+        `false omission rate ${withInterval(cut.false_omission_rate?.value, cut.false_omission_rate, percent)}.`, '');
+    }
+    push(...renderFairness(card));
+  }
+
+  if (g) {
+    push('### Intended use', '', g.intended_use, '', 'It must not be used for:', '');
+    for (const item of g.not_for) push(`- ${item}`);
+    push('', '### Retraining and drift', '', g.retraining, '', g.drift, '');
+  }
+
+  push('### Coefficients', '', `Intercept ${fixed(card.intercept, 4)}; terms as defined in \`models/terms.ts\`.`, '');
+  push('| term | coefficient |', '|---|---|');
+  for (const term of card.terms) push(`| \`${term.id}\` | ${fixed(term.coefficient, 4)} |`);
+  push('');
+  return lines.join('\n');
+}
+
+function renderFairness(card: ModelCard): string[] {
+  const m = card.validation!.metrics;
+  const fairness = m.fairness;
+  if (!fairness) return [];
+  const out = ['### Fairness at the list cut-off', '', fairness.method, ''];
+  out.push(
+    fairness.flagged.length === 0
+      ? `No group's false negative rate differs from the whole population's by more than ${percent(fairness.false_negative_rate_margin, 0)}.`
+      : `Flagged (false negative rate more than ${percent(fairness.false_negative_rate_margin, 0)} from the whole population's ${percent(m.at_cutoff?.false_negative_rate?.value)}): ` +
+        fairness.flagged.map((f) => `${dimensionNames[f.dimension] ?? f.dimension} ${groupName(f.dimension, f.group)} (${percent(f.false_negative_rate)})`).join('; ') + '.',
+    '',
+  );
+  out.push('| group | people | with the outcome | AUROC | false negative rate | false positive rate | PPV | share of list | share of outcomes |');
+  out.push('|---|---|---|---|---|---|---|---|---|');
+  for (const [dimension, groups] of Object.entries(m.by_subgroup)) {
+    for (const group of groups) out.push(fairnessRow(dimension, group));
+  }
+  out.push('', `A group with fewer than ${m.small_count_threshold} people with, or without, the outcome shows no figures.`, '');
+  return out;
+}
+
+function fairnessRow(dimension: string, group: SubgroupResult): string {
+  const name = `${dimensionNames[dimension] ?? dimension}: ${groupName(dimension, group.group)}`;
+  if (group.suppressed || !group.at_cutoff) return `| ${name} | ${group.n === null ? 'fewer than the threshold' : whole(group.n)} | suppressed | | | | | | |`;
+  const c = group.at_cutoff;
+  return `| ${name}${c.flagged ? ' (flagged)' : ''} | ${whole(group.n)} | ${whole(group.events)} | ${withInterval(group.auroc, group.auroc_interval)} | ` +
+    `${withInterval(c.false_negative_rate?.value, c.false_negative_rate, percent)} | ${percent(c.false_positive_rate?.value)} | ` +
+    `${percent(c.ppv?.value)} | ${percent(c.share_of_list)} | ${percent(c.share_of_outcomes)} |`;
+}
+
+function groupName(dimension: string, group: string | null): string {
+  if (group === null) return 'not recorded';
+  return dimension === 'sex' ? (sexNames[group] ?? group) : group;
+}
+
+/** The whole document: both models' cards under one heading. */
+export function renderModelCards(cards: readonly ModelCard[]): string {
+  const asOf = cards[0]?.fitted_for_as_of ?? '';
+  return [
+    '# Model cards',
+    '',
+    `Generated by \`npm run docs:model-card\` from the cards of a run on the bundled sample inbox (as of ${asOf}); every figure`,
+    'is in `<out>/<as_of>/models/<target>_model_card.json`. The sample is 3,000 synthetic people, so the intervals are wide:',
+    'read it for what a card says, not for how well Strata predicts (docs/benchmarks.md has larger runs).',
+    '',
+    ...cards.map(renderModelCard),
+  ].join('\n');
+}

@@ -11,6 +11,7 @@
 
 import { fitLogistic } from './fitLogistic.ts';
 import { clopperPearson, type Proportion } from './proportionInterval.ts';
+import { type SmoothedCalibration, smoothedCalibration } from './smoothedCalibration.ts';
 
 /** Group labels per dimension, aligned with the predictions: { sex: [...], age_band: [...], ... }. */
 export interface Subgroups {
@@ -34,6 +35,11 @@ export interface EvaluationOptions {
    * than this (absolute, as a proportion). Default 0.1.
    */
   fnrGapMargin?: number;
+  /**
+   * Also fit the smoothed calibration curve (ICI, E50, E90, Emax, Brier skill), overall and for each unsuppressed
+   * subgroup. It costs a spline fit per group, so training asks for it only for the model it keeps. Default false.
+   */
+  smoothedCalibration?: boolean;
 }
 
 /**
@@ -105,6 +111,8 @@ export interface Calibration {
    */
   slope: number | null;
   observed_expected_by_decile: DecileCalibration[];
+  /** The flexible calibration curve and its summaries (options.smoothedCalibration; absent otherwise). */
+  smoothed?: SmoothedCalibration;
 }
 
 export interface TopShareResult {
@@ -139,6 +147,8 @@ export interface SubgroupResult {
   auroc_interval?: Interval | null;
   /** The error rates at the list cut-off (absent from cards written before they were measured). */
   at_cutoff?: GroupCutoffErrors;
+  /** The group's own smoothed calibration (options.smoothedCalibration; absent otherwise). */
+  calibration_smoothed?: SmoothedCalibration;
 }
 
 export interface ModelEvaluation {
@@ -318,7 +328,7 @@ export function evaluatePredictions(
   const flagged: NonNullable<ModelEvaluation['fairness']>['flagged'] = [];
   for (const [dimension, labels] of Object.entries(subgroups)) {
     bySubgroup[dimension] = evaluateSubgroups(dimension, labels, ranking, listedCount, smallCountThreshold, {
-      overall: overallAtCutoff, events, fnrGapMargin,
+      overall: overallAtCutoff, events, fnrGapMargin, smoothed: options.smoothedCalibration ? { predicted, observed } : null,
     });
     for (const group of bySubgroup[dimension]!) {
       const cut = group.at_cutoff;
@@ -341,6 +351,7 @@ export function evaluatePredictions(
       intercept,
       slope,
       observed_expected_by_decile: observedExpected,
+      ...(options.smoothedCalibration ? { smoothed: smoothedCalibration(predicted, observed) } : {}),
     },
     at_top: atTop,
     list_share: listShare,
@@ -545,7 +556,13 @@ function evaluateSubgroups(
   ranking: Ranking,
   listedCount: number,
   smallCountThreshold: number,
-  whole: { overall: CutoffErrors; events: number; fnrGapMargin: number },
+  whole: {
+    overall: CutoffErrors;
+    events: number;
+    fnrGapMargin: number;
+    /** Everyone's predictions and outcomes in input order, when each group's smoothed calibration is wanted. */
+    smoothed: { predicted: Float64Array; observed: Uint8Array } | null;
+  },
 ): SubgroupResult[] {
   const { order, risk, outcome } = ranking;
   const n = order.length;
@@ -613,8 +630,23 @@ function evaluateSubgroups(
       sensitivity_listed: flaggedEvents[g]! / events[g]!,
       auroc_interval: auroc[g]!.interval,
       at_cutoff: groupCutoff(cutoffErrors(flagged[g]!, flaggedEvents[g]!, events[g]!, size)),
+      ...(whole.smoothed ? { calibration_smoothed: groupCalibration(g, size) } : {}),
     };
   });
+
+  /** The smoothed calibration of group g's own people. */
+  function groupCalibration(g: number, size: number): SmoothedCalibration {
+    const { predicted, observed } = whole.smoothed!;
+    const p = new Float64Array(size);
+    const y = new Uint8Array(size);
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      if (groupOf[i] !== g) continue;
+      p[k] = predicted[i]!;
+      y[k++] = observed[i]!;
+    }
+    return smoothedCalibration(p, y);
+  }
 
   function groupCutoff(errors: CutoffErrors): GroupCutoffErrors {
     const fnr = errors.false_negative_rate?.value ?? null;

@@ -40,6 +40,16 @@ const groupCutoffSchema = cutoffSchema.extend({
   flagged: z.boolean(),
 });
 
+const smoothedSchema = z.object({
+  method: z.string(),
+  ici: proportion.nullable(),
+  e50: proportion.nullable(),
+  e90: proportion.nullable(),
+  emax: proportion.nullable(),
+  brier_skill: z.number().max(1).nullable(),
+  curve: z.array(z.object({ predicted: proportion, observed: proportion })),
+});
+
 const subgroupSchema = z
   .object({
     group: z.string().nullable(),
@@ -55,6 +65,7 @@ const subgroupSchema = z
     // Absent from cards written before fairness at the cut-off was measured.
     auroc_interval: intervalSchema.nullable().optional(),
     at_cutoff: groupCutoffSchema.optional(),
+    calibration_smoothed: smoothedSchema.optional(),
   })
   .refine((group) => group.suppressed || (group.n !== null && group.events !== null && group.events <= group.n), {
     message: 'a subgroup not marked suppressed needs n and events, events no more than n',
@@ -99,6 +110,7 @@ export const evaluationSchema = z
       intercept: z.number().nullable(),
       slope: z.number().nullable(),
       observed_expected_by_decile: z.array(decileSchema),
+      smoothed: smoothedSchema.optional(),
     }),
     at_top: z.array(topShareSchema),
     /** The share of the population on the case-finding lists (tiers 1 to listTiers): the subgroups' cut-off. */

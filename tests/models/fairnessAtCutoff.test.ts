@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { type CutoffErrors, evaluatePredictions } from '../../models/evaluatePredictions.ts';
 import { clopperPearson } from '../../models/proportionInterval.ts';
+import { smoothedCalibration } from '../../models/smoothedCalibration.ts';
 import { seeded } from '../helpers/seeded.ts';
 
 /** log of n choose k, summed exactly enough for n = 500. */
@@ -200,5 +201,33 @@ describe('error rates at the list cut-off, by group', () => {
 
   it('refuses a margin outside [0, 1]', () => {
     expect(() => evaluatePredictions(Float64Array.from([0.5]), Uint8Array.from([1]), {}, { fnrGapMargin: 2 })).toThrow(/margin/);
+  });
+});
+
+describe('smoothed calibration inside the evaluation (issue 16, part 2)', () => {
+  it('is the smoothed curve of everyone and of each group on its own people, only when asked for', () => {
+    const random = seeded(31);
+    const n = 20_000;
+    const risk = new Float64Array(n);
+    const outcome = new Uint8Array(n);
+    const sex: string[] = [];
+    for (let i = 0; i < n; i++) {
+      sex.push(random() < 0.5 ? '1' : '2');
+      risk[i] = 0.01 + 0.4 * random() ** 2;
+      // Women's risk is over-predicted by half: their curve, not men's, should show it.
+      outcome[i] = random() < (sex[i] === '2' ? risk[i]! / 2 : risk[i]!) ? 1 : 0;
+    }
+    expect(evaluatePredictions(risk, outcome, { sex }).calibration.smoothed).toBeUndefined();
+    const evaluation = evaluatePredictions(risk, outcome, { sex }, { smoothedCalibration: true });
+    expect(evaluation.calibration.smoothed).toEqual(smoothedCalibration(risk, outcome));
+    const [men, women] = evaluation.by_subgroup['sex']!;
+    const own = (label: string) => {
+      const members = sex.flatMap((s, i) => (s === label ? [i] : []));
+      return smoothedCalibration(Float64Array.from(members, (i) => risk[i]!), Uint8Array.from(members, (i) => outcome[i]!));
+    };
+    expect(men!.calibration_smoothed).toEqual(own('1'));
+    expect(women!.calibration_smoothed).toEqual(own('2'));
+    expect(men!.calibration_smoothed!.ici!).toBeLessThan(0.01);
+    expect(women!.calibration_smoothed!.ici!).toBeGreaterThan(0.05);
   });
 });

@@ -179,6 +179,37 @@ const trainingSchema = z
   })
   .refine((training) => training.training_events <= training.training_rows, { message: 'more outcomes than training rows' });
 
+/**
+ * The baseline a commissioner would otherwise use, fitted and evaluated on the same rows as the model (the ea card
+ * only): its figures, how many of the validation year's people with the outcome each puts on the lists, and the lift.
+ */
+const baselineSchema = z
+  .object({
+    name: z.string(),
+    terms: z.array(z.string()).min(1),
+    sign_constrained: z.boolean(),
+    /** Its fit on the validation fit year, recalibrated in the large, so a reviewer can score it again. */
+    coefficients: z.object({ intercept: z.number(), terms: z.array(termSchema).min(1) }),
+    auroc: proportion.nullable(),
+    auprc: proportion.nullable(),
+    brier: proportion,
+    /** The share of the population in tiers 1 to the list tier. */
+    listed_share: z.number().gt(0).max(1),
+    /** People with the outcome in the validation year. */
+    events: count,
+    captured_by_model: count,
+    captured_by_baseline: count,
+    /** Model minus baseline, on the validation year. */
+    lift: z.object({ auroc: z.number().nullable(), auprc: z.number().nullable(), captured: z.number().int() }),
+  })
+  .refine((b) => b.captured_by_model <= b.events && b.captured_by_baseline <= b.events, {
+    message: 'more people captured than had the outcome',
+  })
+  .refine((b) => b.coefficients.terms.length === b.terms.length && b.coefficients.terms.every((t, i) => t.id === b.terms[i]), {
+    message: "the baseline's coefficients must name its terms, in order",
+  });
+export type BaselineComparison = z.infer<typeof baselineSchema>;
+
 export const modelCardSchema = z.object({
   card_format: z.literal(cardFormat),
   model_version: z.string().min(1),
@@ -213,6 +244,8 @@ export const modelCardSchema = z.object({
         }),
       ),
       metrics: evaluationSchema,
+      /** Null for a model without one (ltc); absent from cards written before baselines were. */
+      baseline: baselineSchema.nullable().optional(),
     })
     .nullable(),
   validation_note: z.string(),
@@ -266,6 +299,10 @@ export function parseModelCard(value: unknown, source: string): ModelCard {
   const known = termsOf(card.target);
   const unknown = card.terms.find((term) => !known.has(term.id));
   if (unknown) throw new StrataError(`model ${version} in ${source} names a term this version of Strata does not know (${unknown.id}): ${retrain}`);
+  const baselineUnknown = card.validation?.baseline?.terms.find((id) => !known.has(id));
+  if (baselineUnknown) {
+    throw new StrataError(`model ${version} in ${source} has a baseline naming a term this version of Strata does not know (${baselineUnknown}): ${retrain}`);
+  }
   const ids = card.terms.map((term) => term.id);
   const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
   if (repeated) throw new StrataError(`model ${version} in ${source} names the term ${repeated} twice: ${retrain}`);

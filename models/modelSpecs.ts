@@ -1,5 +1,5 @@
 // The two Strata models: what each predicts, from which outcome column, with which terms.
-import { emergencyAdmissionInteractions, emergencyAdmissionTerms, newLtcInteractions, newLtcTerms, type Term } from './terms.ts';
+import { emergencyAdmissionInteractions, emergencyAdmissionTerms, newLtcInteractions, newLtcTerms, parrLiteTerms, type Term } from './terms.ts';
 
 /** A candidate set of terms; validation picks the variant a model is fitted with. */
 export interface ModelVariant {
@@ -47,3 +47,13 @@ export function termsOf(target: ModelSpec['target']): ReadonlyMap<string, Term> 
   if (!spec) throw new Error(`no model spec for target ${target}`);
   return new Map(spec.variants.flatMap((variant) => variant.terms).map((term) => [term.id, term]));
 }
+
+/**
+ * The baseline the emergency-admission model must beat on its validation year (models/terms.ts, parrLiteTerms). It is
+ * fitted as a main-effects model of its own terms and never scored: it reaches the ea card's validation, nothing else.
+ */
+export const parrLiteBaseline: { name: string; target: ModelSpec['target']; variant: ModelVariant } = {
+  name: 'PARR-lite: age, sex and prior emergency admissions',
+  target: 'ea',
+  variant: { name: 'main effects', terms: parrLiteTerms },
+};

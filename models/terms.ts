@@ -222,3 +222,22 @@ export const newLtcInteractions: readonly Term[] = [
   { id: 'age_65_plus_x_ltc_count', factor: 'ltc_count', sql: 'CAST(age >= 65 AS DOUBLE) * least(ltc_count, 6)' },
   { id: 'deprivation_x_ltc_count', factor: 'deprivation', sql: 'CAST(coalesce(imd_quintile = 1, false) AS DOUBLE) * least(ltc_count, 6)' },
 ];
+
+/**
+ * PARR-lite: the baseline a commissioner would otherwise use, age, sex and prior emergency admissions only (the
+ * spirit of the King's Fund PARR tools, without their registers or deprivation). Never a scoring model: it is fitted
+ * and evaluated only on the validation year, so the emergency-admission card can report what the full model adds.
+ * Its terms are the emergency-admission model's own, by id, so their SQL is that model's.
+ */
+export const parrLiteTermIds: readonly string[] = [
+  ...fineAgeBands.map((t) => t.id),
+  'female',
+  'log_emergency_admissions_12m',
+  'log_emergency_admissions_12_24m',
+  'log_emergency_admissions_24_36m',
+];
+export const parrLiteTerms: readonly Term[] = parrLiteTermIds.map((id) => {
+  const term = emergencyAdmissionTerms.find((t) => t.id === id);
+  if (!term) throw new Error(`PARR-lite names ${id}, which is not an emergency-admission term`);
+  return term;
+});

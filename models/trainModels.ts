@@ -5,6 +5,8 @@
 // Every variant is fitted both unconstrained and with its condition and utilisation terms held non-negative; the
 // constrained form is kept unless the other validates clearly better, and the card records both.
 // Each model gets a card: windows, counts, terms, validation metrics, and reference distributions for drift.
+// The emergency-admission model is also compared, on the same validation rows, with a PARR-lite baseline (age, sex
+// and prior emergency admissions) that is fitted only for that comparison and never scores anyone.
 import type { Database } from '../core/db/Database.ts';
 import { type Params, quoteIdentifier } from '../core/db/Database.ts';
 import { readDoubleColumns } from '../core/db/readColumns.ts';
@@ -14,8 +16,8 @@ import { driftFeatures } from './measureDrift.ts';
 import { type ReferenceDistribution, referenceDistribution } from './populationStabilityIndex.ts';
 import { type EvaluationOptions, evaluatePredictions, type ModelEvaluation } from './evaluatePredictions.ts';
 import { riskSql } from './linearPredictor.ts';
-import { cardFormat, type FormMetrics, type ModelCard, resolveTerms } from './modelCard.ts';
-import { type ModelSpec, type ModelVariant, modelSpecs } from './modelSpecs.ts';
+import { type BaselineComparison, cardFormat, type FormMetrics, type ModelCard, resolveTerms } from './modelCard.ts';
+import { type ModelSpec, type ModelVariant, modelSpecs, parrLiteBaseline } from './modelSpecs.ts';
 import { modelGovernance } from './modelGovernance.ts';
 import { defaultMaxTrainingRows, type FittedModel, fitModels, modelVersion, type TrainOptions } from './fitModels.ts';
 import type { ProgressFactory } from '../core/logging/Logger.ts';
@@ -100,11 +102,18 @@ export async function trainModels(
   const variants = modelSpecs.flatMap((spec) =>
     spec.variants.map((variant, index) => ({ spec, variant, form: index === 0 ? ('both' as const) : ('non-negative' as const) })),
   );
+  // The baseline is one more fit in the same pool, last, sign-constrained like the form a model is kept in unless
+  // validation says otherwise: prior admissions cannot plausibly lower the risk in a commissioner's tool either.
+  const baselineSpec = modelSpecs.find((spec) => spec.target === parrLiteBaseline.target)!;
+  const baselineRequest = { spec: baselineSpec, variant: parrLiteBaseline.variant, form: 'non-negative' as const };
+  let baselineFit: FittedModel | undefined;
   try {
     if (canValidate) {
-      validationFits = await fitModels(db, variants, 'validation_fit_features', validationFitIndex, trainingIndex, options);
+      const fits = await fitModels(db, [...variants, baselineRequest], 'validation_fit_features', validationFitIndex, trainingIndex, options);
+      validationFits = fits.slice(0, variants.length);
+      baselineFit = fits[variants.length]![0]!;
     }
-    step(1, `${variants.length} variants fitted on the validation year`);
+    step(1, `${variants.length} variants${canValidate ? ' and the PARR-lite baseline' : ''} fitted on the validation year`);
   } finally {
     await trainingFeatures.catch(() => undefined);
   }
@@ -137,6 +146,10 @@ export async function trainModels(
     const unconstrained = { fit: unconstrainedFit, metrics: await evaluateOn(db, 'training_features', spec, unconstrainedFit, evaluation) };
     const constrained = !((unconstrained.metrics.auroc ?? 0) >= (kept.nonNegative.metrics.auroc ?? 0) + clearGainInAuroc);
     const form = constrained ? kept.nonNegative : unconstrained;
+    const baseline =
+      spec === baselineSpec && baselineFit
+        ? compareWithBaseline(baselineFit, await evaluateOn(db, 'training_features', spec, baselineFit, evaluation), form.metrics)
+        : null;
     chosen.push({
       variant: kept.variant,
       constrained,
@@ -155,6 +168,7 @@ export async function trainModels(
           brier: e.nonNegative.metrics.brier, calibration_slope: e.nonNegative.metrics.calibration.slope,
         })),
         metrics: form.metrics,
+        baseline,
       },
     });
     log(
@@ -163,6 +177,13 @@ export async function trainModels(
         ` (sign-constrained); kept ${kept.variant.name}, ${constrained ? 'sign-constrained' : 'unconstrained'} ` +
         `(unconstrained AUROC ${unconstrained.metrics.auroc?.toFixed(4)})`,
     );
+    if (baseline) {
+      log(
+        `baseline PARR-lite AUROC ${baseline.auroc?.toFixed(4)} vs model ${form.metrics.auroc?.toFixed(4)}, ` +
+          `AUPRC ${baseline.auprc?.toFixed(4)} vs ${form.metrics.auprc?.toFixed(4)}; in tiers 1-${options.listTiers ?? 2} ` +
+          `${baseline.captured_by_baseline} vs ${baseline.captured_by_model} of the ${baseline.events} people admitted`,
+      );
+    }
   }
 
   // Each production fit starts from its chosen fit a year earlier: the same answer in fewer iterations.
@@ -248,6 +269,41 @@ function formMetrics(variant: ModelVariant, fit: FittedModel, metrics: ModelEval
     negative_terms: fit.terms.filter((t) => constrained.has(t.id) && t.coefficient < 0).map((t) => t.id),
     terms_held_at_zero: fit.terms_held_at_zero,
   };
+}
+
+/** The baseline against the kept model form, both evaluated on the same validation year with the same options. */
+function compareWithBaseline(fit: FittedModel, baseline: ModelEvaluation, model: ModelEvaluation): BaselineComparison {
+  const capturedByModel = capturedOnLists(model);
+  const capturedByBaseline = capturedOnLists(baseline);
+  return {
+    name: parrLiteBaseline.name,
+    terms: fit.terms.map((t) => t.id),
+    sign_constrained: fit.sign_constrained,
+    coefficients: { intercept: fit.intercept, terms: fit.terms },
+    auroc: baseline.auroc,
+    auprc: baseline.auprc,
+    brier: baseline.brier,
+    listed_share: baseline.list_share,
+    events: baseline.events,
+    captured_by_model: capturedByModel,
+    captured_by_baseline: capturedByBaseline,
+    lift: {
+      auroc: model.auroc === null || baseline.auroc === null ? null : model.auroc - baseline.auroc,
+      auprc: model.auprc === null || baseline.auprc === null ? null : model.auprc - baseline.auprc,
+      captured: capturedByModel - capturedByBaseline,
+    },
+  };
+}
+
+/**
+ * How many of the validation year's people with the outcome are in the listed share (tiers 1 to the list tier). The
+ * listed share is one of the tier cut-offs, evaluated in at_top, unless the lists take every tier: then everyone.
+ */
+function capturedOnLists(metrics: ModelEvaluation): number {
+  const atList = metrics.at_top.find((top) => top.share === metrics.list_share);
+  if (atList) return atList.true_positives;
+  if (metrics.list_share === 1) return metrics.events;
+  throw new Error(`the listed share ${metrics.list_share} is not one of the evaluated tier cut-offs`);
 }
 
 /** Predictions of `model` on a feature table with outcomes, evaluated with subgroups. */

@@ -249,6 +249,13 @@ export const modelCardSchema = z.object({
     })
     .nullable(),
   validation_note: z.string(),
+  /**
+   * The production model on the latest complete year, the rows it was fitted on (absent from cards written before
+   * it): how well tonight's scores are calibrated, beside the validation year's out-of-time figures.
+   */
+  production_check: z
+    .object({ index_date: isoDate, outcome_window: outcomeWindow, note: z.string(), metrics: evaluationSchema })
+    .optional(),
   /** TRIPOD+AI's words around the figures (models/modelGovernance.ts); absent from cards written before it. */
   governance: z
     .object({

@@ -59,7 +59,7 @@ const byTarget: Record<ModelSpec['target'], Pick<ModelGovernance, 'outcome' | 'p
   ea: {
     outcome:
       'At least one emergency admission (an inpatient spell with an emergency admission method: 21-25, 2A-2D, 28) ' +
-      'admitted in the 365 days after the index date (sql/intermediate/features/outcomes.sql).',
+      'admitted in the 365 days after the index date.',
     predictors:
       'Age (fine bands), sex, deprivation quintile, emergency admissions, bed days, A&E attendances, outpatient ' +
       'attendances and missed appointments over the last 90 days to 3 years, the 18 QOF long-term-condition registers, ' +
@@ -73,7 +73,7 @@ const byTarget: Record<ModelSpec['target'], Pick<ModelGovernance, 'outcome' | 'p
   ltc: {
     outcome:
       'At least one new GP long-term-condition register entry (one of the 18 QOF registers; the palliative care ' +
-      'register is not one) diagnosed in the 365 days after the index date (sql/intermediate/features/outcomes.sql).',
+      'register is not one) diagnosed in the 365 days after the index date.',
     predictors:
       'Age, sex, deprivation, the registers already held and their count, hospital activity, Charlson index, frailty and ' +
       'medicines; each term is defined in models/terms.ts over the features of docs/features.md.',
@@ -85,5 +85,7 @@ const byTarget: Record<ModelSpec['target'], Pick<ModelGovernance, 'outcome' | 'p
 
 /** The governance text of a model card for `target`. */
 export function modelGovernance(target: ModelSpec['target']): ModelGovernance {
-  return { data_source: dataSource, population, ...byTarget[target], missing_data: missingData, not_for: notFor, retraining, drift };
+  const { outcome, predictors, intended_use } = byTarget[target];
+  // In the card schema's order (models/modelCard.ts), so a card read back and written again is the same bytes.
+  return { data_source: dataSource, population, outcome, predictors, missing_data: missingData, intended_use, not_for: notFor, retraining, drift };
 }

@@ -51,7 +51,14 @@ export function renderModelCard(card: ModelCard): string {
     push(`| Brier score | ${fixed(m.brier, 4)} |`);
     push(`| calibration in the large (0 is ideal) | ${fixed(m.calibration.intercept)} |`);
     push(`| calibration slope (1 is ideal) | ${fixed(m.calibration.slope)} |`);
+    const smooth = m.calibration.smoothed;
+    if (smooth) {
+      push(`| integrated calibration index, ICI (0 is ideal) | ${fixed(smooth.ici, 4)} |`);
+      push(`| E50, E90, Emax: median, 90th percentile and largest gap between predicted and smoothed observed risk | ${fixed(smooth.e50, 4)}, ${fixed(smooth.e90, 4)}, ${fixed(smooth.emax, 4)} |`);
+      push(`| Brier skill against the prevalence (above 0 beats predicting the event rate) | ${fixed(smooth.brier_skill)} |`);
+    }
     push('');
+    if (smooth) push(`Smoothed calibration: ${smooth.method}.`, '');
     push('| top share by risk | people | with the outcome | PPV | sensitivity |', '|---|---|---|---|---|');
     for (const top of m.at_top) push(`| ${percent(top.share)} | ${whole(top.n_flagged)} | ${whole(top.true_positives)} | ${percent(top.ppv)} | ${percent(top.sensitivity)} |`);
     push('');
@@ -62,7 +69,27 @@ export function renderModelCard(card: ModelCard): string {
         `false positive rate ${withInterval(cut.false_positive_rate?.value, cut.false_positive_rate, percent)}, ` +
         `false omission rate ${withInterval(cut.false_omission_rate?.value, cut.false_omission_rate, percent)}.`, '');
     }
+    const baseline = v.baseline;
+    if (baseline) {
+      push('### Against a baseline: PARR-lite', '');
+      push(`${baseline.name}, fitted and validated on the same rows (${baseline.sign_constrained ? 'sign-constrained' : 'unconstrained'}; its coefficients are in the card).`, '');
+      push('| | AUROC | AUPRC | people admitted next year in tiers 1-2 |', '|---|---|---|---|');
+      push(`| this model | ${fixed(m.auroc)} | ${fixed(m.auprc)} | ${whole(baseline.captured_by_model)} of ${whole(baseline.events)} |`);
+      push(`| PARR-lite | ${fixed(baseline.auroc)} | ${fixed(baseline.auprc)} | ${whole(baseline.captured_by_baseline)} of ${whole(baseline.events)} |`);
+      push(`| lift | ${fixed(baseline.lift.auroc)} | ${fixed(baseline.lift.auprc)} | ${baseline.lift.captured >= 0 ? '+' : ''}${baseline.lift.captured} |`, '');
+    }
     push(...renderFairness(card));
+  }
+  const check = card.production_check;
+  if (check) {
+    const c = check.metrics;
+    push('### Today\'s scores on the latest complete year', '', check.note, '');
+    push('| measure | value |', '|---|---|');
+    push(`| people, with the outcome | ${whole(c.n)}, ${whole(c.events)} (${percent(c.event_rate)}) |`);
+    push(`| mean predicted risk | ${percent(c.mean_predicted)} |`);
+    push(`| calibration in the large, slope | ${fixed(c.calibration.intercept)}, ${fixed(c.calibration.slope)} |`);
+    if (c.calibration.smoothed) push(`| ICI, E50, E90 | ${fixed(c.calibration.smoothed.ici, 4)}, ${fixed(c.calibration.smoothed.e50, 4)}, ${fixed(c.calibration.smoothed.e90, 4)} |`);
+    push(`| AUROC | ${withInterval(c.auroc, c.auroc_interval)} |`, '');
   }
 
   if (g) {
@@ -96,6 +123,14 @@ function renderFairness(card: ModelCard): string[] {
     for (const group of groups) out.push(fairnessRow(dimension, group));
   }
   out.push('', `A group with fewer than ${m.small_count_threshold} people with, or without, the outcome shows no figures.`, '');
+  const calibrated = Object.entries(m.by_subgroup).flatMap(([dimension, groups]) => groups.filter((g) => g.calibration_smoothed).map((g) => ({ dimension, g })));
+  if (calibrated.length > 0) {
+    out.push('#### Calibration by group', '', '| group | observed rate | mean predicted | ICI | E90 |', '|---|---|---|---|---|');
+    for (const { dimension, g } of calibrated) {
+      out.push(`| ${dimensionNames[dimension] ?? dimension}: ${groupName(dimension, g.group)} | ${percent(g.event_rate)} | ${percent(g.mean_predicted)} | ${fixed(g.calibration_smoothed!.ici, 4)} | ${fixed(g.calibration_smoothed!.e90, 4)} |`);
+    }
+    out.push('');
+  }
   return out;
 }
 

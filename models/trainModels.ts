@@ -146,6 +146,8 @@ export async function trainModels(
     const unconstrained = { fit: unconstrainedFit, metrics: await evaluateOn(db, 'training_features', spec, unconstrainedFit, evaluation) };
     const constrained = !((unconstrained.metrics.auroc ?? 0) >= (kept.nonNegative.metrics.auroc ?? 0) + clearGainInAuroc);
     const form = constrained ? kept.nonNegative : unconstrained;
+    // The kept form again, with the smoothed calibration overall and by group (a spline fit each: only for this one).
+    const validated = await evaluateOn(db, 'training_features', spec, form.fit, { ...evaluation, smoothedCalibration: true });
     const baseline =
       spec === baselineSpec && baselineFit
         ? compareWithBaseline(baselineFit, await evaluateOn(db, 'training_features', spec, baselineFit, evaluation), form.metrics)
@@ -167,7 +169,7 @@ export async function trainModels(
           variant: e.variant.name, terms: e.variant.terms.length, auroc: e.nonNegative.metrics.auroc, auprc: e.nonNegative.metrics.auprc,
           brier: e.nonNegative.metrics.brier, calibration_slope: e.nonNegative.metrics.calibration.slope,
         })),
-        metrics: form.metrics,
+        metrics: validated,
         baseline,
       },
     });
@@ -201,6 +203,8 @@ export async function trainModels(
     const fitted = production[i]![0]!;
     const choice = chosen[i]!;
     const { intercept, terms, ...training } = fitted;
+    // Today's scores against the latest complete year: the rows the production model was fitted and recalibrated on.
+    const productionCheck = await evaluateOn(db, 'training_features', spec, fitted, { ...evaluation, smoothedCalibration: true });
     cards.push({
       card_format: cardFormat,
       model_version: modelVersion(fitted),
@@ -226,6 +230,15 @@ export async function trainModels(
         (trainingBuild.eligible > trainingBuild.rows
           ? ` Fitted and evaluated on a hash sample by person_id of ${trainingBuild.rows} of the ${trainingBuild.eligible} people eligible at each index date.`
           : ''),
+      production_check: {
+        index_date: trainingIndex,
+        outcome_window: { from_exclusive: trainingIndex, to_inclusive: asOf },
+        note:
+          'The production model, as it scores tonight, on the latest complete year: the rows it was fitted and recalibrated ' +
+          'on. In-sample, so it says how well the scores are calibrated to the latest year, not how well the model ' +
+          'generalises: the out-of-time validation says that.',
+        metrics: productionCheck,
+      },
       governance: modelGovernance(spec.target),
       reference_distributions: await referenceDistributions(db, 'training_features', fitted),
       intercept,

@@ -16,6 +16,9 @@ export interface ValidationSummary {
   brier?: number;
   calibration_intercept?: number | null;
   calibration_slope?: number | null;
+  /** Integrated calibration index and E90 of the smoothed calibration curve (null in older cards). */
+  ici?: number | null;
+  e90?: number | null;
   list_share?: number;
   at_cutoff?: {
     ppv: number | null;
@@ -26,11 +29,23 @@ export interface ValidationSummary {
   } | null;
   /** Groups whose false negative rate at the cut-off differs from everyone's by more than the configured margin. */
   fairness_flags?: { dimension: string; group: string | null; false_negative_rate: number; gap: number }[] | null;
+  /** The PARR-lite baseline on the same rows, and this model's lift over it (emergency admission only). */
+  baseline?: { auroc: number | null; auprc: number | null; captured: number; lift: { auroc: number | null; auprc: number | null; captured: number } } | null;
+  /** The production model on the latest complete year (in-sample): how well tonight's scores are calibrated. */
+  production_check?: { calibration_intercept: number | null; calibration_slope: number | null; ici: number | null; e90: number | null } | null;
 }
 
 export function validationSummary(card: ModelCard): ValidationSummary {
   const validation = card.validation;
-  if (validation === null) return { model_version: card.model_version, validated: false };
+  const check = card.production_check?.metrics;
+  const productionCheck = check
+    ? {
+        calibration_intercept: check.calibration.intercept, calibration_slope: check.calibration.slope,
+        ici: check.calibration.smoothed?.ici ?? null, e90: check.calibration.smoothed?.e90 ?? null,
+      }
+    : null;
+  if (validation === null) return { model_version: card.model_version, validated: false, production_check: productionCheck };
+  const baseline = validation.baseline ?? null;
   const metrics = validation.metrics;
   const cut = metrics.at_cutoff;
   return {
@@ -45,6 +60,8 @@ export function validationSummary(card: ModelCard): ValidationSummary {
     brier: metrics.brier,
     calibration_intercept: metrics.calibration.intercept,
     calibration_slope: metrics.calibration.slope,
+    ici: metrics.calibration.smoothed?.ici ?? null,
+    e90: metrics.calibration.smoothed?.e90 ?? null,
     list_share: metrics.list_share,
     // Cards validated before the cut-off errors were measured have none.
     at_cutoff: cut
@@ -57,5 +74,9 @@ export function validationSummary(card: ModelCard): ValidationSummary {
         }
       : null,
     fairness_flags: metrics.fairness?.flagged ?? null,
+    baseline: baseline
+      ? { auroc: baseline.auroc, auprc: baseline.auprc, captured: baseline.captured_by_baseline, lift: baseline.lift }
+      : null,
+    production_check: productionCheck,
   };
 }

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import pl from 'nodejs-polars';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ValidationSummary } from '../../models/validationSummary.ts';
+import { parseModelCard } from '../../models/modelCard.ts';
+import { renderModelCards } from '../../models/renderModelCard.ts';
 import { temporaryFolder } from '../helpers/testDatabase.ts';
 import { repoRoot, runCli } from '../helpers/runCli.ts';
 
@@ -91,6 +93,21 @@ describe('strata run on data-samples/', () => {
       expect(summary.at_cutoff!.false_negative_rate).toBe(cut.false_negatives / metrics.events);
       expect(summary.at_cutoff!.false_positive_rate).toBe(cut.false_positives / (metrics.n - metrics.events));
       expect(summary.at_cutoff!.false_omission_rate).toBe(cut.false_negatives / (metrics.n - cut.listed));
+    }
+  });
+
+  it('docs/model-card.md is the rendering of this run\'s cards (npm run docs:model-card)', () => {
+    const cards = ['ea', 'ltc'].map((target) => {
+      const path = join(folder, 'models', `${target}_model_card.json`);
+      return parseModelCard(JSON.parse(readFileSync(path, 'utf8')), path);
+    });
+    // The version's fingerprint hashes coefficients to the last bit, which may differ between Node versions.
+    const fingerprintless = (text: string) => text.replace(/\b(ea|ltc)-(\d{4}-\d{2}-\d{2})-[0-9a-f]{8}\b/g, '$1-$2-…');
+    expect(fingerprintless(renderModelCards(cards))).toBe(fingerprintless(readFileSync(join(repoRoot, 'docs', 'model-card.md'), 'utf8')));
+    // Every TRIPOD+AI item the issue names has its heading.
+    for (const heading of ['Data, population, outcome and predictors', 'Sample size and events', 'Validation design', 'Performance on the validation year',
+      'Against a baseline: PARR-lite', 'Fairness at the list cut-off', "Today's scores on the latest complete year", 'Intended use', 'Retraining and drift']) {
+      expect(renderModelCards(cards)).toContain(`### ${heading}`);
     }
   });
 

@@ -1,7 +1,7 @@
 // A full disk or an output folder that cannot be written: one clear line, exit 1, and the previous
 // night's outputs exactly as they were. The full disk is real: a small tmpfs mounted for the test.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checksums, readOnlyRows } from '../helpers/outputFiles.ts';
@@ -26,7 +26,14 @@ function mountSmallDisk(size: string): string | null {
   }
 }
 
-const smallDisk = mountSmallDisk('1600k');
+const smallDisk = mountSmallDisk('4m');
+
+/** Bytes of the files under a folder. */
+function folderBytes(folder: string): number {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .reduce((total, entry) => total + statSync(join(entry.parentPath, entry.name)).size, 0);
+}
 
 describe('when the outputs cannot be written', () => {
   afterAll(() => {
@@ -40,8 +47,11 @@ describe('when the outputs cannot be written', () => {
     expect(first.status).toBe(0);
     const before = checksums(join(out, secondNight!));
 
-    // About a megabyte left: the next night's outputs do not fit beside the last.
-    writeFileSync(join(smallDisk!, 'ballast'), Buffer.alloc(200 * 1024));
+    // Room left for half a night's outputs: the next night's do not fit beside the last.
+    const nightBytes = folderBytes(join(out, secondNight!));
+    const disk = statfsSync(smallDisk!);
+    const free = disk.bavail * disk.bsize;
+    writeFileSync(join(smallDisk!, 'ballast'), Buffer.alloc(Math.max(0, free - Math.floor(nightBytes / 2))));
     const second = runCli(['run', '--inbox', sampleInbox, '--out', out, '--db', db]);
     expect(second.status).toBe(1);
     expect(second.stderr).toBe(`strata: no space left on the disk holding ${out}: free some space and re-run; the previous outputs are untouched\n`);

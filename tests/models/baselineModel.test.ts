@@ -107,21 +107,27 @@ describe('a run on a generated population', () => {
     expect(model.auprc!).toBeGreaterThan(baseline.auprc!);
   });
 
-  it("has the baseline's AUROC, AUPRC and capture that its recorded coefficients give on the validation year", async () => {
-    const baseline = ea.validation!.baseline!;
-    // The validation year rebuilt, in a copy of the run's database, as training built it.
+  /** The validation year (the latest complete year) rebuilt, in a copy of the run's database, as training built it. */
+  let validationYear: FeatureRow[] | null = null;
+  async function validationYearRows(): Promise<FeatureRow[]> {
+    if (validationYear) return validationYear;
     const copy = join(temporaryFolder('strata-baseline-db-'), 'strata.duckdb');
     copyFileSync(join(out, 'strata.duckdb'), copy);
     const db = await Database.open({ path: copy });
-    let rows: FeatureRow[];
     try {
       await buildFeatures(db, 'training_population', ea.validation!.evaluation_index_date, 'validation_year', {
         withOutcomes: true, maxPeople: defaultMaxTrainingRows,
       });
-      rows = await db.rowsJson<FeatureRow>('SELECT * FROM validation_year ORDER BY person_id');
+      validationYear = await db.rowsJson<FeatureRow>('SELECT * FROM validation_year ORDER BY person_id');
     } finally {
       db.close();
     }
+    return validationYear;
+  }
+
+  it("has the baseline's AUROC, AUPRC and capture that its recorded coefficients give on the validation year", async () => {
+    const baseline = ea.validation!.baseline!;
+    const rows = await validationYearRows();
     const risk = rows.map((row) => independentRisk('ea', baseline.coefficients, row));
     const outcome = rows.map((row) => (row['emergency_admission_next_12m'] === true ? 1 : 0));
     const figures = rankFigures(risk, outcome, baseline.listed_share);
@@ -129,6 +135,35 @@ describe('a run on a generated population', () => {
     expect(baseline.auroc!).toBeCloseTo(figures.auroc, 10);
     expect(baseline.auprc!).toBeCloseTo(figures.auprc, 10);
     expect(figures.captured).toBe(baseline.captured_by_baseline);
+  }, 120_000);
+
+  it("gives each group's error rates at the list cut-off as the production coefficients give them on the latest year, worked out independently", async () => {
+    // The production check evaluates the production model on the same rows as the validation year's evaluation.
+    const check = ea.production_check!;
+    expect(check.index_date).toBe(ea.validation!.evaluation_index_date);
+    const rows = await validationYearRows();
+    const risk = rows.map((row) => independentRisk('ea', ea, row));
+    const outcome = rows.map((row) => (row['emergency_admission_next_12m'] === true ? 1 : 0));
+    const order = risk.map((_, i) => i).sort((a, b) => risk[b]! - risk[a]! || a - b);
+    const listed = new Set(order.slice(0, Math.ceil(rows.length * check.metrics.list_share)));
+    const labels: Record<string, (row: FeatureRow) => string | null> = {
+      sex: (row) => row['sex'] as string, age_band: (row) => row['age_band'] as string,
+      imd_quintile: (row) => (row['imd_quintile'] === null ? null : String(row['imd_quintile'])), ethnic_group: (row) => row['ethnic_group'] as string,
+    };
+    let groupsChecked = 0;
+    for (const [dimension, label] of Object.entries(labels)) {
+      for (const group of check.metrics.by_subgroup[dimension]!) {
+        if (group.suppressed) continue;
+        const members = rows.flatMap((row, i) => (label(row) === group.group ? [i] : []));
+        const count = (wantListed: boolean, wantOutcome: number) => members.filter((i) => listed.has(i) === wantListed && outcome[i] === wantOutcome).length;
+        const [tp, fp, fn, tn] = [count(true, 1), count(true, 0), count(false, 1), count(false, 0)];
+        expect(group.at_cutoff, `${dimension} ${group.group}`).toMatchObject({ true_positives: tp, false_positives: fp, false_negatives: fn, true_negatives: tn });
+        expect(group.at_cutoff!.false_negative_rate!.value).toBe(fn / (tp + fn));
+        expect(group.at_cutoff!.false_positive_rate!.value).toBe(fp / (fp + tn));
+        groupsChecked++;
+      }
+    }
+    expect(groupsChecked).toBeGreaterThanOrEqual(10);
   }, 120_000);
 });
 

@@ -147,7 +147,7 @@ export async function trainModels(
     const constrained = !((unconstrained.metrics.auroc ?? 0) >= (kept.nonNegative.metrics.auroc ?? 0) + clearGainInAuroc);
     const form = constrained ? kept.nonNegative : unconstrained;
     // The kept form again, with the smoothed calibration overall and by group (a spline fit each: only for this one).
-    const validated = await evaluateOn(db, 'training_features', spec, form.fit, { ...evaluation, smoothedCalibration: true });
+    const validated = await evaluateOn(db, 'training_features', spec, form.fit, { ...evaluation, smoothedCalibration: 'overall and groups' });
     const baseline =
       spec === baselineSpec && baselineFit
         ? compareWithBaseline(baselineFit, await evaluateOn(db, 'training_features', spec, baselineFit, evaluation), form.metrics)
@@ -204,7 +204,7 @@ export async function trainModels(
     const choice = chosen[i]!;
     const { intercept, terms, ...training } = fitted;
     // Today's scores against the latest complete year: the rows the production model was fitted and recalibrated on.
-    const productionCheck = await evaluateOn(db, 'training_features', spec, fitted, { ...evaluation, smoothedCalibration: true });
+    const productionCheck = await evaluateOn(db, 'training_features', spec, fitted, { ...evaluation, smoothedCalibration: 'overall' });
     cards.push({
       card_format: cardFormat,
       model_version: modelVersion(fitted),

@@ -218,7 +218,10 @@ describe('smoothed calibration inside the evaluation (issue 16, part 2)', () => 
       outcome[i] = random() < (sex[i] === '2' ? risk[i]! / 2 : risk[i]!) ? 1 : 0;
     }
     expect(evaluatePredictions(risk, outcome, { sex }).calibration.smoothed).toBeUndefined();
-    const evaluation = evaluatePredictions(risk, outcome, { sex }, { smoothedCalibration: true });
+    const evaluation = evaluatePredictions(risk, outcome, { sex }, { smoothedCalibration: 'overall and groups' });
+    const overallOnly = evaluatePredictions(risk, outcome, { sex }, { smoothedCalibration: 'overall' });
+    expect(overallOnly.calibration.smoothed).toEqual(smoothedCalibration(risk, outcome));
+    expect(overallOnly.by_subgroup['sex']![0]!.calibration_smoothed).toBeUndefined();
     expect(evaluation.calibration.smoothed).toEqual(smoothedCalibration(risk, outcome));
     const [men, women] = evaluation.by_subgroup['sex']!;
     const own = (label: string) => {

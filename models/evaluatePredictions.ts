@@ -150,6 +150,9 @@ export interface SubgroupResult {
   at_cutoff?: GroupCutoffErrors;
   /** The group's own smoothed calibration (options.smoothedCalibration; absent otherwise). */
   calibration_smoothed?: SmoothedCalibration;
+  /** The group's calibration in the large and slope, as for everyone (with calibration_smoothed; null unconverged). */
+  calibration_intercept?: number | null;
+  calibration_slope?: number | null;
 }
 
 export interface ModelEvaluation {
@@ -309,19 +312,7 @@ export function evaluatePredictions(
     };
   });
 
-  let intercept: number | null = null;
-  let slope: number | null = null;
-  if (events > 0 && nonEvents > 0) {
-    const logitP = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const p = Math.min(Math.max(predicted[i]!, probabilityFloor), 1 - probabilityFloor);
-      logitP[i] = Math.log(p / (1 - p));
-    }
-    const inTheLarge = fitRecalibration(logitP, observed, false);
-    const withSlope = fitRecalibration(logitP, observed, true);
-    intercept = inTheLarge?.intercept ?? null;
-    slope = withSlope?.slope ?? null;
-  }
+  const { intercept, slope } = recalibration(predicted, observed);
 
   const listedCount = Math.ceil(n * listShare);
   const overallAtCutoff = cutoffErrors(listedCount, cumulativeEvents[listedCount - 1]!, events, n);
@@ -631,12 +622,12 @@ function evaluateSubgroups(
       sensitivity_listed: flaggedEvents[g]! / events[g]!,
       auroc_interval: auroc[g]!.interval,
       at_cutoff: groupCutoff(cutoffErrors(flagged[g]!, flaggedEvents[g]!, events[g]!, size)),
-      ...(whole.smoothed ? { calibration_smoothed: groupCalibration(g, size) } : {}),
+      ...(whole.smoothed ? groupCalibration(g, size) : {}),
     };
   });
 
   /** The smoothed calibration of group g's own people. */
-  function groupCalibration(g: number, size: number): SmoothedCalibration {
+  function groupCalibration(g: number, size: number): Pick<SubgroupResult, 'calibration_smoothed' | 'calibration_intercept' | 'calibration_slope'> {
     const { predicted, observed } = whole.smoothed!;
     const p = new Float64Array(size);
     const y = new Uint8Array(size);
@@ -646,7 +637,8 @@ function evaluateSubgroups(
       p[k] = predicted[i]!;
       y[k++] = observed[i]!;
     }
-    return smoothedCalibration(p, y);
+    const { intercept, slope } = recalibration(p, y);
+    return { calibration_smoothed: smoothedCalibration(p, y), calibration_intercept: intercept, calibration_slope: slope };
   }
 
   function groupCutoff(errors: CutoffErrors): GroupCutoffErrors {
@@ -660,6 +652,23 @@ function evaluateSubgroups(
       flagged: gap !== null && Math.abs(gap) > whole.fnrGapMargin,
     };
   }
+}
+
+/** Calibration in the large and slope; both null without events or without non-events, each null unconverged. */
+function recalibration(predicted: Float64Array, observed: Uint8Array): { intercept: number | null; slope: number | null } {
+  const n = predicted.length;
+  let events = 0;
+  for (let i = 0; i < n; i++) events += observed[i]!;
+  if (events === 0 || events === n) return { intercept: null, slope: null };
+  const logitP = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = Math.min(Math.max(predicted[i]!, probabilityFloor), 1 - probabilityFloor);
+    logitP[i] = Math.log(p / (1 - p));
+  }
+  return {
+    intercept: fitRecalibration(logitP, observed, false)?.intercept ?? null,
+    slope: fitRecalibration(logitP, observed, true)?.slope ?? null,
+  };
 }
 
 /**

@@ -66,6 +66,8 @@ const subgroupSchema = z
     auroc_interval: intervalSchema.nullable().optional(),
     at_cutoff: groupCutoffSchema.optional(),
     calibration_smoothed: smoothedSchema.optional(),
+    calibration_intercept: z.number().nullable().optional(),
+    calibration_slope: z.number().nullable().optional(),
   })
   .refine((group) => group.suppressed || (group.n !== null && group.events !== null && group.events <= group.n), {
     message: 'a subgroup not marked suppressed needs n and events, events no more than n',

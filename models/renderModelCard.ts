@@ -125,9 +125,10 @@ function renderFairness(card: ModelCard): string[] {
   out.push('', `A group with fewer than ${m.small_count_threshold} people with, or without, the outcome shows no figures.`, '');
   const calibrated = Object.entries(m.by_subgroup).flatMap(([dimension, groups]) => groups.filter((g) => g.calibration_smoothed).map((g) => ({ dimension, g })));
   if (calibrated.length > 0) {
-    out.push('#### Calibration by group', '', '| group | observed rate | mean predicted | ICI | E90 |', '|---|---|---|---|---|');
+    out.push('#### Calibration by group', '', '| group | observed rate | mean predicted | calibration in the large | slope | ICI | E90 |', '|---|---|---|---|---|---|---|');
     for (const { dimension, g } of calibrated) {
-      out.push(`| ${dimensionNames[dimension] ?? dimension}: ${groupName(dimension, g.group)} | ${percent(g.event_rate)} | ${percent(g.mean_predicted)} | ${fixed(g.calibration_smoothed!.ici, 4)} | ${fixed(g.calibration_smoothed!.e90, 4)} |`);
+      out.push(`| ${dimensionNames[dimension] ?? dimension}: ${groupName(dimension, g.group)} | ${percent(g.event_rate)} | ${percent(g.mean_predicted)} | ` +
+        `${fixed(g.calibration_intercept)} | ${fixed(g.calibration_slope)} | ${fixed(g.calibration_smoothed!.ici, 4)} | ${fixed(g.calibration_smoothed!.e90, 4)} |`);
     }
     out.push('');
   }

@@ -231,6 +231,15 @@ describe('smoothed calibration inside the evaluation (issue 16, part 2)', () => 
     expect(men!.calibration_smoothed).toEqual(own('1'));
     expect(women!.calibration_smoothed).toEqual(own('2'));
     expect(men!.calibration_smoothed!.ici!).toBeLessThan(0.01);
+    // Calibration in the large and slope by group: each group's own, as an evaluation of its rows alone gives them.
+    for (const [group, label] of [[men!, '1'], [women!, '2']] as const) {
+      const members = sex.flatMap((s, i) => (s === label ? [i] : []));
+      const alone = evaluatePredictions(Float64Array.from(members, (i) => risk[i]!), Uint8Array.from(members, (i) => outcome[i]!)).calibration;
+      expect(group.calibration_intercept).toBe(alone.intercept);
+      expect(group.calibration_slope).toBe(alone.slope);
+    }
+    expect(Math.abs(men!.calibration_intercept!)).toBeLessThan(0.1);
+    expect(women!.calibration_intercept!).toBeLessThan(-0.5); // predicted twice the risk: log-odds about 0.7 too high
     expect(women!.calibration_smoothed!.ici!).toBeGreaterThan(0.05);
   });
 });

@@ -1,6 +1,8 @@
 // A model card a reviewer can sign, in words: the TRIPOD+AI items that apply (Collins et al. BMJ 2024;385:e078378),
 // from the cards' own JSON. docs/model-card.md is this rendering for the sample run (npm run docs:model-card), and
-// tests/cli/runSample.test.ts checks that it is current. Figures are rounded here and nowhere earlier.
+// tests/cli/runSample.test.ts checks that it is current. Figures are rounded here and nowhere earlier. Like the
+// report, it shows no rate from which a count from 1 to the card's small-number threshold less one could be read:
+// such a cell is '*' (the card's JSON keeps every figure, for the analysts who validate it).
 import type { ModelCard } from './modelCard.ts';
 import type { SubgroupResult } from './evaluatePredictions.ts';
 
@@ -60,10 +62,13 @@ export function renderModelCard(card: ModelCard): string {
     push('');
     if (smooth) push(`Smoothed calibration: ${smooth.method}.`, '');
     push('| top share by risk | people | with the outcome | PPV | sensitivity |', '|---|---|---|---|---|');
-    for (const top of m.at_top) push(`| ${percent(top.share)} | ${whole(top.n_flagged)} | ${whole(top.true_positives)} | ${percent(top.ppv)} | ${percent(top.sensitivity)} |`);
+    for (const top of m.at_top) {
+      const hidden = hidesSmallCount([top.true_positives, top.n_flagged - top.true_positives, m.events - top.true_positives], m.small_count_threshold);
+      push(`| ${percent(top.share)} | ${whole(top.n_flagged)} | ${hidden ? '*' : whole(top.true_positives)} | ${hidden ? '*' : percent(top.ppv)} | ${hidden ? '*' : percent(top.sensitivity)} |`);
+    }
     push('');
     const cut = m.at_cutoff;
-    if (cut) {
+    if (cut && !hidesSmallCount([cut.true_positives, cut.false_positives, cut.false_negatives, cut.true_negatives], m.small_count_threshold)) {
       push(`At the list cut-off (the top ${percent(m.list_share)}): PPV ${withInterval(cut.ppv?.value, cut.ppv, percent)}, ` +
         `false negative rate ${withInterval(cut.false_negative_rate?.value, cut.false_negative_rate, percent)}, ` +
         `false positive rate ${withInterval(cut.false_positive_rate?.value, cut.false_positive_rate, percent)}, ` +
@@ -114,15 +119,20 @@ function renderFairness(card: ModelCard): string[] {
     fairness.flagged.length === 0
       ? `No group's false negative rate differs from the whole population's by more than ${percent(fairness.false_negative_rate_margin, 0)}.`
       : `Flagged (false negative rate more than ${percent(fairness.false_negative_rate_margin, 0)} from the whole population's ${percent(m.at_cutoff?.false_negative_rate?.value)}): ` +
-        fairness.flagged.map((f) => `${dimensionNames[f.dimension] ?? f.dimension} ${groupName(f.dimension, f.group)} (${percent(f.false_negative_rate)})`).join('; ') + '.',
+        fairness.flagged.map((f) => {
+          const group = m.by_subgroup[f.dimension]?.find((g) => g.group === f.group);
+          const shown = group?.at_cutoff && !hidesSmallCount([group.at_cutoff.false_negatives, group.at_cutoff.true_positives], m.small_count_threshold);
+          return `${dimensionNames[f.dimension] ?? f.dimension} ${groupName(f.dimension, f.group)} (${shown ? percent(f.false_negative_rate) : '*'})`;
+        }).join('; ') + '.',
     '',
   );
   out.push('| group | people | with the outcome | AUROC | false negative rate | false positive rate | PPV | share of list | share of outcomes |');
   out.push('|---|---|---|---|---|---|---|---|---|');
   for (const [dimension, groups] of Object.entries(m.by_subgroup)) {
-    for (const group of groups) out.push(fairnessRow(dimension, group));
+    for (const group of groups) out.push(fairnessRow(dimension, group, m.small_count_threshold));
   }
-  out.push('', `A group with fewer than ${m.small_count_threshold} people with, or without, the outcome shows no figures.`, '');
+  out.push('', `A group with fewer than ${m.small_count_threshold} people with, or without, the outcome shows no figures; ` +
+    `* hides a rate that would reveal a count from 1 to ${m.small_count_threshold - 1}.`, '');
   const calibrated = Object.entries(m.by_subgroup).flatMap(([dimension, groups]) => groups.filter((g) => g.calibration_smoothed).map((g) => ({ dimension, g })));
   if (calibrated.length > 0) {
     out.push('#### Calibration by group', '', '| group | observed rate | mean predicted | calibration in the large | slope | ICI | E90 |', '|---|---|---|---|---|---|---|');
@@ -135,13 +145,20 @@ function renderFairness(card: ModelCard): string[] {
   return out;
 }
 
-function fairnessRow(dimension: string, group: SubgroupResult): string {
+/** True when any of the counts is from 1 to threshold - 1: a rate made of them would reveal it. */
+function hidesSmallCount(counts: readonly number[], threshold: number): boolean {
+  return counts.some((count) => count >= 1 && count < threshold);
+}
+
+function fairnessRow(dimension: string, group: SubgroupResult, threshold: number): string {
   const name = `${dimensionNames[dimension] ?? dimension}: ${groupName(dimension, group.group)}`;
   if (group.suppressed || !group.at_cutoff) return `| ${name} | ${group.n === null ? 'fewer than the threshold' : whole(group.n)} | suppressed | | | | | | |`;
   const c = group.at_cutoff;
+  const unless = (counts: number[], text: string) => (hidesSmallCount(counts, threshold) ? '*' : text);
   return `| ${name}${c.flagged ? ' (flagged)' : ''} | ${whole(group.n)} | ${whole(group.events)} | ${withInterval(group.auroc, group.auroc_interval)} | ` +
-    `${withInterval(c.false_negative_rate?.value, c.false_negative_rate, percent)} | ${percent(c.false_positive_rate?.value)} | ` +
-    `${percent(c.ppv?.value)} | ${percent(c.share_of_list)} | ${percent(c.share_of_outcomes)} |`;
+    `${unless([c.false_negatives, c.true_positives], withInterval(c.false_negative_rate?.value, c.false_negative_rate, percent))} | ` +
+    `${unless([c.false_positives, c.true_negatives], percent(c.false_positive_rate?.value))} | ` +
+    `${unless([c.true_positives, c.false_positives], percent(c.ppv?.value))} | ${unless([c.listed], percent(c.share_of_list))} | ${percent(c.share_of_outcomes)} |`;
 }
 
 function groupName(dimension: string, group: string | null): string {

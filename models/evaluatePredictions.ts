@@ -112,6 +112,12 @@ export interface Calibration {
    */
   slope: number | null;
   observed_expected_by_decile: DecileCalibration[];
+  /**
+   * Wald 95% intervals of the intercept and slope, from the information of their own fits (absent from cards
+   * written before; null when the fit is).
+   */
+  intercept_interval?: Interval | null;
+  slope_interval?: Interval | null;
   /** The flexible calibration curve and its summaries (options.smoothedCalibration; absent otherwise). */
   smoothed?: SmoothedCalibration;
 }
@@ -312,7 +318,7 @@ export function evaluatePredictions(
     };
   });
 
-  const { intercept, slope } = recalibration(predicted, observed);
+  const { intercept, slope, interceptInterval, slopeInterval } = recalibration(predicted, observed);
 
   const listedCount = Math.ceil(n * listShare);
   const overallAtCutoff = cutoffErrors(listedCount, cumulativeEvents[listedCount - 1]!, events, n);
@@ -343,6 +349,8 @@ export function evaluatePredictions(
       intercept,
       slope,
       observed_expected_by_decile: observedExpected,
+      intercept_interval: interceptInterval,
+      slope_interval: slopeInterval,
       ...(options.smoothedCalibration ? { smoothed: smoothedCalibration(predicted, observed) } : {}),
     },
     at_top: atTop,
@@ -655,19 +663,50 @@ function evaluateSubgroups(
 }
 
 /** Calibration in the large and slope; both null without events or without non-events, each null unconverged. */
-function recalibration(predicted: Float64Array, observed: Uint8Array): { intercept: number | null; slope: number | null } {
+function recalibration(predicted: Float64Array, observed: Uint8Array): {
+  intercept: number | null;
+  slope: number | null;
+  interceptInterval: Interval | null;
+  slopeInterval: Interval | null;
+} {
   const n = predicted.length;
   let events = 0;
   for (let i = 0; i < n; i++) events += observed[i]!;
-  if (events === 0 || events === n) return { intercept: null, slope: null };
+  if (events === 0 || events === n) return { intercept: null, slope: null, interceptInterval: null, slopeInterval: null };
   const logitP = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const p = Math.min(Math.max(predicted[i]!, probabilityFloor), 1 - probabilityFloor);
     logitP[i] = Math.log(p / (1 - p));
   }
+  const inTheLarge = fitRecalibration(logitP, observed, false);
+  const withSlope = fitRecalibration(logitP, observed, true);
+  // The observed information at each fit: sums of w = s(1 - s), s its fitted risk, and of w x and w x^2.
+  let interceptInformation = 0;
+  let w0 = 0;
+  let w1 = 0;
+  let w2 = 0;
+  for (let i = 0; i < n; i++) {
+    const x = logitP[i]!;
+    if (inTheLarge) {
+      const s = 1 / (1 + Math.exp(-(inTheLarge.intercept + x)));
+      interceptInformation += s * (1 - s);
+    }
+    if (withSlope) {
+      const s = 1 / (1 + Math.exp(-(withSlope.intercept + withSlope.slope * x)));
+      const w = s * (1 - s);
+      w0 += w;
+      w1 += w * x;
+      w2 += w * x * x;
+    }
+  }
+  const wald = (estimate: number, variance: number): Interval | null =>
+    variance > 0 && Number.isFinite(variance) ? { lower: estimate - z975 * Math.sqrt(variance), upper: estimate + z975 * Math.sqrt(variance) } : null;
   return {
-    intercept: fitRecalibration(logitP, observed, false)?.intercept ?? null,
-    slope: fitRecalibration(logitP, observed, true)?.slope ?? null,
+    intercept: inTheLarge?.intercept ?? null,
+    slope: withSlope?.slope ?? null,
+    interceptInterval: inTheLarge ? wald(inTheLarge.intercept, 1 / interceptInformation) : null,
+    // The slope's variance: the (slope, slope) element of the inverse of [[w0, w1], [w1, w2]].
+    slopeInterval: withSlope ? wald(withSlope.slope, w0 / (w0 * w2 - w1 * w1)) : null,
   };
 }
 

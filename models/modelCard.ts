@@ -112,6 +112,8 @@ export const evaluationSchema = z
       intercept: z.number().nullable(),
       slope: z.number().nullable(),
       observed_expected_by_decile: z.array(decileSchema),
+      intercept_interval: z.object({ lower: z.number(), upper: z.number() }).nullable().optional(),
+      slope_interval: z.object({ lower: z.number(), upper: z.number() }).nullable().optional(),
       smoothed: smoothedSchema.optional(),
     }),
     at_top: z.array(topShareSchema),

@@ -51,8 +51,8 @@ export function renderModelCard(card: ModelCard): string {
     push(`| AUROC (DeLong interval) | ${withInterval(m.auroc, m.auroc_interval)} |`);
     push(`| AUPRC (event rate ${percent(m.event_rate)}) | ${fixed(m.auprc)} |`);
     push(`| Brier score | ${fixed(m.brier, 4)} |`);
-    push(`| calibration in the large (0 is ideal) | ${fixed(m.calibration.intercept)} |`);
-    push(`| calibration slope (1 is ideal) | ${fixed(m.calibration.slope)} |`);
+    push(`| calibration in the large (0 is ideal; Wald interval) | ${withInterval(m.calibration.intercept, m.calibration.intercept_interval)} |`);
+    push(`| calibration slope (1 is ideal; Wald interval) | ${withInterval(m.calibration.slope, m.calibration.slope_interval)} |`);
     const smooth = m.calibration.smoothed;
     if (smooth) {
       push(`| integrated calibration index, ICI (0 is ideal) | ${fixed(smooth.ici, 4)} |`);

@@ -243,3 +243,30 @@ describe('smoothed calibration inside the evaluation (issue 16, part 2)', () => 
     expect(women!.calibration_smoothed!.ici!).toBeGreaterThan(0.05);
   });
 });
+
+describe('intervals of calibration in the large and slope (Wald)', () => {
+  it('cover 0 and 1 about 95% of the time when outcomes are drawn from the predictions themselves', () => {
+    const random = seeded(41);
+    let interceptCovered = 0;
+    let slopeCovered = 0;
+    for (let sample = 0; sample < 200; sample++) {
+      const risk = Float64Array.from({ length: 2000 }, () => 0.02 + 0.5 * random() ** 2);
+      const outcome = Uint8Array.from(risk, (p) => (random() < p ? 1 : 0));
+      const calibration = evaluatePredictions(risk, outcome).calibration;
+      if (calibration.intercept_interval!.lower <= 0 && 0 <= calibration.intercept_interval!.upper) interceptCovered++;
+      if (calibration.slope_interval!.lower <= 1 && 1 <= calibration.slope_interval!.upper) slopeCovered++;
+      expect(calibration.intercept_interval!.lower).toBeLessThan(calibration.intercept!);
+      expect(calibration.slope_interval!.upper).toBeGreaterThan(calibration.slope!);
+    }
+    for (const covered of [interceptCovered, slopeCovered]) {
+      expect(covered).toBeGreaterThanOrEqual(180);
+      expect(covered).toBeLessThanOrEqual(199);
+    }
+  });
+
+  it('are null when there is no outcome to fit', () => {
+    const calibration = evaluatePredictions(Float64Array.from([0.2, 0.3]), Uint8Array.from([0, 0])).calibration;
+    expect(calibration.intercept_interval).toBeNull();
+    expect(calibration.slope_interval).toBeNull();
+  });
+});

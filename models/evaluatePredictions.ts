@@ -159,6 +159,9 @@ export interface SubgroupResult {
   /** The group's calibration in the large and slope, as for everyone (with calibration_smoothed; null unconverged). */
   calibration_intercept?: number | null;
   calibration_slope?: number | null;
+  /** Their Wald 95% intervals (null when the fit is). */
+  calibration_intercept_interval?: Interval | null;
+  calibration_slope_interval?: Interval | null;
 }
 
 export interface ModelEvaluation {
@@ -635,7 +638,10 @@ function evaluateSubgroups(
   });
 
   /** The smoothed calibration of group g's own people. */
-  function groupCalibration(g: number, size: number): Pick<SubgroupResult, 'calibration_smoothed' | 'calibration_intercept' | 'calibration_slope'> {
+  function groupCalibration(
+    g: number,
+    size: number,
+  ): Pick<SubgroupResult, 'calibration_smoothed' | 'calibration_intercept' | 'calibration_slope' | 'calibration_intercept_interval' | 'calibration_slope_interval'> {
     const { predicted, observed } = whole.smoothed!;
     const p = new Float64Array(size);
     const y = new Uint8Array(size);
@@ -645,8 +651,11 @@ function evaluateSubgroups(
       p[k] = predicted[i]!;
       y[k++] = observed[i]!;
     }
-    const { intercept, slope } = recalibration(p, y);
-    return { calibration_smoothed: smoothedCalibration(p, y), calibration_intercept: intercept, calibration_slope: slope };
+    const { intercept, slope, interceptInterval, slopeInterval } = recalibration(p, y);
+    return {
+      calibration_smoothed: smoothedCalibration(p, y), calibration_intercept: intercept, calibration_slope: slope,
+      calibration_intercept_interval: interceptInterval, calibration_slope_interval: slopeInterval,
+    };
   }
 
   function groupCutoff(errors: CutoffErrors): GroupCutoffErrors {

@@ -68,6 +68,8 @@ const subgroupSchema = z
     calibration_smoothed: smoothedSchema.optional(),
     calibration_intercept: z.number().nullable().optional(),
     calibration_slope: z.number().nullable().optional(),
+    calibration_intercept_interval: z.object({ lower: z.number(), upper: z.number() }).nullable().optional(),
+    calibration_slope_interval: z.object({ lower: z.number(), upper: z.number() }).nullable().optional(),
   })
   .refine((group) => group.suppressed || (group.n !== null && group.events !== null && group.events <= group.n), {
     message: 'a subgroup not marked suppressed needs n and events, events no more than n',

@@ -138,7 +138,8 @@ function renderFairness(card: ModelCard): string[] {
     out.push('#### Calibration by group', '', '| group | observed rate | mean predicted | calibration in the large | slope | ICI | E90 |', '|---|---|---|---|---|---|---|');
     for (const { dimension, g } of calibrated) {
       out.push(`| ${dimensionNames[dimension] ?? dimension}: ${groupName(dimension, g.group)} | ${percent(g.event_rate)} | ${percent(g.mean_predicted)} | ` +
-        `${fixed(g.calibration_intercept)} | ${fixed(g.calibration_slope)} | ${fixed(g.calibration_smoothed!.ici, 4)} | ${fixed(g.calibration_smoothed!.e90, 4)} |`);
+        `${withInterval(g.calibration_intercept, g.calibration_intercept_interval)} | ${withInterval(g.calibration_slope, g.calibration_slope_interval)} | ` +
+        `${fixed(g.calibration_smoothed!.ici, 4)} | ${fixed(g.calibration_smoothed!.e90, 4)} |`);
     }
     out.push('');
   }

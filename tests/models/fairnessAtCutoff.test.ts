@@ -237,6 +237,8 @@ describe('smoothed calibration inside the evaluation (issue 16, part 2)', () => 
       const alone = evaluatePredictions(Float64Array.from(members, (i) => risk[i]!), Uint8Array.from(members, (i) => outcome[i]!)).calibration;
       expect(group.calibration_intercept).toBe(alone.intercept);
       expect(group.calibration_slope).toBe(alone.slope);
+      expect(group.calibration_intercept_interval).toEqual(alone.intercept_interval);
+      expect(group.calibration_slope_interval).toEqual(alone.slope_interval);
     }
     expect(Math.abs(men!.calibration_intercept!)).toBeLessThan(0.1);
     expect(women!.calibration_intercept!).toBeLessThan(-0.5); // predicted twice the risk: log-odds about 0.7 too high

@@ -1,5 +1,5 @@
 // `strata train`: fits and validates both models on the loaded history, and registers them.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { newRunId } from '../runs/newRunId.ts';
@@ -37,6 +37,11 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       { db: args.db, memoryLimit: args['memory-limit'], threads: args.threads, tempDirectory: args['temp-directory'] },
       args.config,
     );
+    // Training needs what a run loaded: a --db that names nothing is a typing mistake, never a new empty database.
+    if (!existsSync(config.db)) {
+      throw new UsageError(`no database at ${config.db}: check --db (a run creates <out>/strata.duckdb unless given --db), or run strata run first`);
+    }
+    if (!statSync(config.db).isFile()) throw new UsageError(`--db ${config.db} is a folder, not a database file`);
     // Loaded only now, so `strata --help` and bad usage answer at once.
     const [{ saveModelCards, writeModelFiles }, { trainModels }, { initDatabase }, { openLockedDatabase }] = await Promise.all([
       import('../../models/modelRegistry.ts'),

@@ -1,7 +1,7 @@
 // `strata train` from the command line: it reads the same configuration file as a run (DuckDB's memory limit,
 // threads, the tier cut-offs, the small-number threshold and the fairness margin its validation reports at), and bad
 // settings change nothing.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { newestModelCard } from '../../models/modelRegistry.ts';
@@ -34,7 +34,7 @@ async function registeredModels(): Promise<number> {
 }
 
 describe('strata train', () => {
-  it('refuses a bad configuration file with exit 2 in one line, training nothing', async () => {
+  it('refuses a bad configuration file, or a --db that names nothing, with exit 2 in one line, creating and training nothing', async () => {
     const config = join(folder, 'bad.config.json');
     writeFileSync(config, JSON.stringify({ db: dbPath, memoryLimit: 'lots' }));
     const result = runCli(['train', '--config', config]);
@@ -42,6 +42,13 @@ describe('strata train', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/"memoryLimit" must be a size such as '3GB'/);
     expect(await registeredModels()).toBe(0);
+    // A --db that names nothing is a mistake to say, not a new empty database (nor a lock file) to create.
+    const missing = join(folder, 'typo.duckdb');
+    const typo = runCli(['train', '--db', missing]);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toBe(`strata: no database at ${missing}: check --db (a run creates <out>/strata.duckdb unless given --db), or run strata run first\n`);
+    expect(existsSync(missing)).toBe(false);
+    expect(existsSync(`${missing}.lock`)).toBe(false);
     const noDb = runCli(['train']);
     expect(noDb.status).toBe(2);
     expect(noDb.stderr).toMatch(/--db is required \(or set "db" or "out" in/);

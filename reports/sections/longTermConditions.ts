@@ -24,12 +24,9 @@ export async function longTermConditionsSection(context: ReportContext): Promise
   const { db, input, population } = context;
   const rows = await db.rows<{ condition: string; people: number }>(registerCountsSql, { as_of: dateParam(input.asOf) });
 
-  // The registers in the reference file's order (sql/reference/ltc_registers.csv, table ref_ltc_registers), then any
-  // other condition code recorded, by code.
+  // The registers in the reference file's order (sql/reference/ltc_registers.csv, table ref_ltc_registers); the counts
+  // are of those registers only (register_counts.sql joins them), so PC, palliative care, is never one.
   const registers = await db.rows<{ code: string; name: string }>(ltcRegistersSql);
-  for (const row of rows) {
-    if (!registers.some((register) => register.code === row.condition)) registers.push({ code: row.condition, name: row.condition });
-  }
   const counts = new Map(registers.map((register) => [register.code, rows.find((row) => row.condition === register.code)?.people ?? 0]));
   // People can be on several registers, so register counts add up to nothing shown: no groups.
   const onRegister = suppressSmallNumbers({ counts, threshold: input.suppressionThreshold });

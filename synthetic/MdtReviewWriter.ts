@@ -1,5 +1,7 @@
-// The practices' teams' reviews sent back as mdt_reviews (contract v2), from the process in knownProcess.ts
-// (mdtReviews). Who is on a night's list depends on everyone's risk, so while the persons stream only the people
+// The practices' teams' reviews sent back as mdt_reviews (contract v2), from the process in knownProcess.ts.
+// Two kinds: the monthly meetings over the history (carePlans), whose care plans can change admissions and which the
+// simulator holds person by person (PersonSimulator.historyReviews), written here with the truth of each first care
+// plan in a year; and the nightly reviews of the last weeks (mdtReviews), which change nothing. Who is on a night's list depends on everyone's risk, so while the persons stream only the people
 // who could be on a list are kept (the highest risks, half as many again as a list holds), and the reviews are
 // written once every person is simulated. They draw from their own random stream: every other file stays as it
 // was for a seed.
@@ -11,6 +13,18 @@ import type { CsvFileWriter } from './CsvFileWriter.ts';
 import type { ExtractFolderWriter } from './ExtractFolderWriter.ts';
 import type { Timeline } from './createTimeline.ts';
 import { formatIsoDate } from './formatIsoDate.ts';
+import { carePlans } from './knownProcess.ts';
+
+/** Columns of the care-plan truth file (beside the truth file: carePlanTruthPath). */
+export const carePlanTruthColumns = [
+  'review_id', 'person_id', 'reviewed_on', 'care_plan_hazard_ratio',
+  ...carePlans.horizonSteps.flatMap((months) => [`p_admission_${months}m_with_plan`, `p_admission_${months}m_without_plan`]),
+] as const;
+
+/** The care-plan truth file written beside a truth file: truth.csv gives truth-care-plans.csv. */
+export function carePlanTruthPath(truthPath: string): string {
+  return `${truthPath.replace(/\.csv$/i, '')}-care-plans.csv`;
+}
 
 /** The reviews' stream, beside the geography's (0xfffffff0); people use streams 4 * index to 4 * index + 3. */
 const reviewStream = 0xfffffff1;
@@ -27,6 +41,8 @@ interface Candidate {
   lastNight: number;
   /** Last folder whose snapshot lists the person (a correction is sent no later). */
   lastFolder: number;
+  /** Day of their last review at a monthly meeting over the history (-Infinity when none). */
+  lastHistoryReview: number;
 }
 
 export class MdtReviewWriter {
@@ -38,12 +54,16 @@ export class MdtReviewWriter {
   private floor = -Infinity;
   private readonly rng: SeededRandom;
   private reviewSeq = 0;
+  private historySeq = 0;
 
   constructor(
     seed: number,
     private readonly timeline: Timeline,
     private readonly folders: ExtractFolderWriter[],
     persons: number,
+    private readonly carePlanHazardRatio = 1,
+    /** Receives a row per first care plan in a year of a person Strata can compare (carePlanTruthColumns). */
+    private readonly carePlanTruth?: CsvFileWriter,
   ) {
     this.rng = new SeededRandom(seed, reviewStream);
     this.population = new Int32Array(timeline.extracts);
@@ -57,9 +77,10 @@ export class MdtReviewWriter {
     return `MDT${++this.reviewSeq}`;
   }
 
-  /** Called after each person's rows are written: counts them in each night's population and keeps them as a candidate. */
+  /** Called after each person's rows are written: their meetings' reviews, then counts them in each night's population and keeps them as a candidate. */
   add(index: number, sim: PersonSimulator, records: PersonRecordWriter): void {
     const m = records.membership;
+    this.writeHistoryReviews(sim, records);
     let firstNight = -1;
     let lastNight = -1;
     for (let night = m.firstFolder; night <= m.lastFolder; night++) {
@@ -69,9 +90,10 @@ export class MdtReviewWriter {
       lastNight = night;
     }
     if (firstNight < 0 || sim.pEmergencyAdmission < this.floor) return;
+    const lastHistoryReview = sim.historyReviews.length > 0 ? sim.historyReviews[sim.historyReviews.length - 1]!.day : -Infinity;
     this.candidates.push({
       index, personId: records.personId, risk: sim.pEmergencyAdmission,
-      birthDay: sim.birthDay, firstNight, lastNight, lastFolder: m.lastFolder,
+      birthDay: sim.birthDay, firstNight, lastNight, lastFolder: m.lastFolder, lastHistoryReview,
     });
     if (this.candidates.length >= this.kept + Math.ceil(this.kept / 4)) this.keepHighestRisk();
   }
@@ -86,8 +108,8 @@ export class MdtReviewWriter {
       const listed = this.candidates.filter((c) => c.firstNight <= night && night <= c.lastNight).slice(0, listedCount);
       if (listed.length < listedCount) throw new Error(`mdt_reviews: only ${listed.length} of the ${listedCount} listed people were kept`);
       for (const person of listed) {
-        const previous = lastReviewed.get(person.personId);
-        if (previous !== undefined && day - previous < mdtReviews.notAgainDays) continue;
+        const previous = lastReviewed.get(person.personId) ?? person.lastHistoryReview;
+        if (day - previous < mdtReviews.notAgainDays) continue;
         if (!this.rng.chance(mdtReviews.reviewedShare)) continue;
         const reviewedOn = Math.max(person.birthDay, day - 1 - this.rng.int(mdtReviews.reviewWindowDays));
         lastReviewed.set(person.personId, reviewedOn);
@@ -101,6 +123,25 @@ export class MdtReviewWriter {
           this.folderTable(later).writeRow(this.reviewRow(id, person.personId, reviewedOn, corrected));
         }
       }
+    }
+  }
+
+  /**
+   * The meetings' reviews of a person, in the first folder that lists them. A first care plan in a year goes to the
+   * truth file when Strata can compare it: the person registered by the day before it and not opted out in the
+   * newest snapshot that lists them (sql/intermediate/population/training_population.sql).
+   */
+  private writeHistoryReviews(sim: PersonSimulator, records: PersonRecordWriter): void {
+    const m = records.membership;
+    const optedOut = m.optOutFrom <= m.lastFolder;
+    for (const review of sim.historyReviews) {
+      const id = `MDTH${++this.historySeq}`;
+      const reviewBy = review.reviewBy < 0 ? '' : formatIsoDate(review.reviewBy);
+      this.folderTable(m.firstFolder).writeRow(`${id},${records.personId},${formatIsoDate(review.day)},${review.outcome},${reviewBy}`);
+      const truth = review.truth;
+      if (this.carePlanTruth === undefined || truth === undefined || optedOut || m.registeredOn > review.day - 1) continue;
+      const probabilities = truth.withPlan.flatMap((p, h) => [p.toFixed(6), truth.withoutPlan[h]!.toFixed(6)]);
+      this.carePlanTruth.writeRow(`${id},${records.personId},${formatIsoDate(review.day)},${this.carePlanHazardRatio},${probabilities.join(',')}`);
     }
   }
 

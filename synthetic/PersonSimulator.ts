@@ -27,6 +27,8 @@ import {
   susceptibilityVariance,
   type AgeCurve,
   type ConditionCode,
+  carePlans,
+  mdtReviews,
 } from './knownProcess.ts';
 import {
   advancedKidneyCodes,
@@ -53,6 +55,7 @@ import {
 import { SeededRandom, cumulativeWeights } from './SeededRandom.ts';
 import { historySteps, type Timeline } from './createTimeline.ts';
 import type { Geography } from './createGeography.ts';
+import { yearOfDay } from './formatIsoDate.ts';
 
 export const NEVER = 2_147_483_647;
 
@@ -71,6 +74,22 @@ export interface AeEvent {
   departmentType: string;
   acuity: string;
   admitted: boolean;
+}
+
+/** The truth of one care plan: P(>= 1 emergency admission) within each of carePlans.horizonSteps, with and without it. */
+export interface CarePlanTruth {
+  withPlan: number[];
+  withoutPlan: number[];
+}
+
+/** A review at a monthly team meeting over the history (written to mdt_reviews by synthetic/MdtReviewWriter.ts). */
+export interface HistoryReview {
+  day: number;
+  outcome: string;
+  /** Day of the next planned review, or -1 when the outcome plans none. */
+  reviewBy: number;
+  /** For a care plan with no review of the person in the year before: the truth Strata's comparison estimates. */
+  truth: CarePlanTruth | undefined;
 }
 
 export interface OutpatientEvent {
@@ -93,6 +112,10 @@ class DynamicState {
   /** Emergency admissions in each of the last 12 steps (ring) and their sum. */
   readonly recent = new Int32Array(12);
   recentSum = 0;
+  /** A care plan acts on the emergency-admission rate in the steps before this one (-1: none). */
+  carePlanUntilStep = -1;
+  /** Day of the last team review at a monthly meeting (-NEVER: never reviewed). */
+  lastReviewDay = -NEVER;
 
   copyFrom(other: DynamicState): void {
     this.held.set(other.held);
@@ -104,6 +127,8 @@ class DynamicState {
     this.frailtyNoise = other.frailtyNoise;
     this.recent.set(other.recent);
     this.recentSum = other.recentSum;
+    this.carePlanUntilStep = other.carePlanUntilStep;
+    this.lastReviewDay = other.lastReviewDay;
   }
 }
 
@@ -200,6 +225,12 @@ const acuityAdmitted = cumulativeWeights([8, 35, 45, 7, 0, 5]);
 const acuityWalkIn = cumulativeWeights([1, 10, 40, 33, 8, 8]);
 const acuityCodes = ['1', '2', '3', '4', '5', ''];
 
+const reviewOutcomeCumulative = cumulativeWeights(mdtReviews.outcomes.map(([, p]) => p));
+/** Random streams beyond the four per person (4 * index to 4 * index + 3): the meetings' draws and their truth. */
+const meetingStream = 2 * 2 ** 32;
+const truthDynamicsStream = 3 * 2 ** 32;
+const truthMeetingStream = 4 * 2 ** 32;
+
 const propensityMean = -0.5 * emergencyAdmission.propensitySd * emergencyAdmission.propensitySd;
 
 // ---- the simulator ------------------------------------------------------------------------------
@@ -237,14 +268,24 @@ export class PersonSimulator {
   /** Oracle probabilities at as-of. */
   pEmergencyAdmission = 0;
   pNewCondition = 0;
+  /** Reviews at the monthly team meetings over the history, oldest first. */
+  readonly historyReviews: HistoryReview[] = [];
 
   private readonly live = new DynamicState();
   private readonly path = new DynamicState();
+  private readonly beforeMeeting = new DynamicState();
   private readonly stepHazard = new Float64Array(conditionCount);
   private readonly originalHazard = new Float64Array(12);
   private readonly processRng: SeededRandom;
   private readonly detailRng: SeededRandom;
   private readonly oracleRng: SeededRandom;
+  private readonly meetingRng: SeededRandom;
+  private readonly truthDynamicsRng: SeededRandom;
+  private readonly truthMeetingRng: SeededRandom;
+  private index = 0;
+  /** Monthly steps holding a team meeting (carePlans in knownProcess.ts). */
+  private readonly firstMeetingStep: number;
+  private readonly lastMeetingStep: number;
   private readonly persistence = frailty.monthlyPersistence;
   private readonly innovationSd = frailty.noiseSd * Math.sqrt(1 - frailty.monthlyPersistence ** 2);
 
@@ -252,10 +293,22 @@ export class PersonSimulator {
     private readonly seed: number,
     private readonly timeline: Timeline,
     private readonly geography: Geography,
+    /** Multiplies a person's emergency-admission rate for carePlans.effectSteps months from a care plan (1: no effect). */
+    private readonly carePlanHazardRatio = 1,
   ) {
     this.processRng = new SeededRandom(seed, 0);
     this.detailRng = new SeededRandom(seed, 0);
     this.oracleRng = new SeededRandom(seed, 0);
+    this.meetingRng = new SeededRandom(seed, 0);
+    this.truthDynamicsRng = new SeededRandom(seed, 0);
+    this.truthMeetingRng = new SeededRandom(seed, 0);
+    const bound = timeline.stepBound;
+    let first = 12;
+    while ((bound[first] as number) - 365 < timeline.historyStart + 31) first++;
+    let last = historySteps - 1;
+    while (last >= first && (bound[last] as number) + 1 > (timeline.extractDays[0] as number) - carePlans.reviewWindowEndDays) last--;
+    this.firstMeetingStep = first;
+    this.lastMeetingStep = last;
   }
 
   /** Simulates person `index` from scratch (the same index and seed always give the same person). */
@@ -263,6 +316,9 @@ export class PersonSimulator {
     this.processRng.reseed(this.seed, index * 4 + 1);
     this.detailRng.reseed(this.seed, index * 4 + 2);
     this.oracleRng.reseed(this.seed, index * 4 + 3);
+    this.meetingRng.reseed(this.seed, meetingStream + index);
+    this.index = index;
+    this.historyReviews.length = 0;
     this.spells.length = 0;
     this.aeAttendances.length = 0;
     this.outpatientAppointments.length = 0;
@@ -341,6 +397,8 @@ export class PersonSimulator {
     state.frailtyConditionSum = 0;
     state.recent.fill(0);
     state.recentSum = 0;
+    state.carePlanUntilStep = -1;
+    state.lastReviewDay = -NEVER;
     for (let k = 0; k < conditionCount; k++) state.multiplier[k] = this.onsetMultiplier(k);
   }
 
@@ -466,11 +524,12 @@ export class PersonSimulator {
     for (let s = first; s < t.stepCount; s++) {
       if (s === historySteps) this.computeOracle(s);
       const startDay = Math.max(entryDay, (bound[s] as number) + 1);
+      if (this.isMeetingStep(s) && startDay === (bound[s] as number) + 1) this.holdMeeting(s, startDay);
       const endDay = bound[s + 1] as number;
       const days = endDay - startDay + 1;
       const years = days / 365;
       const age = Math.max(0, this.ageAt(startDay));
-      const eaRate = this.emergencyRatePerYear(age, state) * years;
+      const eaRate = this.emergencyRatePerYear(age, state) * this.carePlanFactor(s, state) * years;
       const deathProbability = 1 - Math.exp(-this.deathRatePerYear(age, state) * years);
       const onsetTotal = this.onsetHazards(age, years, state, this.stepHazard);
 
@@ -537,7 +596,7 @@ export class PersonSimulator {
         const startDay = (bound[s] as number) + 1;
         const years = ((bound[s + 1] as number) - startDay + 1) / 365;
         const age = this.ageAt(startDay);
-        cumulativeEa += this.emergencyRatePerYear(age, path) * years;
+        cumulativeEa += this.emergencyRatePerYear(age, path) * this.carePlanFactor(s, path) * years;
         const q = 1 - Math.exp(-this.deathRatePerYear(age, path) * years);
         pathNoAdmission += survival * q * Math.exp(-cumulativeEa);
         survival *= 1 - q;
@@ -559,6 +618,97 @@ export class PersonSimulator {
     }
     this.pEmergencyAdmission = 1 - noAdmission / oraclePaths;
     this.pNewCondition = 1 - noOnset / oraclePaths;
+  }
+
+  // ---- the monthly team meetings and the truth of their care plans -------------------------------------------
+
+  private isMeetingStep(s: number): boolean {
+    return s >= this.firstMeetingStep && s <= this.lastMeetingStep;
+  }
+
+  private carePlanFactor(s: number, state: DynamicState): number {
+    return s < state.carePlanUntilStep ? this.carePlanHazardRatio : 1;
+  }
+
+  /**
+   * One meeting for `state` on `day` (the first day of step s): the outcome of a review, or null when the person is not
+   * on the list (adult; by the day before, listAdmissions emergency admissions in 12 months, or one at listOlderAge or
+   * older) or was reviewed in the last notAgainDays, or is not picked. A care plan acts from this step on.
+   */
+  private meet(state: DynamicState, s: number, day: number, rng: SeededRandom): string | null {
+    if (day - state.lastReviewDay < mdtReviews.notAgainDays) return null;
+    const age = yearOfDay(day - 1) - yearOfDay(this.birthDay);
+    const listed = age >= carePlans.adultAge && (state.recentSum >= carePlans.listAdmissions || (state.recentSum >= 1 && age >= carePlans.listOlderAge));
+    if (!listed || !rng.chance(carePlans.reviewedShare)) return null;
+    const outcome = mdtReviews.outcomes[rng.pickCumulative(reviewOutcomeCumulative)]![0];
+    state.lastReviewDay = day;
+    if (outcome === 'CP') state.carePlanUntilStep = s + carePlans.effectSteps;
+    return outcome;
+  }
+
+  private holdMeeting(s: number, day: number): void {
+    const rng = this.meetingRng;
+    const previousReview = this.live.lastReviewDay;
+    const previousPlanUntil = this.live.carePlanUntilStep;
+    const outcome = this.meet(this.live, s, day, rng);
+    if (outcome === null) return;
+    const [soonest, latest] = mdtReviews.reviewByDays;
+    const reviewBy = mdtReviews.plannedOutcomes.includes(outcome) ? day + rng.intBetween(soonest, latest) : -1;
+    let truth: CarePlanTruth | undefined;
+    if (outcome === 'CP' && day - previousReview > 365) {
+      // From the person as the team saw them, before the meeting.
+      const before = this.beforeMeeting;
+      before.copyFrom(this.live);
+      before.lastReviewDay = previousReview;
+      before.carePlanUntilStep = previousPlanUntil;
+      truth = { withPlan: this.firstAdmissionRisk(s, day, before, true), withoutPlan: this.firstAdmissionRisk(s, day, before, false) };
+    }
+    this.historyReviews.push({ day, outcome, reviewBy, truth });
+  }
+
+  /**
+   * P(>= 1 emergency admission) within each horizon from the meeting on `day`, with a care plan made there and without
+   * one (not reviewed that day; later meetings may still review them), as the oracle computes it: the same Monte Carlo
+   * paths of frailty and onsets in both arms, admissions suppressed before the first, deaths by exact survival weights.
+   */
+  private firstAdmissionRisk(s0: number, day: number, start: DynamicState, planNow: boolean): number[] {
+    const bound = this.timeline.stepBound;
+    const horizons = carePlans.horizonSteps;
+    const dynamics = this.truthDynamicsRng;
+    const meetings = this.truthMeetingRng;
+    const review = this.historyReviews.length;
+    dynamics.reseed(this.seed, truthDynamicsStream + this.index * 64 + review);
+    meetings.reseed(this.seed, truthMeetingStream + this.index * 64 + review);
+    const path = this.path;
+    const noAdmission = new Float64Array(horizons.length);
+    for (let p = 0; p < carePlans.truthPaths; p++) {
+      path.copyFrom(start);
+      if (planNow) {
+        path.lastReviewDay = day;
+        path.carePlanUntilStep = s0 + carePlans.effectSteps;
+      }
+      let survival = 1;
+      let cumulativeEa = 0;
+      let deathsWithout = 0;
+      let h = 0;
+      for (let m = 0; m < horizons[horizons.length - 1]!; m++) {
+        const s = s0 + m;
+        const startDay = (bound[s] as number) + 1;
+        const years = ((bound[s + 1] as number) - startDay + 1) / 365;
+        const age = Math.max(0, this.ageAt(startDay));
+        if (m > 0 && this.isMeetingStep(s)) this.meet(path, s, startDay, meetings);
+        cumulativeEa += this.emergencyRatePerYear(age, path) * this.carePlanFactor(s, path) * years;
+        const q = 1 - Math.exp(-this.deathRatePerYear(age, path) * years);
+        deathsWithout += survival * q * Math.exp(-cumulativeEa);
+        survival *= 1 - q;
+        if (m + 1 === horizons[h]) noAdmission[h++]! += deathsWithout + survival * Math.exp(-cumulativeEa);
+        const onsetTotal = this.onsetHazards(age, years, path, this.stepHazard);
+        if (onsetTotal > 0 && dynamics.next() < 1 - Math.exp(-onsetTotal)) this.hold(path, this.pickOnset(onsetTotal, dynamics));
+        this.pushRecent(path, s, 0);
+        this.advanceFrailty(path, dynamics);
+      }
+    }
+    return Array.from(noAdmission, (none) => 1 - none / carePlans.truthPaths);
   }
 
   private deathRatePerYearWith(age: number, conditionSum: number, frailtyNoise: number): number {

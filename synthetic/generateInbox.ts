@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { BadRowPlanter, type PlantedRow } from './BadRowPlanter.ts';
 import { CsvFileWriter } from './CsvFileWriter.ts';
 import { ExtractFolderWriter, type Manifest } from './ExtractFolderWriter.ts';
-import { MdtReviewWriter } from './MdtReviewWriter.ts';
+import { MdtReviewWriter, carePlanTruthColumns, carePlanTruthPath } from './MdtReviewWriter.ts';
 import { PersonRecordWriter } from './PersonRecordWriter.ts';
 import { PersonSimulator } from './PersonSimulator.ts';
 import { SeededRandom } from './SeededRandom.ts';
@@ -25,6 +25,8 @@ export interface GenerateResult {
   personsInPopulation: number;
   /** Rows of the truth file (alive and in the newest snapshot at as-of). */
   truthRows: number;
+  /** Rows of the care-plan truth file beside it (first care plans in a year that Strata can compare). */
+  carePlanTruthRows: number;
   planted: PlantedRow[];
   seconds: number;
 }
@@ -46,16 +48,20 @@ export async function generateInbox(settings: GenerateSettings): Promise<Generat
   const folders = timeline.extractDays.map((day) => new ExtractFolderWriter(staging, day, settings.gzip));
 
   let truthWriter: CsvFileWriter | undefined;
+  let carePlanWriter: CsvFileWriter | undefined;
   let truthTemporary = '';
+  let carePlanTemporary = '';
   if (settings.truth !== undefined) {
     mkdirSync(dirname(settings.truth), { recursive: true });
     truthTemporary = `${settings.truth}.tmp`;
     truthWriter = new CsvFileWriter(truthTemporary, 'truth.csv', truthColumns, false);
+    carePlanTemporary = `${carePlanTruthPath(settings.truth)}.tmp`;
+    carePlanWriter = new CsvFileWriter(carePlanTemporary, 'truth-care-plans.csv', carePlanTruthColumns, false);
   }
 
-  const simulator = new PersonSimulator(settings.seed, timeline, geography);
+  const simulator = new PersonSimulator(settings.seed, timeline, geography, settings.carePlanEffect);
   const records = new PersonRecordWriter(settings.seed, timeline, geography, folders, settings.persons);
-  const reviews = new MdtReviewWriter(settings.seed, timeline, folders, settings.persons);
+  const reviews = new MdtReviewWriter(settings.seed, timeline, folders, settings.persons, settings.carePlanEffect, carePlanWriter);
   const planter = settings.badRows ? new BadRowPlanter(timeline, geography, folders, records, reviews, settings.persons) : undefined;
 
   let personsInPopulation = 0;
@@ -66,7 +72,8 @@ export async function generateInbox(settings: GenerateSettings): Promise<Generat
     if (truthWriter !== undefined && records.inTruthPopulation(simulator)) {
       truthWriter.writeRow(
         `${records.personId},${simulator.pEmergencyAdmission.toFixed(6)},${simulator.pNewCondition.toFixed(6)},` +
-          `${simulator.emergencyAdmissionsNext12m},${simulator.newConditionsNext12m},${records.optedOutAtAsOf() ? 'Y' : 'N'}`,
+          `${simulator.emergencyAdmissionsNext12m},${simulator.newConditionsNext12m},${records.optedOutAtAsOf() ? 'Y' : 'N'},` +
+          `${settings.carePlanEffect}`,
       );
     }
     reviews.add(index, simulator, records);
@@ -74,6 +81,7 @@ export async function generateInbox(settings: GenerateSettings): Promise<Generat
     if (index % drainEvery === 0) {
       for (const folder of folders) await folder.drain();
       await truthWriter?.drain();
+      await carePlanWriter?.drain();
     }
   }
   // The teams' reviews need everyone's risk, so they are written last, before the planter's own rows for them.
@@ -83,9 +91,13 @@ export async function generateInbox(settings: GenerateSettings): Promise<Generat
   const manifests: Manifest[] = [];
   for (const folder of folders) manifests.push(await folder.close());
   const truthFile = truthWriter === undefined ? undefined : await truthWriter.close();
+  const carePlanFile = carePlanWriter === undefined ? undefined : await carePlanWriter.close();
   for (const folder of folders) renameSync(folder.directory, join(settings.out, folder.extractDate));
   rmSync(staging, { recursive: true, force: true });
-  if (settings.truth !== undefined) renameSync(truthTemporary, settings.truth);
+  if (settings.truth !== undefined) {
+    renameSync(truthTemporary, settings.truth);
+    renameSync(carePlanTemporary, carePlanTruthPath(settings.truth));
+  }
   const planted = planter?.planted ?? [];
   if (settings.planted !== undefined) {
     mkdirSync(dirname(settings.planted), { recursive: true });
@@ -102,6 +114,7 @@ export async function generateInbox(settings: GenerateSettings): Promise<Generat
     rowsPerTable,
     personsInPopulation,
     truthRows: truthFile?.rows ?? 0,
+    carePlanTruthRows: carePlanFile?.rows ?? 0,
     planted,
     seconds: Number(process.hrtime.bigint() - started) / 1e9,
   };

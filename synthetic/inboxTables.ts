@@ -16,4 +16,4 @@ export type TableName = keyof typeof tableColumns;
 export const tableNames = Object.keys(tableColumns) as TableName[];
 
 /** Truth file columns (never part of the inbox). */
-export const truthColumns = ['person_id', 'p_emergency_admission', 'p_new_ltc', 'emergency_admissions_next_12m', 'new_ltc_next_12m', 'opt_out'] as const;
+export const truthColumns = ['person_id', 'p_emergency_admission', 'p_new_ltc', 'emergency_admissions_next_12m', 'new_ltc_next_12m', 'opt_out', 'care_plan_hazard_ratio'] as const;

@@ -268,3 +268,29 @@ export const mdtReviews = {
   /** Share of reviews re-sent on a later night (while the person is still in the snapshots) with the outcome re-drawn. */
   correctedShare: 0.05,
 };
+
+/**
+ * The practices' monthly team meetings over the written history (synthetic/PersonSimulator.ts, reviewHistory), whose
+ * care plans can change the emergency-admission hazard: the known effect that Strata's proactive-care comparison
+ * (models/proactiveCare.ts) must recover. At the first day r of each monthly step from a year after the written history
+ * starts (so the previous 12 months' admissions are on file) to reviewWindowEndDays before the backfill, an adult is on
+ * the meeting's list when, counted as Strata counts them on the day before r, they had at least listAdmissions
+ * emergency admissions in the previous 12 months, or at least one and were listOlderAge or older (calendar year minus
+ * year of birth). Nothing else: the list depends only on what Strata can see, so matching on it removes the selection.
+ * Of those listed and not reviewed in the last mdtReviews.notAgainDays, a share reviewedShare are reviewed that day,
+ * with mdtReviews' outcomes. A care plan (CP) multiplies the person's emergency-admission rate by the generator's
+ * --care-plan-effect (default 1: no effect) for effectSteps months, from the review on; a later plan extends it.
+ */
+export const carePlans = {
+  listAdmissions: 2,
+  listOlderAge: 75,
+  adultAge: 18,
+  reviewedShare: 0.12,
+  effectSteps: 12,
+  /** The last meeting is at least this many days before the backfill, clear of the nightly reviews' 14-day window. */
+  reviewWindowEndDays: 15,
+  /** Monte Carlo paths per arm for the truth of each care plan (the same paths with and without it). */
+  truthPaths: 16,
+  /** Horizons of the truth file, in monthly steps (about 91, 182 and 365 days). */
+  horizonSteps: [3, 6, 12] as const,
+};

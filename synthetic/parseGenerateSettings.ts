@@ -21,9 +21,11 @@ export interface GenerateSettings {
   planted: string | undefined;
   badRows: boolean;
   gzip: boolean;
+  /** Multiplies the emergency-admission rate for 12 months after a care plan at a team meeting (1: no effect). */
+  carePlanEffect: number;
 }
 
-export const generateDefaults = { persons: 10_000, seed: 1, asOf: '2026-11-22', extracts: 3 } as const;
+export const generateDefaults = { persons: 10_000, seed: 1, asOf: '2026-11-22', extracts: 3, carePlanEffect: 1 } as const;
 
 /** Largest population accepted: per-person state is streamed, but ids are 32-bit and output grows ~2 GB per million. */
 export const maxPersons = 20_000_000;
@@ -45,6 +47,10 @@ const rawSchema = z.object({
   planted: z.string().min(1, '--planted needs a file path').optional(),
   badRows: z.boolean(),
   gzip: z.boolean(),
+  carePlanEffect: z
+    .number({ error: '--care-plan-effect must be a number (a hazard ratio: 1 is no effect, 0.8 is 20% fewer admissions)' })
+    .refine((v) => Number.isFinite(v) && v > 0 && v <= 5, { message: '--care-plan-effect must be a hazard ratio above 0 and at most 5 (1 is no effect)' })
+    .optional(),
 });
 
 function isInside(parent: string, child: string): boolean {
@@ -89,5 +95,6 @@ export function parseGenerateSettings(raw: Record<string, unknown>): GenerateSet
     planted,
     badRows: options.badRows,
     gzip: options.gzip,
+    carePlanEffect: options.carePlanEffect ?? generateDefaults.carePlanEffect,
   };
 }

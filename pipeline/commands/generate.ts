@@ -1,6 +1,6 @@
 // `strata generate`: writes a synthetic England-like inbox (and optionally the truth and planted-row lists).
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { generateInbox, generateDefaults, parseGenerateSettings, tableNames } from '../../synthetic/index.ts';
+import { carePlanTruthPath, generateInbox, generateDefaults, parseGenerateSettings, tableNames } from '../../synthetic/index.ts';
 
 interface GenerateArgs {
   out?: string;
@@ -12,6 +12,7 @@ interface GenerateArgs {
   planted?: string;
   'bad-rows': boolean;
   gzip: boolean;
+  'care-plan-effect': number;
 }
 
 export const generateCommand: CommandModule<object, GenerateArgs> = {
@@ -27,7 +28,12 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option('truth', { type: 'string', describe: 'Write the oracle and realised outcomes to this CSV (outside --out)' })
       .option('planted', { type: 'string', describe: 'Write the planted bad rows as JSON to this file (outside --out; needs --bad-rows)' })
       .option('bad-rows', { type: 'boolean', default: false, describe: 'Plant one bad row of every quarantine reason' })
-      .option('gzip', { type: 'boolean', default: false, describe: 'Write activity files as .csv.gz (demographics stays .csv)' }),
+      .option('gzip', { type: 'boolean', default: false, describe: 'Write activity files as .csv.gz (demographics stays .csv)' })
+      .option('care-plan-effect', {
+        type: 'number',
+        default: generateDefaults.carePlanEffect,
+        describe: 'Hazard ratio of emergency admission for 12 months after a care plan at a team meeting (1: no effect; recorded in the truth files)',
+      }),
   handler: async (argv: ArgumentsCamelCase<GenerateArgs>): Promise<void> => {
     const settings = parseGenerateSettings({
       out: argv.out,
@@ -39,11 +45,13 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       planted: argv.planted,
       badRows: argv['bad-rows'],
       gzip: argv.gzip,
+      carePlanEffect: argv['care-plan-effect'],
     });
     const result = await generateInbox(settings);
     const lines = [
       `strata generate: ${result.folders.length} extract folders (${result.folders.join(', ')}) in ${settings.out}`,
       `  people: ${result.personsInPopulation} in the population${settings.truth ? `, ${result.truthRows} in the truth file ${settings.truth}` : ''}`,
+      ...(settings.truth ? [`  care plans with a known effect (hazard ratio ${settings.carePlanEffect}): ${result.carePlanTruthRows} in ${carePlanTruthPath(settings.truth)}`] : []),
       ...tableNames.map((t) => `  ${t}: ${result.rowsPerTable[t]} rows`),
       ...(settings.badRows ? [`  planted bad rows: ${result.planted.length}${settings.planted ? ` (listed in ${settings.planted})` : ''}`] : []),
       `  ${result.seconds.toFixed(1)} s`,

@@ -29,6 +29,9 @@ describe('generate settings', () => {
     [{ truth: join(root, 'x', 'truth.csv') }, '--truth must be outside --out'],
     [{ planted: join(root, 'x', 'p.json'), badRows: true }, '--planted must be outside --out'],
     [{ planted: join(root, 'p.json') }, '--planted needs --bad-rows'],
+    [{ carePlanEffect: 0 }, '--care-plan-effect must be a hazard ratio above 0'],
+    [{ carePlanEffect: 6 }, '--care-plan-effect must be a hazard ratio above 0 and at most 5'],
+    [{ carePlanEffect: Number.NaN }, '--care-plan-effect'],
   ])('refuses %j', (override, message) => {
     expect(() => parseGenerateSettings({ ...valid, ...override })).toThrow(UsageError);
     expect(() => parseGenerateSettings({ ...valid, ...override })).toThrow(message);

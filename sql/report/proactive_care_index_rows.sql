@@ -64,19 +64,24 @@ population AS (
    AND (p.date_of_death IS NULL OR p.date_of_death > d.t0)
 ),
 people_at_index AS (
+  -- Most people have no review and no emergency admission: their lists are empty and the filters are skipped.
   SELECT t0, person_id,
-    list_contains(care_plan_on, t0 + 1)
-      AND len(list_filter(reviewed_on, x -> x >= t0 + 1 - 365 AND x < t0 + 1)) = 0 AS care_plan,
-    len(list_filter(reviewed_on, x -> x >= t0 + 1 - 365 AND x <= t0 + 1)) = 0 AS control,
+    CASE WHEN len(care_plan_on) = 0 THEN false
+         ELSE list_contains(care_plan_on, t0 + 1) AND len(list_filter(reviewed_on, x -> x >= t0 + 1 - 365 AND x < t0 + 1)) = 0
+    END AS care_plan,
+    CASE WHEN len(reviewed_on) = 0 THEN true
+         ELSE len(list_filter(reviewed_on, x -> x >= t0 + 1 - 365 AND x <= t0 + 1)) = 0
+    END AS control,
     CASE WHEN age < 18 THEN '0-17' WHEN age < 45 THEN '18-44' WHEN age < 65 THEN '45-64'
          WHEN age < 75 THEN '65-74' WHEN age < 85 THEN '75-84' ELSE '85+' END AS age_band,
     sex,
-    least(len(list_filter(admitted_on, x -> x > t0 - 365 AND x <= t0)), 4) AS emergency_admissions_band,
+    CASE WHEN len(admitted_on) = 0 THEN 0 ELSE least(len(list_filter(admitted_on, x -> x > t0 - 365 AND x <= t0)), 4) END
+      AS emergency_admissions_band,
     CASE WHEN fourth_register_on <= t0 THEN 4 WHEN third_register_on <= t0 THEN 3
          WHEN second_register_on <= t0 THEN 2 WHEN first_register_on <= t0 THEN 1 ELSE 0 END AS registers_band,
-    len(list_filter(admitted_on, x -> x > t0 AND x <= t0 + 91)) > 0 AS admitted_91d,
-    len(list_filter(admitted_on, x -> x > t0 AND x <= t0 + 182)) > 0 AS admitted_182d,
-    len(list_filter(admitted_on, x -> x > t0 AND x <= t0 + 365)) > 0 AS admitted_365d
+    len(admitted_on) > 0 AND len(list_filter(admitted_on, x -> x > t0 AND x <= t0 + 91)) > 0 AS admitted_91d,
+    len(admitted_on) > 0 AND len(list_filter(admitted_on, x -> x > t0 AND x <= t0 + 182)) > 0 AS admitted_182d,
+    len(admitted_on) > 0 AND len(list_filter(admitted_on, x -> x > t0 AND x <= t0 + 365)) > 0 AS admitted_365d
   FROM population
 ),
 care_plan_cells AS (

@@ -107,13 +107,17 @@ export async function estimateCarePlanEffect(db: Database, asOf: string, options
       }
       const inSmallRange = (count: number) => count >= 1 && count < threshold;
       const suppressed = t.matched < threshold || (observed !== null && (inSmallRange(observed) || inSmallRange(t.matched - observed)));
-      const hideCount = (count: number) => (inSmallRange(count) ? null : count);
+      // care_plans = matched + unmatched, so hiding one small count hides a second one with it: a small unmatched
+      // hides care_plans too (matched stays: the shares need it), and a suppressed matched hides unmatched.
+      const hidePlans = inSmallRange(t.care_plans) || inSmallRange(t.unmatched);
+      const hideMatched = inSmallRange(t.care_plans) || inSmallRange(t.matched);
+      const hideUnmatched = hidePlans || hideMatched;
       horizons.push({
         months: horizonMonths[days],
         days,
-        care_plans: hideCount(t.care_plans),
-        matched: hideCount(t.matched),
-        unmatched: hideCount(t.unmatched),
+        care_plans: hidePlans ? null : t.care_plans,
+        matched: hideMatched ? null : t.matched,
+        unmatched: hideUnmatched ? null : t.unmatched,
         observed: suppressed ? null : observed,
         expected: suppressed ? null : expected,
         observed_share: suppressed || observed === null || t.matched === 0 ? null : observed / t.matched,

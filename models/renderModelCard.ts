@@ -5,6 +5,8 @@
 // such a cell is '*' (the card's JSON keeps every figure, for the analysts who validate it).
 import type { ModelCard } from './modelCard.ts';
 import type { SubgroupResult } from './evaluatePredictions.ts';
+import type { CarePlanEffect } from './proactiveCare.ts';
+import { renderCarePlanEffect } from './renderCarePlanEffect.ts';
 
 const fixed = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined ? 'n/a' : x.toFixed(digits));
 const percent = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined ? 'n/a' : `${(100 * x).toFixed(digits)}%`);
@@ -167,8 +169,8 @@ function groupName(dimension: string, group: string | null): string {
   return dimension === 'sex' ? (sexNames[group] ?? group) : group;
 }
 
-/** The whole document: both models' cards under one heading. */
-export function renderModelCards(cards: readonly ModelCard[]): string {
+/** The whole document: both models' cards under one heading, then the run's proactive-care comparison when given. */
+export function renderModelCards(cards: readonly ModelCard[], proactiveCare?: { effect: CarePlanEffect; suppressionThreshold: number }): string {
   const asOf = cards[0]?.fitted_for_as_of ?? '';
   return [
     '# Model cards',
@@ -178,5 +180,6 @@ export function renderModelCards(cards: readonly ModelCard[]): string {
     'read it for what a card says, not for how well Strata predicts (docs/benchmarks.md has larger runs).',
     '',
     ...cards.map(renderModelCard),
+    ...(proactiveCare ? [renderCarePlanEffect(proactiveCare.effect, proactiveCare.suppressionThreshold)] : []),
   ].join('\n');
 }

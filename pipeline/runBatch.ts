@@ -5,6 +5,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { chooseModels } from '../models/chooseModels.ts';
 import { measureDrift } from '../models/measureDrift.ts';
+import { estimateCarePlanEffect } from '../models/proactiveCare.ts';
 import { writeModelFiles } from '../models/modelRegistry.ts';
 import { scorePopulation } from '../models/scorePopulation.ts';
 import { validationSummary } from '../models/validationSummary.ts';
@@ -211,6 +212,7 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
   );
   const drift = await timed('drift', () => measureDrift(db, models));
   for (const warning of drift.flatMap((d) => d.warnings)) log.warn('drift', warning, { stage: 'drift' });
+  const proactiveCare = await timed('proactive_care', () => estimateCarePlanEffect(db, asOf, { suppressionThreshold: config.suppressionThreshold }));
 
   // Everything is written into a hidden staging folder and swapped into place at the end, so a crash or a
   // full disk leaves the previous outputs of this date as they were.
@@ -280,6 +282,7 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
     models_reason: choice.reason,
     validation: Object.fromEntries(models.map((m) => [m.target, validationSummary(m)])),
     drift: Object.fromEntries(models.map((m, i) => [m.target, drift[i]!])),
+    proactive_care: proactiveCare,
     stage_timings_ms: timings,
     stage_rows: rowCounts,
     config,

@@ -1,5 +1,6 @@
 // `npm run docs:model-card`: runs Strata on the bundled sample inbox in a temporary folder and writes
-// docs/model-card.md from the model cards that run fitted (models/renderModelCard.ts).
+// docs/model-card.md from the model cards that run fitted (models/renderModelCard.ts) and its proactive-care comparison
+// (run.json's proactive_care: models/renderCarePlanEffect.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,7 +23,8 @@ try {
     const path = join(out, night, 'models', `${target}_model_card.json`);
     return parseModelCard(JSON.parse(readFileSync(path, 'utf8')), path);
   });
-  writeFileSync(modelCardDocPath, renderModelCards(cards));
+  const runJson = JSON.parse(readFileSync(join(out, night, 'run.json'), 'utf8'));
+  writeFileSync(modelCardDocPath, renderModelCards(cards, { effect: runJson.proactive_care, suppressionThreshold: runJson.config.suppressionThreshold }));
   process.stdout.write(`wrote ${modelCardDocPath}\n`);
 } finally {
   rmSync(out, { recursive: true, force: true });

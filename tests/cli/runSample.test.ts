@@ -103,7 +103,9 @@ describe('strata run on data-samples/', () => {
     });
     // The version's fingerprint hashes coefficients to the last bit, which may differ between Node versions.
     const fingerprintless = (text: string) => text.replace(/\b(ea|ltc)-(\d{4}-\d{2}-\d{2})-[0-9a-f]{8}\b/g, '$1-$2-…');
-    expect(fingerprintless(renderModelCards(cards))).toBe(fingerprintless(readFileSync(join(repoRoot, 'docs', 'model-card.md'), 'utf8')));
+    const runJson = JSON.parse(readFileSync(join(folder, 'run.json'), 'utf8'));
+    const proactiveCare = { effect: runJson.proactive_care, suppressionThreshold: runJson.config.suppressionThreshold };
+    expect(fingerprintless(renderModelCards(cards, proactiveCare))).toBe(fingerprintless(readFileSync(join(repoRoot, 'docs', 'model-card.md'), 'utf8')));
     // Every TRIPOD+AI item the issue names has its heading.
     for (const heading of ['Data, population, outcome and predictors', 'Sample size and events', 'Validation design', 'Performance on the validation year',
       'Against a baseline: PARR-lite', 'Fairness at the list cut-off', "Today's scores on the latest complete year", 'Intended use', 'Retraining and drift']) {

@@ -291,7 +291,8 @@ describe('estimateCarePlanEffect', () => {
     it('hides everything when fewer care plans are matched than the threshold, and counts from 1 to threshold - 1', async () => {
       await carePlans(3, 1);
       const twelve = byDays((await estimateCarePlanEffect(db, '2026-06-30', { suppressionThreshold: 5 })).horizons, 365);
-      expect(twelve).toMatchObject({ care_plans: null, matched: null, unmatched: 0, ...hidden });
+      // unmatched (0) goes with them: hidden counts are never shown beside the total they make.
+      expect(twelve).toMatchObject({ care_plans: null, matched: null, unmatched: null, ...hidden });
     });
 
     it('hides the figures when few were admitted, or few were not, but shows the counts', async () => {
@@ -304,6 +305,39 @@ describe('estimateCarePlanEffect', () => {
       await carePlans(10, 8);
       const twelve = byDays((await estimateCarePlanEffect(db, '2026-06-30', { suppressionThreshold: 5 })).horizons, 365);
       expect(twelve).toMatchObject({ care_plans: 10, matched: 10, ...hidden });
+    });
+
+    it('hides a second count with a small one, since care_plans = matched + unmatched', async () => {
+      // 10 matched and 2 unmatched (men, with no unreviewed man in their cell): care_plans would give unmatched away.
+      await carePlans(10, 5);
+      for (const id of ['M1', 'M2']) {
+        await person(id, { sex: '1' });
+        await review(id, '2025-03-02');
+      }
+      let twelve = byDays((await estimateCarePlanEffect(db, '2026-06-30', { suppressionThreshold: 5 })).horizons, 365);
+      expect(twelve).toMatchObject({ care_plans: null, matched: 10, unmatched: null, observed: 5, suppressed: false });
+      // One unreviewed man (M4) matches the 2 men and a third (M3): 13 matched. With 10 unmatched women of 85+,
+      // care_plans 23, matched 13 and unmatched 10 all show.
+      await person('M3', { sex: '1' });
+      await review('M3', '2025-03-02');
+      await person('M4', { sex: '1' });
+      for (let i = 0; i < 10; i++) {
+        await person(`U${i}`, { yearOfBirth: 1930 });
+        await review(`U${i}`, '2025-03-02');
+      }
+      twelve = byDays((await estimateCarePlanEffect(db, '2026-06-30', { suppressionThreshold: 5 })).horizons, 365);
+      expect(twelve).toMatchObject({ care_plans: 23, matched: 13, unmatched: 10, suppressed: false });
+    });
+
+    it('hides unmatched with a suppressed matched count, and shows care_plans', async () => {
+      // 3 matched women (their cell has 10 controls) and 10 unmatched women of 85+ (none unreviewed in theirs).
+      await carePlans(3, 1);
+      for (let i = 0; i < 10; i++) {
+        await person(`U${i}`, { yearOfBirth: 1930 });
+        await review(`U${i}`, '2025-03-02');
+      }
+      const twelve = byDays((await estimateCarePlanEffect(db, '2026-06-30', { suppressionThreshold: 5 })).horizons, 365);
+      expect(twelve).toMatchObject({ care_plans: 13, matched: null, unmatched: null, ...hidden });
     });
 
     it('shows them when the counts are large enough, and 0 admitted may show', async () => {

@@ -1,7 +1,9 @@
 // A generated inbox (strata generate --bad-rows) carries mdt_reviews in every folder: loading it quarantines exactly
 // the planted rows, in mdt_reviews as in every other file, and the reviews that load follow the generator's known
-// process (synthetic/knownProcess.ts, mdtReviews): people of the highest known risk, reviewed in the 14 days before
-// the extract, review_by only for a care plan or already managed, some corrected by review_id on a later night.
+// process (synthetic/knownProcess.ts): the nightly reviews (mdtReviews) of people of the highest known risk, reviewed in
+// the 14 days before the extract, some corrected by review_id on a later night; and the monthly meetings over the
+// history (carePlans, review ids MDTH...), at least 183 days apart for a person and more than 14 days before the
+// backfill; review_by only for a care plan or already managed.
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,18 +49,29 @@ describe('a generated inbox with mdt_reviews', () => {
   });
 
   it('holds reviews from the known process, with corrections by review_id', async () => {
-    const reviews = await db.rowsJson<{ person_id: string; outcome: string; review_by: string | null; days_before: number; corrected: boolean }>(
-      `SELECT r.person_id, r.outcome, r.review_by, CAST(r.extract_date - r.reviewed_on AS INTEGER) AS days_before,
-              c.person_id IS NOT NULL AS corrected
+    const all = await db.rowsJson<{ review_id: string; person_id: string; outcome: string; reviewed_on: string; review_by: string | null; days_before: number; corrected: boolean }>(
+      `SELECT r.review_id, r.person_id, r.outcome, strftime(r.reviewed_on, '%Y-%m-%d') AS reviewed_on, r.review_by,
+              CAST(r.extract_date - r.reviewed_on AS INTEGER) AS days_before, c.person_id IS NOT NULL AS corrected
        FROM mdt_reviews r
-       LEFT JOIN corrections c ON c.table_name = 'mdt_reviews' AND c.extract_date = r.extract_date AND c.source_line = r.source_line`,
+       LEFT JOIN corrections c ON c.table_name = 'mdt_reviews' AND c.extract_date = r.extract_date AND c.source_line = r.source_line
+       ORDER BY r.person_id, r.reviewed_on`,
     );
+    const meetings = all.filter((r) => r.review_id.startsWith('MDTH'));
+    const reviews = all.filter((r) => !r.review_id.startsWith('MDTH'));
+    expect(meetings.length).toBeGreaterThan(50);
+    const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
+    const backfill = day('2026-11-20');
+    for (const [i, r] of all.entries()) {
+      expect(r.review_by === null, `${r.outcome} ${r.review_by}`).toBe(!['CP', 'AM'].includes(r.outcome));
+      const previous = all[i - 1];
+      if (previous?.person_id === r.person_id) expect(day(r.reviewed_on) - day(previous.reviewed_on), r.review_id).toBeGreaterThanOrEqual(183);
+    }
+    for (const r of meetings) expect(day(r.reviewed_on)).toBeLessThan(backfill - 14);
     // Each person is reviewed once in these three nights (no second review within 6 months), 1 to 14 days before
     // the extract that sent it (a correction comes one or two nights later).
     expect(new Set(reviews.map((r) => r.person_id)).size).toBe(reviews.length);
     for (const r of reviews) {
       expect(['CP', 'AM', 'NR', 'DC', 'NA']).toContain(r.outcome);
-      expect(r.review_by === null, `${r.outcome} ${r.review_by}`).toBe(!['CP', 'AM'].includes(r.outcome));
       expect(r.days_before).toBeGreaterThanOrEqual(r.corrected ? 2 : 1);
       expect(r.days_before).toBeLessThanOrEqual(r.corrected ? 16 : 14);
     }

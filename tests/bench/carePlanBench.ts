@@ -5,11 +5,11 @@
 // that is removed), loads it, and prints each horizon's true risk ratio beside Strata's observed / expected and its
 // 95% interval, with the time each step took.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateInbox, parseGenerateSettings } from '../../synthetic/index.ts';
 import { carePlanTruthPath } from '../../synthetic/MdtReviewWriter.ts';
-import { estimateOnInbox, trueCarePlanEffect } from '../helpers/carePlanTruth.ts';
+import { timedEstimateOnInbox, trueCarePlanEffect } from '../helpers/carePlanTruth.ts';
 
 const [personsText, seedText, ratioText, workFolder] = process.argv.slice(2);
 if (!personsText || !seedText || !ratioText) {
@@ -27,11 +27,9 @@ try {
     carePlanEffect: Number(ratioText),
   }));
   const generated = (performance.now() - started) / 1000;
-  started = performance.now();
-  const estimate = await estimateOnInbox(inbox, asOf);
-  const loadedAndEstimated = (performance.now() - started) / 1000;
+  const { estimate, loadSeconds, compareSeconds } = await timedEstimateOnInbox(inbox, asOf);
   const truths = trueCarePlanEffect(carePlanTruthPath(truth), asOf);
-  console.log(`${personsText} people, seed ${seedText}, care-plan hazard ratio ${ratioText}: generated in ${generated.toFixed(1)} s, loaded and compared in ${loadedAndEstimated.toFixed(1)} s`);
+  console.log(`${personsText} people, seed ${seedText}, care-plan hazard ratio ${ratioText}: generated in ${generated.toFixed(1)} s, loaded in ${loadSeconds.toFixed(1)} s, compared in ${compareSeconds.toFixed(1)} s (load average ${loadavg()[0]!.toFixed(1)})`);
   console.log('| after | care plans (truth) | matched | observed | expected | true risk ratio | Strata O/E (95% interval) | truth inside |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const h of estimate.horizons) {

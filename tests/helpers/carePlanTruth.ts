@@ -40,12 +40,24 @@ export function trueCarePlanEffect(carePlanTruthCsv: string, asOf: string): True
 
 /** Loads `inbox` into a fresh in-memory database and runs Strata's comparison on it as of its newest extract. */
 export async function estimateOnInbox(inbox: string, asOf: string, suppressionThreshold = 8): Promise<CarePlanEffect> {
+  return (await timedEstimateOnInbox(inbox, asOf, suppressionThreshold)).estimate;
+}
+
+/** The same, with the seconds the load and the comparison took. */
+export async function timedEstimateOnInbox(
+  inbox: string,
+  asOf: string,
+  suppressionThreshold = 8,
+): Promise<{ estimate: CarePlanEffect; loadSeconds: number; compareSeconds: number }> {
   const db = await Database.open({ path: ':memory:' });
   try {
     await initDatabase(db);
+    const started = performance.now();
     const load = await loadInbox(db, inbox, { runId: 'care-plans', now: new Date(`${asOf}T12:00:00Z`) });
     if (load.rejected.length > 0) throw new Error(`the inbox was refused: ${load.rejected[0]!.message}`);
-    return await estimateCarePlanEffect(db, asOf, { suppressionThreshold });
+    const loaded = performance.now();
+    const estimate = await estimateCarePlanEffect(db, asOf, { suppressionThreshold });
+    return { estimate, loadSeconds: (loaded - started) / 1000, compareSeconds: (performance.now() - loaded) / 1000 };
   } finally {
     db.close();
   }

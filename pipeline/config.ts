@@ -46,6 +46,8 @@ export const runConfigSchema = z
     preventableShare: z.number().gt(0).max(1).default(0.1),
     /** Report: cost of one bed day in pounds, for the opportunity section (replace with the local figure). */
     costPerBedDay: z.number().positive().default(400),
+    /** Report: a banner at the top warns when the newest extract is older than this many days on the day of the run. */
+    staleExtractDays: z.number().int().min(0).default(3),
     /** DuckDB memory_limit; beyond it DuckDB spills to tempDirectory. Default a tenth of RAM, at least 1 GiB (docs/benchmarks.md). */
     memoryLimit: memorySize.default(() => defaultMemoryLimit()),
     /** DuckDB worker threads. Unset: one per core. */
@@ -151,6 +153,7 @@ export function resolveTrainConfig(
   const given = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   const {
     inbox: _inbox, out, keepRuns: _keepRuns, maxModelAgeDays: _maxModelAgeDays, preventableShare: _share, costPerBedDay: _cost,
+    staleExtractDays: _stale,
     quarantineCsvMaxRows: _csvRows, quarantineCsvMaxBytes: _csvBytes, ...fileValues
   } = file.values;
   const merged: Record<string, unknown> = { ...fileValues, ...given };

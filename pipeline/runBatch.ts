@@ -13,7 +13,7 @@ import { renderReport } from '../reports/renderReport.ts';
 import type { RunConfig } from './config.ts';
 import { Database } from '../core/db/Database.ts';
 import { initDatabase } from '../core/db/initDatabase.ts';
-import { dateParam } from '../core/dates.ts';
+import { dateParam, localIsoDate } from '../core/dates.ts';
 import { ExitCode, StrataError, type ExitCodeValue } from '../core/errors.ts';
 import { buildFeaturesAside } from '../models/buildFeatures.ts';
 import { type InboxLoad, loadInbox } from './ingest/loadInbox.ts';
@@ -245,6 +245,9 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
         suppressionThreshold: config.suppressionThreshold,
         preventableShare: config.preventableShare,
         costPerBedDay: config.costPerBedDay,
+        runDate: localIsoDate(startedAt),
+        refusedExtracts: load.rejected.map((r) => r.extract),
+        staleExtractDays: config.staleExtractDays,
         modelCards: models,
         drift,
         ...(quarantineCsv ? { quarantineCsv } : {}),

@@ -17,11 +17,13 @@ import { moversSection } from './sections/movers.ts';
 import { opportunitySection } from './sections/opportunity.ts';
 import { practicesSection } from './sections/practices.ts';
 import { riskPyramidSection } from './sections/riskPyramid.ts';
+import { summarySection } from './sections/summary.ts';
+import { dataFreshness, renderFreshnessBanner } from './dataFreshness.ts';
 import { loadTierMovement } from './tierMovement.ts';
 
 export type { ReportInput } from './reportInput.ts';
 
-/** The sections in the order they appear. */
+/** The sections in the order they appear, after the summary (which is drawn last, from their findings, and shown first). */
 const sections: readonly ((context: ReportContext) => Promise<ReportSection>)[] = [
   headlineSection,
   riskPyramidSection,
@@ -44,21 +46,23 @@ export async function renderReport(db: Database, input: ReportInput): Promise<st
   // One after another: the sections share the database's single connection.
   const rendered: ReportSection[] = [];
   for (const section of sections) rendered.push(await section(context));
-  return page(resolved.asOf, resolved.suppressionThreshold, rendered);
+  const summary = await summarySection(context, rendered);
+  return page(resolved.asOf, resolved.suppressionThreshold, [summary, ...rendered], renderFreshnessBanner(dataFreshness(resolved)));
 }
 
-function page(asOf: string, threshold: number, rendered: readonly ReportSection[]): string {
+function page(asOf: string, threshold: number, rendered: readonly ReportSection[], banner: string): string {
   const title = `Strata cohort report: population risk, ${asOf}`;
   const contents = rendered
     .map((section, index) => `<li><a href="#${section.id}">${index + 1}. ${escapeHtml(section.title)}</a></li>`)
     .join('');
-  const body = rendered
-    .map(
-      (section, index) =>
-        `<section id="${section.id}" aria-labelledby="${section.id}-heading">\n` +
-        `<h2 id="${section.id}-heading">${index + 1}. ${escapeHtml(section.title)}</h2>\n${section.html}\n</section>`,
-    )
-    .join('\n');
+  const sectionHtml = (section: ReportSection, index: number): string =>
+    `<section id="${section.id}" aria-labelledby="${section.id}-heading">\n` +
+    `<h2 id="${section.id}-heading">${index + 1}. ${escapeHtml(section.title)}</h2>\n` +
+    `${section.finding === undefined || section.id === 'summary' ? '' : `<p class="finding">${escapeHtml(section.finding)}</p>\n`}` +
+    `${section.html}\n</section>`;
+  // The summary first, on the first screen; then how to read the report and its contents; then the sections.
+  const [first, ...rest] = rendered.map(sectionHtml);
+  const body = rest.join('\n');
   const smallest = threshold - 1;
   return `<!DOCTYPE html>
 <html lang="en-GB">
@@ -74,6 +78,8 @@ function page(asOf: string, threshold: number, rendered: readonly ReportSection[
 <p>People registered with a GP practice, scored on ${escapeHtml(asOf)} for their risk of an emergency hospital admission.</p>
 </header>
 <main>
+${banner}
+${first ?? ''}
 <div class="reading-notes">
 <h2>How to read this report</h2>
 <ul>

@@ -20,4 +20,6 @@ export interface ReportSection {
   readonly title: string;
   /** The section body (everything under its heading). */
   readonly html: string;
+  /** What the section found, in one sentence: shown first, under the heading, and in the summary's contents. */
+  readonly finding?: string;
 }

@@ -26,6 +26,12 @@ export interface ReportInput {
   costPerBedDay?: number;
   /** What this run's quarantine.csv holds (pipeline/output/writeOutputs.ts); the data-quality section says when it was cut. */
   quarantineCsv?: QuarantineCsvSummary;
+  /** The day the run was made (local date, YYYY-MM-DD): the data's age is counted to it. Absent: not said. */
+  runDate?: string;
+  /** Extract folders this run refused (their reasons are in run.json, not in the report). */
+  refusedExtracts?: string[];
+  /** The report warns at the top when the newest extract is older than this many days on the run date. Default 3. */
+  staleExtractDays?: number;
 }
 
 /** quarantine.csv as run.json describes it: rows written of rows in the database, per source file, and the limits. */
@@ -38,6 +44,7 @@ export interface QuarantineCsvSummary {
 }
 
 export const defaultPreventableShare = 0.1;
+export const defaultStaleExtractDays = 3;
 export const defaultCostPerBedDay = 400;
 
 /** One risk tier as the report describes it. */
@@ -63,6 +70,9 @@ export interface ResolvedReportInput {
   readonly costPerBedDay: number;
   /** Null when the caller wrote no quarantine.csv (a report rendered on its own). */
   readonly quarantineCsv: QuarantineCsvSummary | null;
+  readonly runDate: string | null;
+  readonly refusedExtracts: readonly string[];
+  readonly staleExtractDays: number;
 }
 
 const isoDate = z.string().refine(isIsoDate, 'must be a real date written YYYY-MM-DD');
@@ -104,6 +114,9 @@ const reportInputSchema = z.object({
       ),
     })
     .optional(),
+  runDate: isoDate.optional(),
+  refusedExtracts: z.array(z.string().min(1)).optional(),
+  staleExtractDays: z.number().int().min(0).optional(),
 });
 
 // The NHS "Kaiser pyramid" names for the default four tiers (domain notes, "Tiers").
@@ -133,6 +146,9 @@ export function resolveReportInput(input: ReportInput): ResolvedReportInput {
     preventableShare: parsed.preventableShare ?? defaultPreventableShare,
     costPerBedDay: parsed.costPerBedDay ?? defaultCostPerBedDay,
     quarantineCsv: parsed.quarantineCsv ?? null,
+    runDate: parsed.runDate ?? null,
+    refusedExtracts: [...new Set(parsed.refusedExtracts ?? [])].sort(),
+    staleExtractDays: parsed.staleExtractDays ?? defaultStaleExtractDays,
   };
 }
 

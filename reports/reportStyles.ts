@@ -6,7 +6,7 @@ body { margin: 0; font-family: Arial, Helvetica, sans-serif; font-size: 16px; li
 header.report-header { background: var(--nhs-blue); color: #fff; padding: 24px 32px; }
 header.report-header h1 { margin: 0 0 4px; font-size: 28px; line-height: 1.2; }
 header.report-header p { margin: 0; }
-main { max-width: 1040px; margin: 0 auto; padding: 8px 32px 48px; }
+main { max-width: 1200px; margin: 0 auto; padding: 8px 32px 48px; }
 nav.contents { border-left: 4px solid var(--nhs-blue); padding: 4px 16px; margin: 24px 0; background: var(--pale); }
 nav.contents h2 { font-size: 18px; margin: 8px 0; border: 0; padding: 0; }
 nav.contents ol { margin: 0 0 8px; padding-left: 24px; }
@@ -19,6 +19,13 @@ p { margin: 0 0 16px; max-width: 72ch; }
 .reading-notes ul { margin: 0; padding-left: 20px; }
 .callout { border-left: 4px solid #ED8B00; padding-left: 12px; }
 .warning { border-left: 4px solid #D5281B; padding-left: 12px; font-weight: bold; }
+.banner { border: 3px solid #D5281B; background: #FDF2F1; padding: 8px 16px; margin: 24px 0 8px; }
+.banner-title { font-weight: bold; color: #D5281B; margin: 0 0 4px; }
+.banner ul { margin: 0 0 4px; padding-left: 20px; }
+p.finding { font-size: 18px; font-weight: bold; max-width: 80ch; }
+ul.statements li, ul.findings li { margin: 0 0 8px; max-width: 90ch; }
+section#summary { margin-top: 24px; }
+section#summary dl.key-figures { margin-top: 8px; }
 h3 { font-size: 20px; line-height: 1.3; color: var(--nhs-dark-blue); margin: 32px 0 12px; }
 h4 { font-size: 17px; line-height: 1.3; margin: 24px 0 8px; }
 dl.key-figures { display: flex; flex-wrap: wrap; gap: 16px; margin: 16px 0 24px; }

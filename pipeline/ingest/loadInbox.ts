@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Database } from '../../core/db/Database.ts';
-import { isIsoDate } from '../../core/dates.ts';
+import { isIsoDate, localIsoDate as localDate } from '../../core/dates.ts';
 import { ExtractRejectedError, UsageError } from '../../core/errors.ts';
 import type { CopyHooks } from './copyExtractFile.ts';
 import { type LoadedFile, loadExtractFolder } from './loadExtractFolder.ts';
@@ -111,11 +111,6 @@ export async function loadInbox(db: Database, inbox: string, options: LoadInboxO
 }
 
 /** YYYY-MM-DD of a moment by this machine's clock and time zone. */
-function localDate(moment: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${moment.getFullYear()}-${pad(moment.getMonth() + 1)}-${pad(moment.getDate())}`;
-}
-
 /**
  * A private folder (mode 0700) for one extract folder's working copies. DuckDB reads them by path, so the path
  * must hold nothing DuckDB would read as a pattern ([, *, ?) or a home folder (~): when the configured

@@ -93,7 +93,11 @@ export async function headlineSection(context: ReportContext): Promise<ReportSec
             'and is hidden when either count is.'),
     }),
   ].join('\n');
-  return { id: 'headline', title: 'Headline', html };
+  const finding =
+    people.kind === 'value' && tier12.kind === 'value'
+      ? `${formatCount(people)} people were scored on ${input.asOf}; ${formatCount(tier12)} (${formatPercent(tier12Share)}) are in tiers 1–2, on their practices' case-finding lists.`
+      : undefined;
+  return { id: 'headline', title: 'Headline', html, ...(finding ? { finding } : {}) };
 }
 
 function describeExtractDates(dates: readonly string[]): string {

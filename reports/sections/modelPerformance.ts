@@ -81,7 +81,61 @@ export async function modelPerformanceSection(context: ReportContext): Promise<R
     const drift = input.drift.find((result) => result.model_version === card.model_version);
     parts.push(await modelBlock(card, drift, input));
   }
-  return { id: 'model-performance', title: 'Model performance', html: parts.join('\n') };
+  const ea = input.modelCards.find((card) => card.target === 'ea');
+  const auroc = ea?.validation?.metrics.auroc;
+  const calibration = ea ? todaysCalibration(ea, input.suppressionThreshold) : null;
+  const finding =
+    ea === undefined
+      ? undefined
+      : (auroc === null || auroc === undefined
+          ? 'The emergency-admission model is not yet validated on a year it had not seen.'
+          : `The emergency-admission model ranks people well (AUROC ${formatNumber(auroc, 2)} on a year it had not seen).`) +
+        (calibration === null ? '' : ` ${calibration.sentence}`);
+  return { id: 'model-performance', title: 'Model performance', html: parts.join('\n'), ...(finding ? { finding } : {}) };
+}
+
+/**
+ * How well today's scores are calibrated: the production model (the one behind the scores, refitted and recalibrated
+ * on the latest complete year) on that year. Null when the card has no such check, or its counts are too small to publish.
+ */
+export function todaysCalibration(card: ModelCard, threshold: number): { predicted: string; observed: string; sentence: string } | null {
+  const check = card.production_check?.metrics;
+  if (check === undefined) return null;
+  const small = (count: number) => count >= 1 && count < threshold;
+  if (small(check.events) || small(check.n - check.events) || check.n === 0) return null;
+  const predicted = `${formatNumber(check.mean_predicted * 100, 1)}%`;
+  const observed = `${formatNumber(check.event_rate * 100, 1)}%`;
+  const outcome = targetWords[card.target].outcome;
+  return {
+    predicted,
+    observed,
+    sentence: `On the latest complete year, the model behind today's scores predicted ${predicted} would have ${outcome} and ${observed} did.`,
+  };
+}
+
+/** Which model the scores come from, and which calibration figures to read them by. */
+function whichModelParagraph(card: ModelCard, input: ResolvedReportInput): string {
+  const words = targetWords[card.target];
+  const today = todaysCalibration(card, input.suppressionThreshold);
+  const validationSlope = card.validation?.metrics.calibration.slope;
+  const parts = [
+    `Today's scores come from version ${card.model_version}: the method refitted on the people registered on ` +
+      `${card.training.training_index_date} and recalibrated so that, on average, its predicted chance matches what happened to them.`,
+  ];
+  if (today !== null) {
+    parts.push(
+      `${today.sentence} That is the calibration to read today's scores by: a score of 20% means about 1 in 5 such people ` +
+        `would have ${words.outcome} within a year.`,
+    );
+  }
+  if (validationSlope !== null && validationSlope !== undefined) {
+    parts.push(
+      `The validation figures further down are a stricter test of the method, before recalibration, one year ahead (calibration ` +
+        `slope ${formatNumber(validationSlope, 2)}, where 1 is ideal${validationSlope < 0.9 ? ': its highest risks were overstated' : ''}). ` +
+        'They show how well it ranks people, which recalibration does not change; they are not the calibration of today\'s scores.',
+    );
+  }
+  return paragraph(parts.join(' '), 'callout');
 }
 
 async function modelBlock(card: ModelCard, drift: DriftResult | undefined, input: ResolvedReportInput): Promise<string> {
@@ -95,6 +149,7 @@ async function modelBlock(card: ModelCard, drift: DriftResult | undefined, input
           ? `fitted for these scores (${input.asOf}).`
           : `fitted for the scores of ${card.fitted_for_as_of} and used again for these scores of ${input.asOf}.`),
     ),
+    whichModelParagraph(card, input),
     trainingParagraph(card, figures, words),
     ...variantParts(card),
     signConstraintParagraph(card),

@@ -5,6 +5,7 @@ import { tableByCaption } from '../helpers/reportHtml.ts';
 import { deleteOptedOutActivity, fixtureInput, openReportFixture, optedOutPersonId } from './reportFixture.ts';
 
 const sectionTitles = [
+  'Summary',
   'Headline',
   'Risk pyramid',
   'Practices and primary care networks',

@@ -73,6 +73,29 @@ export interface ModelCardFigures {
 
 /** Builds one suppression request from every count the card shows or implies. */
 export function suppressModelCardFigures(card: ModelCard, threshold: number): ModelCardFigures {
+  // Merging small groups (mergeSubgroups) is kept for a dimension only where it shows more of its figures than
+  // blanking alone: a merge removes rows, so merging a group that hides little can show less.
+  const blanked = suppressWithMerges(card, threshold, new Set());
+  if (card.validation === null) return blanked;
+  const merging = new Set<string>();
+  for (const dimension of Object.keys(card.validation.metrics.by_subgroup)) {
+    if (shownFigures(suppressWithMerges(card, threshold, new Set([dimension])), dimension) > shownFigures(blanked, dimension)) merging.add(dimension);
+  }
+  return merging.size === 0 ? blanked : suppressWithMerges(card, threshold, merging);
+}
+
+/** The figures a dimension's table shows (not hidden, not none): people, outcomes, AUROC, PPV and sensitivity. */
+function shownFigures(figures: ModelCardFigures, dimension: string): number {
+  const rows = figures.validation?.subgroups.get(dimension) ?? [];
+  const shown = (figure: Figure): number => (figure.kind === 'value' ? 1 : 0);
+  return rows.reduce(
+    (sum, row) =>
+      sum + shown(row.people) + shown(row.events) + (row.suppressed ? 0 : (row.auroc === null ? 0 : 1) + shown(row.ppvListed) + shown(row.sensitivityListed)),
+    0,
+  );
+}
+
+function suppressWithMerges(card: ModelCard, threshold: number, merging: ReadonlySet<string>): ModelCardFigures {
   const counts = new Map<string, number>();
   const groups: CountGroup[] = [];
   // Counts the card does not give (a suppressed group's outcomes, say): hidden from the start. The 0 stands in
@@ -94,7 +117,7 @@ export function suppressModelCardFigures(card: ModelCard, threshold: number): Mo
     total: trainingIds.rows,
   });
 
-  const validationIds = card.validation === null ? null : addValidation(card.validation.metrics, put, groups, threshold);
+  const validationIds = card.validation === null ? null : addValidation(card.validation.metrics, put, groups, threshold, merging);
 
   // The card withholds some sizes outright (below 8), so two hidden groups are common here: their sum is protected too.
   const figures = suppressSmallNumbers({ counts, groups, alreadySuppressed: unknown, threshold });
@@ -156,7 +179,7 @@ const noFigure: Figure = { kind: 'none' };
 type Put = (id: string, value: number | null) => string;
 type Evaluation = NonNullable<ModelCard['validation']>['metrics'];
 
-function addValidation(metrics: Evaluation, put: Put, groups: CountGroup[], threshold: number) {
+function addValidation(metrics: Evaluation, put: Put, groups: CountGroup[], threshold: number, merging: ReadonlySet<string>) {
   const people = put('validation|people', metrics.n);
   const events = put('validation|events', metrics.events);
   groups.push({ parts: [events, put('validation|non-events', metrics.n - metrics.events)], total: people });
@@ -184,7 +207,7 @@ function addValidation(metrics: Evaluation, put: Put, groups: CountGroup[], thre
     flagged: listed === undefined ? null : (metrics.at_top.find((top) => top.share === metrics.list_share)?.n_flagged ?? null),
   };
   for (const [dimension, results] of Object.entries(metrics.by_subgroup)) {
-    const merged = mergeSubgroups(dimension, results, totals, threshold);
+    const merged = mergeSubgroups(dimension, results, totals, threshold, merging.has(dimension));
     const rows = merged.map((result, index) => subgroupCounts(result, `subgroup|${dimension}|${index}`, put, groups));
     const sumsTo = (part: (row: (typeof rows)[number]) => string, total: string | undefined): void => {
       groups.push(total === undefined ? { parts: rows.map(part) } : { parts: rows.map(part), total });
@@ -290,7 +313,13 @@ const keyOf = (group: string | null): string => group ?? nullKey;
  * force larger figures beside it to be hidden), it merges as mergePlanFor allows; merged counts are sums, or follow
  * from the totals by subtraction. A merged row has no AUROC: it cannot be rebuilt from the groups' own.
  */
-export function mergeSubgroups(dimension: string, results: readonly SubgroupResult[], totals: SubgroupTotals, threshold: number): SubgroupCounts[] {
+export function mergeSubgroups(
+  dimension: string,
+  results: readonly SubgroupResult[],
+  totals: SubgroupTotals,
+  threshold: number,
+  mergeSmall: boolean,
+): SubgroupCounts[] {
   let rows = completeBySubtraction(results.map(countsOf), totals);
   if (dimension === 'sex') {
     const notRecorded = rows.filter((row) => row.group !== '1' && row.group !== '2');
@@ -299,7 +328,7 @@ export function mergeSubgroups(dimension: string, results: readonly SubgroupResu
       rows = [...rows.filter((row) => !notRecorded.includes(row)), merged];
     }
   }
-  const plan = mergePlanFor(dimension);
+  const plan = mergeSmall ? mergePlanFor(dimension) : null;
   if (plan !== null) {
     // A missing band or quintile is not next to any other: it stays as it is.
     const mergeable = plan.kind === 'adjacent' ? rows.filter((row) => row.group !== null) : rows;

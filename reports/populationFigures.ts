@@ -96,15 +96,27 @@ export async function loadPopulationFigures(
       (sum, key1) => sum + (rowFor.get(categoryKey(dimension, { key1, key2: category.key2 }))?.[measure] ?? 0),
       0,
     );
-  categories.set('ethnic', mergeEthnicGroups(withExtras(ethnicGroups, present('ethnic')), (category, measure) => countOf('ethnic', category, measure), threshold));
-  const counts = new Map<string, number>();
-  for (const [dimension, list] of categories) {
-    for (const category of list) {
-      for (const measure of measuresShown[dimension]) counts.set(cellId(measure, dimension, category), countOf(dimension, category, measure));
+  const suppressWith = (ethnic: Category[]): SuppressedFigures => {
+    categories.set('ethnic', ethnic);
+    const counts = new Map<string, number>();
+    for (const [dimension, list] of categories) {
+      for (const category of list) {
+        for (const measure of measuresShown[dimension]) counts.set(cellId(measure, dimension, category), countOf(dimension, category, measure));
+      }
     }
-  }
-
-  const figures = suppressSmallNumbers({ counts, groups: populationGroups(categories), threshold });
+    return suppressSmallNumbers({ counts, groups: populationGroups(categories), threshold });
+  };
+  // Small ethnic groups merge only where that shows more of the table than blanking alone: a merge removes rows.
+  const unmerged = withExtras(ethnicGroups, present('ethnic'));
+  const merged = mergeEthnicGroups(unmerged, (category, measure) => countOf('ethnic', category, measure), threshold);
+  const shownEthnic = (figures: SuppressedFigures, list: readonly Category[]): number =>
+    list.reduce((sum, category) => sum + measuresShown.ethnic.filter((measure) => !figures.isSuppressed(cellId(measure, 'ethnic', category))).length, 0);
+  const blanked = suppressWith(unmerged);
+  const figures = merged.length === unmerged.length ? blanked : (() => {
+    const trial = suppressWith(merged);
+    if (shownEthnic(trial, merged) > shownEthnic(blanked, unmerged)) return trial;
+    return suppressWith(unmerged);
+  })();
   const categoriesOf = (dimension: Dimension): readonly Category[] => categories.get(dimension) ?? [];
   return {
     figures,

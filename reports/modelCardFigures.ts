@@ -7,6 +7,7 @@
 // counts are rebuilt here and suppressed with the rest, so that no percentage shown gives a count from 1 to 7 away.
 import type { DecileCalibration, SubgroupResult } from '../models/evaluatePredictions.ts';
 import type { ModelCard } from '../models/modelCard.ts';
+import { type MergePlan, mergeSmallCategories } from './mergeSmallCategories.ts';
 import { type CountGroup, type Figure, suppressSmallNumbers } from './suppressSmallNumbers.ts';
 
 export interface TrainingFigures {
@@ -26,7 +27,14 @@ export interface TopShareFigures {
 }
 
 export interface SubgroupFigures {
+  /** The card's group; for a merged row, its first member. */
   readonly group: string | null;
+  /** The card's groups shown together in this row (more than one for a merged row), in the card's order. */
+  readonly members: readonly (string | null)[];
+  /** The words for a merged row ("Not recorded", "Other or not stated", "75+"); null for one of the card's groups. */
+  readonly mergedLabel: string | null;
+  /** Why the row is merged: 'recorded' (sex codes 9 and X, always one group), 'small' (a count from 1 to 7). */
+  readonly mergedBecause: 'recorded' | 'small' | null;
   /** Marked suppressed by the card: too few outcomes (or non-outcomes) for honest metrics, so none are shown. */
   readonly suppressed: boolean;
   readonly people: Figure;
@@ -65,6 +73,29 @@ export interface ModelCardFigures {
 
 /** Builds one suppression request from every count the card shows or implies. */
 export function suppressModelCardFigures(card: ModelCard, threshold: number): ModelCardFigures {
+  // Merging small groups (mergeSubgroups) is kept for a dimension only where it shows more of its figures than
+  // blanking alone: a merge removes rows, so merging a group that hides little can show less.
+  const blanked = suppressWithMerges(card, threshold, new Set());
+  if (card.validation === null) return blanked;
+  const merging = new Set<string>();
+  for (const dimension of Object.keys(card.validation.metrics.by_subgroup)) {
+    if (shownFigures(suppressWithMerges(card, threshold, new Set([dimension])), dimension) > shownFigures(blanked, dimension)) merging.add(dimension);
+  }
+  return merging.size === 0 ? blanked : suppressWithMerges(card, threshold, merging);
+}
+
+/** The figures a dimension's table shows (not hidden, not none): people, outcomes, AUROC, PPV and sensitivity. */
+function shownFigures(figures: ModelCardFigures, dimension: string): number {
+  const rows = figures.validation?.subgroups.get(dimension) ?? [];
+  const shown = (figure: Figure): number => (figure.kind === 'value' ? 1 : 0);
+  return rows.reduce(
+    (sum, row) =>
+      sum + shown(row.people) + shown(row.events) + (row.suppressed ? 0 : (row.auroc === null ? 0 : 1) + shown(row.ppvListed) + shown(row.sensitivityListed)),
+    0,
+  );
+}
+
+function suppressWithMerges(card: ModelCard, threshold: number, merging: ReadonlySet<string>): ModelCardFigures {
   const counts = new Map<string, number>();
   const groups: CountGroup[] = [];
   // Counts the card does not give (a suppressed group's outcomes, say): hidden from the start. The 0 stands in
@@ -86,7 +117,7 @@ export function suppressModelCardFigures(card: ModelCard, threshold: number): Mo
     total: trainingIds.rows,
   });
 
-  const validationIds = card.validation === null ? null : addValidation(card.validation.metrics, put, groups, threshold);
+  const validationIds = card.validation === null ? null : addValidation(card.validation.metrics, put, groups, threshold, merging);
 
   // The card withholds some sizes outright (below 8), so two hidden groups are common here: their sum is protected too.
   const figures = suppressSmallNumbers({ counts, groups, alreadySuppressed: unknown, threshold });
@@ -119,6 +150,9 @@ export function suppressModelCardFigures(card: ModelCard, threshold: number): Mo
           rows.map(
             (row): SubgroupFigures => ({
               group: row.group,
+              members: row.members,
+              mergedLabel: row.mergedLabel,
+              mergedBecause: row.mergedBecause,
               suppressed: row.suppressed,
               people: count(row.people),
               events: count(row.events),
@@ -145,7 +179,7 @@ const noFigure: Figure = { kind: 'none' };
 type Put = (id: string, value: number | null) => string;
 type Evaluation = NonNullable<ModelCard['validation']>['metrics'];
 
-function addValidation(metrics: Evaluation, put: Put, groups: CountGroup[], threshold: number) {
+function addValidation(metrics: Evaluation, put: Put, groups: CountGroup[], threshold: number, merging: ReadonlySet<string>) {
   const people = put('validation|people', metrics.n);
   const events = put('validation|events', metrics.events);
   groups.push({ parts: [events, put('validation|non-events', metrics.n - metrics.events)], total: people });
@@ -166,8 +200,15 @@ function addValidation(metrics: Evaluation, put: Put, groups: CountGroup[], thre
   const listed = atTop.find((top) => top.share === metrics.list_share);
 
   const subgroups = new Map<string, ReturnType<typeof subgroupCounts>[]>();
+  const totals: SubgroupTotals = {
+    people: metrics.n,
+    events: metrics.events,
+    truePositives: listed === undefined ? null : (metrics.at_top.find((top) => top.share === metrics.list_share)?.true_positives ?? null),
+    flagged: listed === undefined ? null : (metrics.at_top.find((top) => top.share === metrics.list_share)?.n_flagged ?? null),
+  };
   for (const [dimension, results] of Object.entries(metrics.by_subgroup)) {
-    const rows = results.map((result, index) => subgroupCounts(result, `subgroup|${dimension}|${index}`, put, groups));
+    const merged = mergeSubgroups(dimension, results, totals, threshold, merging.has(dimension));
+    const rows = merged.map((result, index) => subgroupCounts(result, `subgroup|${dimension}|${index}`, put, groups));
     const sumsTo = (part: (row: (typeof rows)[number]) => string, total: string | undefined): void => {
       groups.push(total === undefined ? { parts: rows.map(part) } : { parts: rows.map(part), total });
     };
@@ -192,21 +233,173 @@ function addValidation(metrics: Evaluation, put: Put, groups: CountGroup[], thre
   return { people, events, atTop, subgroups, calibration };
 }
 
-/** A subgroup's counts, those the card gives and those its percentages imply; null where neither is known. */
-function subgroupCounts(result: SubgroupResult, id: string, put: Put, groups: CountGroup[]) {
+/** A subgroup row as counts: those the card gives and those its percentages imply; null where neither is known. */
+interface SubgroupCounts {
+  readonly group: string | null;
+  readonly members: readonly (string | null)[];
+  readonly mergedLabel: string | null;
+  readonly mergedBecause: 'recorded' | 'small' | null;
+  /** The card withheld its metrics (too few outcomes or non-outcomes), or a merged row has too few. */
+  readonly suppressed: boolean;
+  readonly auroc: number | null;
+  readonly people: number | null;
+  readonly events: number | null;
+  readonly truePositives: number | null;
+  readonly flagged: number | null;
+}
+
+interface SubgroupTotals {
+  readonly people: number;
+  readonly events: number;
+  readonly truePositives: number | null;
+  readonly flagged: number | null;
+}
+
+const measureNames = ['people', 'events', 'truePositives', 'flagged'] as const;
+
+function countsOf(result: SubgroupResult): SubgroupCounts {
   const known = !result.suppressed && result.n !== null && result.events !== null;
   const events = known ? (result.events as number) : null;
   // sensitivity = flagged with the outcome / outcomes, and ppv = flagged with the outcome / flagged: both exact
   // ratios of whole numbers, so rounding gives the numbers back.
   const truePositives = known && result.sensitivity_listed !== undefined ? Math.round(result.sensitivity_listed * (events as number)) : null;
   const ppv = result.ppv_listed;
-  const nobodyFlagged = known && ppv === null;
-  const flagged = truePositives === null ? null : nobodyFlagged ? 0 : ppv !== undefined && ppv !== null && ppv > 0 ? Math.round(truePositives / ppv) : null;
-  const ids = {
+  // A positive predictive value of 0 leaves the number flagged unknown.
+  const flagged = truePositives === null ? null : known && ppv === null ? 0 : ppv !== undefined && ppv !== null && ppv > 0 ? Math.round(truePositives / ppv) : null;
+  return {
     group: result.group,
+    members: [result.group],
+    mergedLabel: null,
+    mergedBecause: null,
     suppressed: result.suppressed || !known,
     auroc: !result.suppressed && result.auroc !== undefined ? result.auroc : null,
-    people: put(`${id}|people`, result.n),
+    people: result.n,
+    events,
+    truePositives,
+    flagged,
+  };
+}
+
+/** Rows whose counts add up: one row, or one measure's only unknown, follows from the total by subtraction. */
+function completeBySubtraction(rows: readonly SubgroupCounts[], totals: SubgroupTotals): SubgroupCounts[] {
+  const completed = rows.map((row) => ({ ...row }));
+  for (const measure of measureNames) {
+    const total = totals[measure];
+    const unknown = completed.filter((row) => row[measure] === null);
+    if (total === null || unknown.length !== 1) continue;
+    const rest = completed.reduce((sum, row) => sum + (row[measure] ?? 0), 0);
+    (unknown[0] as { -readonly [key in (typeof measureNames)[number]]: number | null })[measure] = total - rest;
+  }
+  return completed;
+}
+
+const sexNotRecorded = 'Not recorded';
+const otherOrNotStated = 'Other or not stated';
+
+/** Which subgroups may merge: age bands with a neighbour, small ethnic groups into "Other or not stated". */
+function mergePlanFor(dimension: string): MergePlan | null {
+  // IMD quintiles are not merged: a merged quintile no longer compares the most and least deprived fifths.
+  if (dimension === 'age_band') return { kind: 'adjacent' };
+  if (dimension === 'ethnic_group') return { kind: 'catchAll', catchAll: ['Other', 'Not stated', nullKey] };
+  return null;
+}
+
+const nullKey = '\u0000null';
+const keyOf = (group: string | null): string => group ?? nullKey;
+
+/**
+ * The card's subgroups as the report shows them. Sex codes 9 (indeterminate), X (not known) and a missing code are
+ * one group, "Not recorded", always. Then, where a group still has a count from 1 to threshold-1 (which would
+ * force larger figures beside it to be hidden), it merges as mergePlanFor allows; merged counts are sums, or follow
+ * from the totals by subtraction. A merged row has no AUROC: it cannot be rebuilt from the groups' own.
+ */
+export function mergeSubgroups(
+  dimension: string,
+  results: readonly SubgroupResult[],
+  totals: SubgroupTotals,
+  threshold: number,
+  mergeSmall: boolean,
+): SubgroupCounts[] {
+  let rows = completeBySubtraction(results.map(countsOf), totals);
+  if (dimension === 'sex') {
+    const notRecorded = rows.filter((row) => row.group !== '1' && row.group !== '2');
+    if (notRecorded.length > 0) {
+      const merged = sumRows(notRecorded, sexNotRecorded, 'recorded', threshold);
+      rows = [...rows.filter((row) => !notRecorded.includes(row)), merged];
+    }
+  }
+  const plan = mergeSmall ? mergePlanFor(dimension) : null;
+  if (plan !== null) {
+    // A missing band or quintile is not next to any other: it stays as it is.
+    const mergeable = plan.kind === 'adjacent' ? rows.filter((row) => row.group !== null) : rows;
+    const byKey = new Map(mergeable.map((row) => [keyOf(row.group), row]));
+    const categories = mergeSmallCategories(
+      mergeable.map((row) => ({ key: keyOf(row.group), counts: smallnessCounts(row) })),
+      plan,
+      threshold,
+    );
+    // Merged down to one group, the table would compare nothing: its small cells are blanked instead.
+    const mergedRows = categories.length === 1 && mergeable.length > 1 ? mergeable : categories.map((category) => {
+      const members = category.members.map((key) => byKey.get(key) as SubgroupCounts);
+      if (members.length === 1 && !category.isCatchAll) return members[0] as SubgroupCounts;
+      const label = category.isCatchAll ? otherOrNotStated : bandLabel(members[0]?.group ?? null, members[members.length - 1]?.group ?? null);
+      return sumRows(members, label, 'small', threshold);
+    });
+    rows = [...mergedRows, ...rows.filter((row) => !mergeable.includes(row))];
+  }
+  return completeBySubtraction(rows, totals).map((row) =>
+    row.mergedLabel === null ? row : { ...row, suppressed: row.events === null || row.people === null || row.events < threshold || row.people - row.events < threshold },
+  );
+}
+
+/**
+ * What makes a subgroup small enough to merge: its people, outcomes or people without the outcome from 1 to
+ * threshold-1 (or not known). A few of a large group's people flagged is not: merging two large groups to protect
+ * one cell would lose their AUROCs too, so that cell is blanked.
+ */
+function smallnessCounts(row: SubgroupCounts): (number | null)[] {
+  return [row.people, row.events, row.people === null || row.events === null ? null : row.people - row.events];
+}
+
+function sumRows(rows: readonly SubgroupCounts[], label: string, because: 'recorded' | 'small', threshold: number): SubgroupCounts {
+  const sum = (measure: (typeof measureNames)[number]): number | null =>
+    rows.reduce<number | null>((total, row) => (total === null || row[measure] === null ? null : total + (row[measure] as number)), 0);
+  const events = sum('events');
+  const people = sum('people');
+  return {
+    group: rows[0]?.group ?? null,
+    members: rows.flatMap((row) => row.members),
+    mergedLabel: label,
+    mergedBecause: because,
+    suppressed: events === null || people === null || events < threshold || people - events < threshold,
+    auroc: null,
+    people,
+    events,
+    truePositives: sum('truePositives'),
+    flagged: sum('flagged'),
+  };
+}
+
+/** "75-84" to "85+" is "75+"; "45-64" to "65-74" is "45-74"; quintiles "1" to "2" are "1–2". */
+export function bandLabel(first: string | null, last: string | null): string {
+  const from = /^(\d+)/.exec(first ?? '')?.[1];
+  const to = /(\d+\+?)$/.exec(last ?? '')?.[1];
+  if (from === undefined || to === undefined) return `${first ?? 'Not recorded'} to ${last ?? 'Not recorded'}`;
+  if (to.endsWith('+')) return `${from}+`;
+  return /^\d+$/.test(first ?? '') ? `${from}–${to}` : `${from}-${to}`;
+}
+
+/** The counts of one subgroup row, put into the suppression request with the relations between them. */
+function subgroupCounts(row: SubgroupCounts, id: string, put: Put, groups: CountGroup[]) {
+  const { events, truePositives, flagged } = row;
+  const ids = {
+    group: row.group,
+    members: row.members,
+    mergedLabel: row.mergedLabel,
+    mergedBecause: row.mergedBecause,
+    suppressed: row.suppressed,
+    auroc: row.auroc,
+    people: put(`${id}|people`, row.people),
     events: put(`${id}|events`, events),
     truePositives: put(`${id}|true-positives`, truePositives),
     flagged: put(`${id}|flagged`, flagged),
@@ -214,7 +407,7 @@ function subgroupCounts(result: SubgroupResult, id: string, put: Put, groups: Co
     missed: put(`${id}|missed`, events === null || truePositives === null ? null : events - truePositives),
     // A positive predictive value of 0 leaves the number flagged unknown: it is hidden rather than guessed at.
     ppvKnown: flagged !== null && flagged > 0,
-    nobodyFlagged,
+    nobodyFlagged: flagged === 0 && events !== null,
   };
   groups.push({ parts: [ids.truePositives, ids.falsePositives], total: ids.flagged });
   groups.push({ parts: [ids.truePositives, ids.missed], total: ids.events });

@@ -4,6 +4,7 @@
 // age band and sex within age band, tiers 1 and 2 within "tiers 1-2").
 import { listValue } from '@duckdb/node-api';
 import { type Database, sqlFile } from '../core/db/Database.ts';
+import { mergeSmallCategories } from './mergeSmallCategories.ts';
 import { type CountGroup, type Figure, type SuppressedFigures, suppressSmallNumbers } from './suppressSmallNumbers.ts';
 import type { TierDefinition } from './reportInput.ts';
 
@@ -11,11 +12,14 @@ export const ageBands = ['0-17', '18-44', '45-64', '65-74', '75-84', '85+'] as c
 /** NHS stated gender codes (data contract §2). Codes 9 and X are listed only when someone has them. */
 export const sexLabels: Readonly<Record<string, string>> = { '1': 'Male', '2': 'Female', '9': 'Indeterminate', X: 'Not known' };
 /**
- * By age band and sex, codes 9 and X are one group: each is a few people in an age band, and two small groups
- * beside male and female hide far more (a male or female count too, so the band still adds up) than one does.
+ * By age band and sex, codes 9 and X (and a missing code) are one group, "Not recorded": each is a few people in an
+ * age band, and two small groups beside male and female hide far more (a male or female count too, so the band
+ * still adds up) than one does.
  */
 const otherSexKey = '9 or X';
-const otherSexLabel = 'Indeterminate or not known';
+const otherSexLabel = 'Not recorded';
+/** Small ethnic groups merge into this one (mergeSmallCategories.ts), formed from "Other", "Not stated" and no group. */
+export const otherOrNotStated = 'Other or not stated';
 /** The NHS 5+1 ethnic groups. */
 export const ethnicGroups = ['White', 'Mixed', 'Asian', 'Black', 'Other', 'Not stated'] as const;
 
@@ -29,6 +33,8 @@ export type Measure = 'people' | 'tier12' | 'multimorbid' | 'ltc0' | 'ltc1' | 'l
 export interface Category {
   readonly key1: string | null;
   readonly key2: string | null;
+  /** For a merged category: the key1 of each category counted in it, in display order. */
+  readonly members?: readonly (string | null)[];
 }
 
 export interface PopulationFigures {
@@ -82,19 +88,35 @@ export async function loadPopulationFigures(
     ['imd', withExtras(Array.from({ length: 10 }, (_unused, index) => String(index + 1)), present('imd'))],
     ['age', withExtras(ageBands, present('age'))],
     ['ageSex', ageSexCategories(present('ageSex'))],
-    ['ethnic', withExtras(ethnicGroups, present('ethnic'))],
   ]);
 
   const rowFor = new Map(rows.map((row) => [categoryKey(row.dimension, row), row]));
-  const counts = new Map<string, number>();
-  for (const [dimension, list] of categories) {
-    for (const category of list) {
-      const row = rowFor.get(categoryKey(dimension, category));
-      for (const measure of measuresShown[dimension]) counts.set(cellId(measure, dimension, category), row?.[measure] ?? 0);
+  const countOf = (dimension: Dimension, category: Category, measure: Measure): number =>
+    (category.members ?? [category.key1]).reduce(
+      (sum, key1) => sum + (rowFor.get(categoryKey(dimension, { key1, key2: category.key2 }))?.[measure] ?? 0),
+      0,
+    );
+  const suppressWith = (ethnic: Category[]): SuppressedFigures => {
+    categories.set('ethnic', ethnic);
+    const counts = new Map<string, number>();
+    for (const [dimension, list] of categories) {
+      for (const category of list) {
+        for (const measure of measuresShown[dimension]) counts.set(cellId(measure, dimension, category), countOf(dimension, category, measure));
+      }
     }
-  }
-
-  const figures = suppressSmallNumbers({ counts, groups: populationGroups(categories), threshold });
+    return suppressSmallNumbers({ counts, groups: populationGroups(categories), threshold });
+  };
+  // Small ethnic groups merge only where that shows more of the table than blanking alone: a merge removes rows.
+  const unmerged = withExtras(ethnicGroups, present('ethnic'));
+  const merged = mergeEthnicGroups(unmerged, (category, measure) => countOf('ethnic', category, measure), threshold);
+  const shownEthnic = (figures: SuppressedFigures, list: readonly Category[]): number =>
+    list.reduce((sum, category) => sum + measuresShown.ethnic.filter((measure) => !figures.isSuppressed(cellId(measure, 'ethnic', category))).length, 0);
+  const blanked = suppressWith(unmerged);
+  const figures = merged.length === unmerged.length ? blanked : (() => {
+    const trial = suppressWith(merged);
+    if (shownEthnic(trial, merged) > shownEthnic(blanked, unmerged)) return trial;
+    return suppressWith(unmerged);
+  })();
   const categoriesOf = (dimension: Dimension): readonly Category[] => categories.get(dimension) ?? [];
   return {
     figures,
@@ -114,6 +136,33 @@ function cellId(measure: Measure, dimension: Dimension, category: Category = all
 
 function categoryKey(dimension: Dimension, category: Category): string {
   return JSON.stringify([dimension, category.key1, category.key2]);
+}
+
+/**
+ * Ethnic groups as the report shows them: where a group has a count from 1 to threshold-1 among the figures shown
+ * for it (or among the people not in them, which a reader gets by subtraction), the smallest groups merge into
+ * "Other or not stated" first, so larger groups need not be hidden to protect them.
+ */
+function mergeEthnicGroups(list: readonly Category[], countOf: (category: Category, measure: Measure) => number, threshold: number): Category[] {
+  const keyOf = (key1: string | null): string => key1 ?? '';
+  const byKey = new Map(list.map((category) => [keyOf(category.key1), category]));
+  const merged = mergeSmallCategories(
+    list.map((category) => {
+      const people = countOf(category, 'people');
+      const tier12 = countOf(category, 'tier12');
+      const multimorbid = countOf(category, 'multimorbid');
+      return { key: keyOf(category.key1), counts: [people, tier12, multimorbid, people - tier12, people - multimorbid] };
+    }),
+    { kind: 'catchAll', catchAll: ['Other', 'Not stated', ''] },
+    threshold,
+  );
+  // Merged down to one group, the table would compare nothing: its small cells are blanked instead.
+  if (merged.length === 1 && list.length > 1) return [...list];
+  return merged.map((category): Category => {
+    const members = category.members.map((key) => (byKey.get(key) as Category).key1);
+    if (!category.isCatchAll) return { key1: members[0] ?? null, key2: null };
+    return { key1: otherOrNotStated, key2: null, members };
+  });
 }
 
 /** The fixed list in its own order, then anything else the data holds (unexpected codes, null last). */

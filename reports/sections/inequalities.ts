@@ -17,6 +17,7 @@ export async function inequalitiesSection(context: ReportContext): Promise<Repor
   const table = (dimension: Dimension, caption: string, firstHeader: string): string =>
     renderTable({
       caption,
+      note: mergeNote(dimension, population.categories(dimension), context.input.suppressionThreshold),
       columns: [
         { header: firstHeader },
         { header: 'People', numeric: true },
@@ -110,6 +111,23 @@ export async function inequalitiesSection(context: ReportContext): Promise<Repor
     table('ethnic', 'By ethnic group', 'Ethnic group'),
   ].join('\n');
   return { id: 'inequalities', title: 'Inequalities', html };
+}
+
+/** Under a table whose breakdown merges categories: which, and why. */
+function mergeNote(dimension: Dimension, categories: readonly Category[], threshold: number): string | undefined {
+  const sentences: string[] = [];
+  if (dimension === 'ageSex' && categories.some((category) => sexLabel(category.key2) === 'Not recorded')) {
+    sentences.push('Not recorded combines the sex codes for indeterminate (9) and not known (X), and records with no code.');
+  }
+  for (const category of categories) {
+    if (category.members === undefined) continue;
+    const names = category.members.map((member) => member ?? 'no group recorded');
+    sentences.push(
+      `${categoryLabel(dimension, category)} combines ${names.length <= 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`}: ` +
+        `on its own, one of them had a figure from 1 to ${threshold - 1}, which would have forced larger figures beside it to be hidden.`,
+    );
+  }
+  return sentences.length === 0 ? undefined : sentences.join(' ');
 }
 
 /** The highest and lowest published value of each measure, in words, e.g. "highest in decile 2 (87.3), lowest in ...". */

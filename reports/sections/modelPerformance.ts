@@ -466,14 +466,38 @@ function fairnessParts(card: ModelCard, figures: ValidationFigures, words: Targe
           },
         ],
         compact: true,
+        note: mergeNote(dimension, groups, metrics?.small_count_threshold ?? 8),
       }),
     );
   }
   return parts;
 }
 
+/** Under a table with merged rows: which groups are shown together, and why. */
+function mergeNote(dimension: string, groups: readonly SubgroupFigures[], threshold: number): string | undefined {
+  const sentences: string[] = [];
+  for (const group of groups) {
+    if (group.mergedLabel === null) continue;
+    const names = group.members.map((member) => groupLabel(dimension, member));
+    if (group.mergedBecause === 'recorded') {
+      sentences.push(`${group.mergedLabel} combines ${listWords(names)}: the sex on the record is not male or female.`);
+    } else {
+      sentences.push(
+        `${group.mergedLabel} combines ${listWords(names)}: on its own, one of them had a figure from 1 to ${threshold - 1}, ` +
+          'which would have forced larger figures beside it to be hidden.',
+      );
+    }
+  }
+  if (sentences.length === 0) return undefined;
+  return `${sentences.join(' ')} A combined group has no AUROC (–): the model card gives it for each group on its own.`;
+}
+
+function listWords(names: readonly string[]): string {
+  return names.length <= 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
 function subgroupCells(dimension: string, group: SubgroupFigures): string[] {
-  const label = groupLabel(dimension, group.group);
+  const label = group.mergedLabel ?? groupLabel(dimension, group.group);
   if (group.suppressed) {
     return [label, formatCount(group.people), formatCount(group.events), suppressedMark, suppressedMark, suppressedMark];
   }
@@ -488,7 +512,10 @@ function subgroupCells(dimension: string, group: SubgroupFigures): string[] {
 }
 
 function groupLabel(dimension: string, group: string | null): string {
-  if (dimension === 'sex') return group === null ? 'Not recorded' : (sexLabels[group] ?? `Code ${group}`);
+  if (dimension === 'sex') {
+    if (group === null) return 'no code';
+    return group === '9' || group === 'X' ? `${sexLabels[group]} (code ${group})` : (sexLabels[group] ?? `code ${group}`);
+  }
   if (dimension === 'imd_quintile') {
     if (group === null) return 'Not known';
     return group === '1' ? '1 (most deprived)' : group === '5' ? '5 (least deprived)' : group;

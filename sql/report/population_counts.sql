@@ -3,7 +3,8 @@
 -- the LTC-count bands. Suppressed together by reports/populationFigures.ts.
 -- Grain: one row per dimension, key1, key2 (see Category in reports/populationFigures.ts).
 -- Inputs: scores.
--- Parameters: $other_sex_codes (sex codes counted as one group by age band), $other_sex (that group's key).
+-- Parameters: $other_sex_codes (sex codes counted as one group by age band, with a missing code), $other_sex (that
+-- group's key).
 -- A practice belongs to one PCN: the PCN recorded for most of its people (the lowest code on a tie). Its people with
 -- no PCN, or another one, on their own record are counted in that PCN, so each practice is one row of the report and
 -- the practices of a PCN add up to it. A practice none of whose people has a PCN recorded is in no PCN.
@@ -33,7 +34,7 @@ categorised AS (
     ('practice', s.practice_code, s.practice_pcn_code),
     ('imd', s.imd_decile::VARCHAR, NULL),
     ('age', s.age_band, NULL),
-    ('ageSex', s.age_band, CASE WHEN list_contains($other_sex_codes, s.sex) THEN $other_sex ELSE s.sex END),
+    ('ageSex', s.age_band, CASE WHEN s.sex IS NULL OR list_contains($other_sex_codes, s.sex) THEN $other_sex ELSE s.sex END),
     ('ethnic', s.ethnic_group, NULL)
   ) AS c(dimension, key1, key2)
 ),

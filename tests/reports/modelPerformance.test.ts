@@ -61,7 +61,18 @@ const fairnessCaptions: Record<string, string> = {
 };
 const sexRowHeaders: Record<string, string> = { '1': 'Male', '2': 'Female', '9': 'Indeterminate', X: 'Not known' };
 
+/**
+ * The report merges groups (issue 17): sex codes 9 and X are always "Not recorded". (Merging 85+ into 75-84 here
+ * would show fewer figures than blanking, so the report does not.) A merged row is the sum of its groups.
+ */
+const mergedRowHeaders: Record<string, Record<string, string>> = {
+  sex: { '9': 'Not recorded', X: 'Not recorded' },
+};
+const isMerged = (dimension: string, group: string | null): boolean => mergedRowHeaders[dimension]?.[group as string] !== undefined;
+
 function rowHeaderFor(dimension: string, group: string | null): string {
+  const merged = mergedRowHeaders[dimension]?.[group as string];
+  if (merged !== undefined) return merged;
   if (dimension === 'sex') return sexRowHeaders[group as string] as string;
   if (dimension === 'imd_quintile') return group === null ? 'Not known' : group === '1' ? '1 (most deprived)' : group === '5' ? '5 (least deprived)' : group;
   return group ?? 'Not recorded';
@@ -118,7 +129,9 @@ describe('model performance: what the section shows', () => {
 
   it('labels sex codes and the most deprived IMD quintile', () => {
     const block = modelBlock(html, 'Emergency admission model');
-    expect(tableRows(block, 'By sex').map((cells) => cells[0])).toEqual(['Male', 'Female', 'Indeterminate', 'Not known', 'All people']);
+    // Codes 9 and X are one group (issue 17), and the note under the table says so.
+    expect(tableRows(block, 'By sex').map((cells) => cells[0])).toEqual(['Male', 'Female', 'Not recorded', 'All people']);
+    expect(block).toContain('Not recorded combines Indeterminate (code 9) and Not known (code X)');
     expect(tableRows(block, fairnessCaptions.imd_quintile!)[0]![0]).toBe('1 (most deprived)');
   });
 });
@@ -128,7 +141,7 @@ describe('model performance: small numbers', () => {
     const block = modelBlock(html, 'Emergency admission model');
     let checked = 0;
     for (const [dimension, groups] of Object.entries(metrics.by_subgroup)) {
-      for (const group of groups.filter((g) => g.suppressed)) {
+      for (const group of groups.filter((g) => g.suppressed && !isMerged(dimension, g.group))) {
         const cells = row(block, fairnessCaptions[dimension]!, rowHeaderFor(dimension, group.group));
         expect(cells.slice(2), `${dimension} ${group.group}`).toEqual(['*', '*', '*', '*']);
         checked += 1;
@@ -136,7 +149,9 @@ describe('model performance: small numbers', () => {
     }
     // 85+ (20 people) keeps its size: only its outcomes and metrics are hidden.
     expect(row(block, 'By age band', '85+')).toEqual(['85+', '20', '*', '*', '*', '*']);
-    expect(checked).toBeGreaterThanOrEqual(4);
+    // Not recorded (codes 9 and X) has too few outcomes still, so its metrics are hidden.
+    expect(row(block, 'By sex', 'Not recorded').slice(2)).toEqual(['0', '*', '*', '*']);
+    expect(checked).toBeGreaterThanOrEqual(2);
   });
 
   it('never shows the size of a group of 1 to 7, even when the card gives it, nor lets the total give it away', async () => {
@@ -148,7 +163,7 @@ describe('model performance: small numbers', () => {
     indeterminate.n = 5;
     const page = await renderReport(db, inputWith([card, unvalidatedCard()]));
     const block = modelBlock(page, 'Emergency admission model');
-    expect(row(block, 'By sex', 'Indeterminate')[1]).toBe('*');
+    expect(row(block, 'By sex', 'Not recorded')[1]).toBe('*');
     // What the hidden groups of a column add up to (the total less the groups shown) is 0 or at least 8.
     for (const caption of Object.values(fairnessCaptions)) {
       const rows = tableRows(block, caption);
@@ -168,7 +183,7 @@ describe('model performance: small numbers', () => {
     const block = modelBlock(html, 'Emergency admission model');
     let checked = 0;
     for (const [dimension, groups] of Object.entries(metrics.by_subgroup)) {
-      for (const group of groups.filter((g) => !g.suppressed)) {
+      for (const group of groups.filter((g) => !g.suppressed && !isMerged(dimension, g.group))) {
         const flaggedWithOutcome = Math.round(group.sensitivity_listed! * group.events!);
         if (flaggedWithOutcome >= 1 && flaggedWithOutcome <= 7) {
           const cells = row(block, fairnessCaptions[dimension]!, rowHeaderFor(dimension, group.group));

@@ -14,6 +14,9 @@ export interface DataFreshness {
   readonly warnings: readonly string[];
 }
 
+const numberWords = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+/** Small whole numbers in words: a digit from 1 to 7 in the report's text reads like a count someone could be. */
+const inWords = (n: number): string => numberWords[n] ?? String(n);
 const dayNumber = (iso: string): number => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
 const targetNames: Readonly<Record<string, string>> = { ea: 'emergency-admission', ltc: 'new long-term condition' };
 
@@ -32,8 +35,8 @@ export function dataFreshness(input: ResolvedReportInput): DataFreshness {
   }
   if (stale) {
     warnings.push(
-      `The newest extract is ${ageInDays} days old (${newestExtract}; the report was made on ${input.runDate}), older than the ` +
-        `${input.staleExtractDays} days expected: the figures may not show recent activity. Ask the analysts whether extracts are arriving.`,
+      `The newest extract is ${inWords(ageInDays!)} days old (${newestExtract}; the report was made on ${input.runDate}), older than the ` +
+        `${inWords(input.staleExtractDays)} days expected: the figures may not show recent activity. Ask the analysts whether extracts are arriving.`,
     );
   }
   for (const drift of input.drift) {

@@ -124,7 +124,7 @@ function whichModelParagraph(card: ModelCard, input: ResolvedReportInput): strin
   ];
   if (today !== null) {
     parts.push(
-      `${today.sentence} That is the calibration to read today's scores by: a score of 20% means about 1 in 5 such people ` +
+      `${today.sentence} That is the calibration to read today's scores by: a score of twenty per cent means about one in five such people ` +
         `would have ${words.outcome} within a year.`,
     );
   }

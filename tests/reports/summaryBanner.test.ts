@@ -44,7 +44,7 @@ describe('the report summary and its banner', () => {
 
   it('warns at the top of a refused extract, of data older than staleExtractDays, and of drift', async () => {
     const stale = bannerOf(await renderReport(db, { ...fixtureInput, runDate: addDays(fixtureAsOf, 10), staleExtractDays: 3 }));
-    expect(stale).toContain(`The newest extract is 10 days old (${fixtureAsOf}`);
+    expect(stale).toContain(`The newest extract is ten days old (${fixtureAsOf}`);
     expect(bannerOf(await renderReport(db, { ...fixtureInput, runDate: addDays(fixtureAsOf, 3), staleExtractDays: 3 }))).toBeNull();
     const refused = bannerOf(await renderReport(db, { ...fixtureInput, runDate: fixtureAsOf, refusedExtracts: ['2026-11-23'] }));
     expect(refused).toContain('The extract of 2026-11-23 was refused by this run');

@@ -336,15 +336,27 @@ async function funnelChart(
             y: { field: 'per1000', type: 'quantitative' },
           },
         },
-        {
-          data: { values: points.filter((point) => point.outside) },
-          mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: 10, color: chartColours.darkBlue, clip: true },
-          encoding: {
-            x: { field: 'people', type: 'quantitative' },
-            y: { field: 'per1000', type: 'quantitative' },
-            text: { field: 'practice', type: 'nominal' },
+        // Labels sit to the right of a practice in the left half and to the left in the right half, so none runs
+        // off the plot.
+        ...(['left', 'right'] as const).map((align) => ({
+          data: {
+            values: points.filter((point) => point.outside && (point.people <= (xLow + xHigh) / 2) === (align === 'left')),
           },
-        },
+          mark: {
+            type: 'text' as const,
+            align,
+            baseline: 'middle' as const,
+            dx: align === 'left' ? 6 : -6,
+            fontSize: 10,
+            color: chartColours.darkBlue,
+            clip: true,
+          },
+          encoding: {
+            x: { field: 'people', type: 'quantitative' as const },
+            y: { field: 'per1000', type: 'quantitative' as const },
+            text: { field: 'practice', type: 'nominal' as const },
+          },
+        })),
       ],
     },
   });

@@ -1,6 +1,7 @@
 // Section 3: practices and primary care networks. Each practice's rate of people in tiers 1-2 against the area
-// average, as a funnel plot (a small practice varies more by chance, so its limits are wider), and a PCN table.
-import { funnelGrid, funnelLimits } from '../funnelLimits.ts';
+// average, as a funnel plot (a small practice varies more by chance, so its limits are wider; all are widened when
+// practices differ more than chance would make them), and a PCN table.
+import { estimateOverdispersion, funnelGrid, funnelLimits, type Overdispersion } from '../funnelLimits.ts';
 import { formatCount, formatNumber, formatRate, roundTo } from '../formatFigures.ts';
 import { type Category, categoryLabel } from '../populationFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
@@ -40,11 +41,17 @@ export async function practicesSection(context: ReportContext): Promise<ReportSe
     if (people !== null && people > 0 && tier12 !== null) plotted.push({ category, people, tier12 });
   }
   const omitted = practices.length - plotted.length;
+  // Only published figures go into the estimate, so phi and tau say nothing about a suppressed practice.
+  const dispersion =
+    areaRate === null
+      ? null
+      : estimateOverdispersion(areaRate, plotted.map((practice) => ({ n: practice.people, events: practice.tier12 })));
+  const tau2 = dispersion?.tau2 ?? 0;
 
-  const position = (category: Category): FunnelPosition | null => {
+  const positionAgainst = (category: Category, limitsTau2: number): FunnelPosition | null => {
     const practice = plotted.find((p) => p.category === category);
     if (!practice || areaRate === null) return null;
-    const limits = funnelLimits(areaRate, practice.people);
+    const limits = funnelLimits(areaRate, practice.people, limitsTau2);
     const rate = practice.tier12 / practice.people;
     if (rate > limits.upper998) return 'above998';
     if (rate > limits.upper95) return 'above95';
@@ -52,6 +59,7 @@ export async function practicesSection(context: ReportContext): Promise<ReportSe
     if (rate < limits.lower95) return 'below95';
     return 'within';
   };
+  const position = (category: Category): FunnelPosition | null => positionAgainst(category, tau2);
   const comparison = (category: Category): string => {
     const at = position(category);
     return at === null ? 'not assessed' : positionWords[at];
@@ -140,33 +148,112 @@ export async function practicesSection(context: ReportContext): Promise<ReportSe
     'Practices with more of their people in tiers 1–2 have more people to review. The funnel plot shows each ' +
       'practice\'s rate per 1,000 people against its number of people. The lines mark how far from the area average a ' +
       'practice of that size could be by chance alone: 95% of practices would fall inside the inner lines and 99.8% ' +
-      'inside the outer lines if they all had the area\'s underlying rate. A practice outside the outer lines is ' +
-      'worth a closer look; its population may simply be older or more deprived.',
+      'inside the outer lines if they all had the area\'s underlying rate. When practices differ by more than chance ' +
+      'would make them, the lines are widened by that usual spread between practices, so that only a practice ' +
+      'unusual even among practices falls outside. A practice outside the outer lines is worth a closer look; its ' +
+      'population may simply be older or more deprived.',
   );
   const funnel =
-    areaRate === null
+    areaRate === null || dispersion === null
       ? paragraph('The funnel plot is not shown: the area totals are too small to publish.')
-      : await funnelChart(plotted, areaRate, omitted, practices.map((category) => practiceDataRow(category)), position);
+      : await funnelChart(plotted, areaRate, dispersion, omitted, practices.map((category) => practiceDataRow(category)), position);
+  const findings =
+    dispersion === null
+      ? ''
+      : paragraph(
+          dispersionWords(
+            dispersion,
+            plotted.map((practice) => ({
+              code: categoryLabel('practice', practice.category),
+              allowed: position(practice.category),
+              chanceOnly: positionAgainst(practice.category, 0),
+            })),
+          ),
+        );
   return {
     id: 'practices',
     title: 'Practices and primary care networks',
-    html: [intro, funnel, practiceTable, pcnTable].join('\n'),
+    html: [intro, findings, funnel, practiceTable, pcnTable].filter((part) => part !== '').join('\n'),
   };
+}
+
+const outside95 = (at: FunnelPosition | null): boolean => at !== null && at !== 'within';
+const outside998 = (at: FunnelPosition | null): boolean => at === 'above998' || at === 'below998';
+
+/** Codes as words: "A81001", "A81001 and A81002", "A81001, A81002 and B82001". */
+function listCodes(codes: readonly string[]): string {
+  return codes.length <= 1 ? codes.join('') : `${codes.slice(0, -1).join(', ')} and ${codes[codes.length - 1]}`;
+}
+
+/** Whether over-dispersion was found, phi and tau, and which practices fall outside the limits after allowing for it. */
+function dispersionWords(
+  dispersion: Overdispersion,
+  practices: readonly { code: string; allowed: FunnelPosition | null; chanceOnly: FunnelPosition | null }[],
+): string {
+  const k = dispersion.groups;
+  if (k < 2) {
+    return 'Too few practices can be shown to tell whether they differ by more than chance would make them, so the ' +
+      'limits allow for chance alone.';
+  }
+  // φ is about 1 from chance alone; the paper widens the limits once k φ > k − 1. Numbers of practices are written
+  // "# practice(s)", the report's form for a count of its own rows rather than of people.
+  const phi = formatNumber(dispersion.phi, 2);
+  const threshold = formatNumber((k - 1) / k, 2);
+  const judged = dispersion.overdispersed
+    ? `Over-dispersion was found: the ${formatNumber(k)} practice(s) shown differ by more than chance alone would ` +
+      `make them (over-dispersion factor φ = ${phi}; chance alone gives about one, and the limits are widened once ` +
+      `it is above ${threshold}). Following Spiegelhalter (2005), the limits are widened by the spread between ` +
+      `practices' underlying rates, τ = ${formatNumber(Math.sqrt(dispersion.tau2) * 1000, 1)} per 1,000.`
+    : `No over-dispersion was found: the ${formatNumber(k)} practice(s) shown differ by no more than chance alone ` +
+      `would make them (over-dispersion factor φ = ${phi}, not above ${threshold}; τ = 0), so the limits allow for ` +
+      'chance alone.';
+  const codes = (test: (at: FunnelPosition | null) => boolean, key: 'allowed' | 'chanceOnly'): string[] =>
+    practices.filter((practice) => test(practice[key])).map((practice) => practice.code);
+  const after95 = codes(outside95, 'allowed');
+  const after998 = codes(outside998, 'allowed');
+  const allowing = dispersion.overdispersed ? 'After allowing for it, ' : '';
+  const outsideWords =
+    after95.length === 0
+      ? `${allowing ? `${allowing}no` : 'No'} practice is outside the 95% limits.`
+      : `${allowing}${formatNumber(after95.length)} practice(s) are outside the 95% limits (${listCodes(after95)}); ` +
+        (after998.length === 0
+          ? 'none of them is outside the 99.8% limits.'
+          : `${formatNumber(after998.length)} practice(s) of these are outside the 99.8% limits (${listCodes(after998)}).`);
+  const before998 = codes(outside998, 'chanceOnly').length;
+  const beforeWords = dispersion.overdispersed
+    ? ` With limits for chance alone, ${formatNumber(before998)} practice(s) would be outside the 99.8% limits.`
+    : '';
+  return `${judged} ${outsideWords}${beforeWords}`;
 }
 
 async function funnelChart(
   plotted: readonly PlottedPractice[],
   areaRate: number,
+  dispersion: Overdispersion,
   omitted: number,
   dataRows: readonly { cells: string[] }[],
   position: (category: Category) => FunnelPosition | null,
 ): Promise<string> {
+  const { tau2 } = dispersion;
+  const points = plotted.map((practice) => ({
+    practice: practice.category.key1 ?? 'not recorded',
+    people: practice.people,
+    per1000: roundTo((practice.tier12 / practice.people) * 1000, 1),
+    outside: outside95(position(practice.category)),
+  }));
+
+  // Axes fitted to the practices, not from zero: x from just below the smallest practice to just above the
+  // largest, y over the points and the limits across that range.
   const sizes = plotted.map((practice) => practice.people);
-  const maxPeople = Math.max(...sizes, 1);
-  const minPeople = Math.min(...sizes, maxPeople);
+  const smallest = Math.min(...sizes);
+  const largest = Math.max(...sizes);
+  const xMargin = Math.max(1, (largest - smallest) * 0.05, largest * 0.02);
+  const [xLow, xHigh] =
+    plotted.length === 0 ? [1, 100] : [Math.max(1, Math.floor(smallest - xMargin)), Math.ceil(largest + xMargin)];
+
   const limitLines: { people: number; per1000: number; limit: string; side: string }[] = [];
-  for (const n of funnelGrid(Math.max(10, minPeople * 0.7), maxPeople * 1.1)) {
-    const limits = funnelLimits(areaRate, n);
+  for (const n of funnelGrid(xLow, xHigh)) {
+    const limits = funnelLimits(areaRate, n, tau2);
     for (const [limit, side, value] of [
       ['95% limits', 'lower', limits.lower95],
       ['95% limits', 'upper', limits.upper95],
@@ -176,23 +263,23 @@ async function funnelChart(
       limitLines.push({ people: n, per1000: roundTo(value * 1000, 2), limit, side });
     }
   }
-  const points = plotted.map((practice) => ({
-    practice: practice.category.key1 ?? 'not recorded',
-    people: practice.people,
-    per1000: roundTo((practice.tier12 / practice.people) * 1000, 1),
-  }));
-  const pointMax = Math.max(0, ...points.map((point) => point.per1000));
-  const yMax = Math.ceil(Math.max(pointMax * 1.15, areaRate * 1000 * 2.2, 1));
-  const xMax = Math.ceil(maxPeople * 1.1);
+  const yValues = [...points.map((point) => point.per1000), ...limitLines.map((line) => line.per1000)];
+  const yLow = Math.min(...yValues);
+  const yHigh = Math.max(...yValues);
+  const yMargin = Math.max(0.5, (yHigh - yLow) * 0.05);
+  const yDomain = [Math.max(0, Math.floor(yLow - yMargin)), Math.min(1000, Math.ceil(yHigh + yMargin))];
 
   const outside = (at: FunnelPosition): number => plotted.filter((practice) => position(practice.category) === at).length;
+  const widened = dispersion.overdispersed
+    ? ` The limits are widened for over-dispersion (τ = ${formatNumber(Math.sqrt(tau2) * 1000, 1)} per 1,000).`
+    : '';
   return renderChart({
     id: 'chart-practice-funnel',
     caption: 'Funnel plot: people in tiers 1–2 per 1,000, by practice size (each dot is a practice)',
     description:
       `Each dot is a practice: its number of people scored across, its rate of people in tiers 1–2 per 1,000 up. ` +
       `${plotted.length} practice(s) are plotted against the area average of ${formatNumber(areaRate * 1000, 1)} per 1,000; ` +
-      `${outside('above998')} are above the outer (99.8%) limit and ${outside('below998')} below it.`,
+      `${outside('above998')} are above the outer (99.8%) limit and ${outside('below998')} below it.${widened}`,
     dataTable: {
       columns: [
         { header: 'Practice' },
@@ -203,7 +290,9 @@ async function funnelChart(
       rows: dataRows,
     },
     note:
-      `Dashed line: area average (${formatNumber(areaRate * 1000, 1)} per 1,000).` +
+      `Dashed line: area average (${formatNumber(areaRate * 1000, 1)} per 1,000). Labelled: practices outside the 95% limits.` +
+      widened +
+      ' Neither axis starts at zero.' +
       (omitted > 0 ? ` ${omitted} practice(s) not shown: their numbers are too small to publish.` : ''),
     spec: {
       width: 560,
@@ -213,8 +302,18 @@ async function funnelChart(
           data: { values: limitLines },
           mark: { type: 'line', clip: true, strokeWidth: 1.2 },
           encoding: {
-            x: { field: 'people', type: 'quantitative', title: 'People registered (scored)', scale: { domain: [0, xMax] } },
-            y: { field: 'per1000', type: 'quantitative', title: 'Tiers 1–2 per 1,000 people', scale: { domain: [0, yMax] } },
+            x: {
+              field: 'people',
+              type: 'quantitative',
+              title: 'People registered (scored)',
+              scale: { domain: [xLow, xHigh], nice: false, zero: false },
+            },
+            y: {
+              field: 'per1000',
+              type: 'quantitative',
+              title: 'Tiers 1–2 per 1,000 people',
+              scale: { domain: yDomain, nice: false, zero: false },
+            },
             detail: { field: 'side' },
             color: {
               field: 'limit',
@@ -237,6 +336,27 @@ async function funnelChart(
             y: { field: 'per1000', type: 'quantitative' },
           },
         },
+        // Labels sit to the right of a practice in the left half and to the left in the right half, so none runs
+        // off the plot.
+        ...(['left', 'right'] as const).map((align) => ({
+          data: {
+            values: points.filter((point) => point.outside && (point.people <= (xLow + xHigh) / 2) === (align === 'left')),
+          },
+          mark: {
+            type: 'text' as const,
+            align,
+            baseline: 'middle' as const,
+            dx: align === 'left' ? 6 : -6,
+            fontSize: 10,
+            color: chartColours.darkBlue,
+            clip: true,
+          },
+          encoding: {
+            x: { field: 'people', type: 'quantitative' as const },
+            y: { field: 'per1000', type: 'quantitative' as const },
+            text: { field: 'practice', type: 'nominal' as const },
+          },
+        })),
       ],
     },
   });

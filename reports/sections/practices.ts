@@ -157,23 +157,22 @@ export async function practicesSection(context: ReportContext): Promise<ReportSe
     areaRate === null || dispersion === null
       ? paragraph('The funnel plot is not shown: the area totals are too small to publish.')
       : await funnelChart(plotted, areaRate, dispersion, omitted, practices.map((category) => practiceDataRow(category)), position);
-  const findings =
+  const words =
     dispersion === null
-      ? ''
-      : paragraph(
-          dispersionWords(
-            dispersion,
-            plotted.map((practice) => ({
-              code: categoryLabel('practice', practice.category),
-              allowed: position(practice.category),
-              chanceOnly: positionAgainst(practice.category, 0),
-            })),
-          ),
+      ? null
+      : dispersionWords(
+          dispersion,
+          plotted.map((practice) => ({
+            code: categoryLabel('practice', practice.category),
+            allowed: position(practice.category),
+            chanceOnly: positionAgainst(practice.category, 0),
+          })),
         );
   return {
     id: 'practices',
     title: 'Practices and primary care networks',
-    html: [intro, findings, funnel, practiceTable, pcnTable].filter((part) => part !== '').join('\n'),
+    html: [intro, words === null ? '' : paragraph(words.text), funnel, practiceTable, pcnTable].filter((part) => part !== '').join('\n'),
+    ...(words === null ? {} : { finding: `People in tiers 1–2 per 1,000, by practice: ${words.outside}` }),
   };
 }
 
@@ -189,11 +188,13 @@ function listCodes(codes: readonly string[]): string {
 function dispersionWords(
   dispersion: Overdispersion,
   practices: readonly { code: string; allowed: FunnelPosition | null; chanceOnly: FunnelPosition | null }[],
-): string {
+): { text: string; outside: string } {
   const k = dispersion.groups;
   if (k < 2) {
-    return 'Too few practices can be shown to tell whether they differ by more than chance would make them, so the ' +
+    const text =
+      'Too few practices can be shown to tell whether they differ by more than chance would make them, so the ' +
       'limits allow for chance alone.';
+    return { text, outside: text };
   }
   // φ is about 1 from chance alone; the paper widens the limits once k φ > k − 1. Numbers of practices are written
   // "# practice(s)", the report's form for a count of its own rows rather than of people.
@@ -223,7 +224,7 @@ function dispersionWords(
   const beforeWords = dispersion.overdispersed
     ? ` With limits for chance alone, ${formatNumber(before998)} practice(s) would be outside the 99.8% limits.`
     : '';
-  return `${judged} ${outsideWords}${beforeWords}`;
+  return { text: `${judged} ${outsideWords}${beforeWords}`, outside: outsideWords.replace(/^After allowing for it, n/, 'allowing for the usual spread between practices, n').replace(/^After allowing for it, /, 'allowing for the usual spread between practices, ') };
 }
 
 async function funnelChart(

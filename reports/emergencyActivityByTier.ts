@@ -2,6 +2,7 @@
 // (section 2) and the opportunity section (10): one query (sql/report/emergency_activity_by_tier.sql), one window.
 import { type Database, sqlFile } from '../core/db/Database.ts';
 import { dateParam } from '../core/dates.ts';
+import { type CountGroup, type SuppressedFigures, suppressSmallNumbers } from './suppressSmallNumbers.ts';
 
 const emergencyActivitySql = sqlFile('report/emergency_activity_by_tier.sql');
 
@@ -18,4 +19,35 @@ export interface TierEmergencyActivity {
 /** One row per tier with scored people or admissions. */
 export function readEmergencyActivityByTier(db: Database, asOf: string): Promise<TierEmergencyActivity[]> {
   return db.rows<TierEmergencyActivity>(emergencyActivitySql, { as_of: dateParam(asOf) });
+}
+
+export const emergencyActivityMeasures = ['admissions', 'people_admitted'] as const;
+export type EmergencyActivityMeasure = (typeof emergencyActivityMeasures)[number];
+
+/** The cell id of a measure for a tier, for all tiers ('all') or for tiers 1 and 2 together ('1-2'). */
+export function emergencyActivityCell(measure: EmergencyActivityMeasure, scope: string): string {
+  return `${measure}|${scope}`;
+}
+
+/**
+ * The risk pyramid's admissions and people admitted by tier, suppressed as the pyramid publishes them. The segments
+ * section reads the same figures as its tier totals, so it knows which of them a reader can already see.
+ */
+export function suppressEmergencyActivity(rows: readonly TierEmergencyActivity[], tiers: readonly string[], threshold: number): SuppressedFigures {
+  const cell = emergencyActivityCell;
+  const counts = new Map<string, number>();
+  const groups: CountGroup[] = [];
+  for (const measure of emergencyActivityMeasures) {
+    let total = 0;
+    for (const tier of tiers) {
+      const value = rows.find((row) => row.tier === tier)?.[measure] ?? 0;
+      counts.set(cell(measure, tier), value);
+      total += value;
+    }
+    counts.set(cell(measure, 'all'), total);
+    counts.set(cell(measure, '1-2'), (counts.get(cell(measure, '1')) ?? 0) + (counts.get(cell(measure, '2')) ?? 0));
+    groups.push({ parts: tiers.map((tier) => cell(measure, tier)), total: cell(measure, 'all') });
+    groups.push({ parts: [cell(measure, '1'), cell(measure, '2')], total: cell(measure, '1-2') });
+  }
+  return suppressSmallNumbers({ counts, groups, threshold });
 }

@@ -17,6 +17,7 @@ import { moversSection } from './sections/movers.ts';
 import { opportunitySection } from './sections/opportunity.ts';
 import { practicesSection } from './sections/practices.ts';
 import { riskPyramidSection } from './sections/riskPyramid.ts';
+import { segmentsSection } from './sections/segments.ts';
 import { loadTierMovement } from './tierMovement.ts';
 
 export type { ReportInput } from './reportInput.ts';
@@ -26,6 +27,7 @@ const sections: readonly ((context: ReportContext) => Promise<ReportSection>)[] 
   headlineSection,
   riskPyramidSection,
   practicesSection,
+  segmentsSection,
   inequalitiesSection,
   longTermConditionsSection,
   activityTrendsSection,

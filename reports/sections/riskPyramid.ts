@@ -1,15 +1,12 @@
 // Section 2: the risk pyramid. How many people are in each tier and how much of the last 12 months' emergency
 // admissions they account for: how concentrated emergency activity is at the top of the pyramid.
-import { readEmergencyActivityByTier } from '../emergencyActivityByTier.ts';
+import { emergencyActivityCell, readEmergencyActivityByTier, suppressEmergencyActivity } from '../emergencyActivityByTier.ts';
 import { formatCount, formatPercent, formatRate, roundTo } from '../formatFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import { chartColours, renderChart } from '../renderChart.ts';
 import { paragraph } from '../renderParagraph.ts';
 import { renderTable } from '../renderTable.ts';
-import { type CountGroup, type Figure, rateOf, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
-
-const measures = ['admissions', 'people_admitted'] as const;
-type ActivityMeasure = (typeof measures)[number];
+import { type Figure, rateOf } from '../suppressSmallNumbers.ts';
 
 export async function riskPyramidSection(context: ReportContext): Promise<ReportSection> {
   const { db, input, population } = context;
@@ -17,22 +14,8 @@ export async function riskPyramidSection(context: ReportContext): Promise<Report
   const rows = await readEmergencyActivityByTier(db, input.asOf);
   const tiers = population.categories('tier').map((category) => category.key1 as string);
 
-  const cell = (measure: ActivityMeasure, scope: string): string => `${measure}|${scope}`;
-  const counts = new Map<string, number>();
-  const groups: CountGroup[] = [];
-  for (const measure of measures) {
-    let total = 0;
-    for (const tier of tiers) {
-      const value = rows.find((row) => row.tier === tier)?.[measure] ?? 0;
-      counts.set(cell(measure, tier), value);
-      total += value;
-    }
-    counts.set(cell(measure, 'all'), total);
-    counts.set(cell(measure, '1-2'), (counts.get(cell(measure, '1')) ?? 0) + (counts.get(cell(measure, '2')) ?? 0));
-    groups.push({ parts: tiers.map((tier) => cell(measure, tier)), total: cell(measure, 'all') });
-    groups.push({ parts: [cell(measure, '1'), cell(measure, '2')], total: cell(measure, '1-2') });
-  }
-  const activity = suppressSmallNumbers({ counts, groups, threshold: input.suppressionThreshold });
+  const cell = emergencyActivityCell;
+  const activity = suppressEmergencyActivity(rows, tiers, input.suppressionThreshold);
 
   const peopleAll = population.count('people', 'all');
   const admissionsAll = activity.count(cell('admissions', 'all'));

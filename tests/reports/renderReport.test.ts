@@ -8,6 +8,7 @@ const sectionTitles = [
   'Headline',
   'Risk pyramid',
   'Practices and primary care networks',
+  'Population segments',
   'Inequalities',
   'Long-term conditions',
   'Activity trends',

@@ -247,6 +247,7 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
         costPerBedDay: config.costPerBedDay,
         modelCards: models,
         drift,
+        proactiveCare,
         ...(quarantineCsv ? { quarantineCsv } : {}),
       });
       const written = writeFileAtomic(join(staging, 'report.html'), html);

@@ -16,6 +16,7 @@ import { modelPerformanceSection } from './sections/modelPerformance.ts';
 import { moversSection } from './sections/movers.ts';
 import { opportunitySection } from './sections/opportunity.ts';
 import { practicesSection } from './sections/practices.ts';
+import { proactiveCareSection } from './sections/proactiveCare.ts';
 import { riskPyramidSection } from './sections/riskPyramid.ts';
 import { segmentsSection } from './sections/segments.ts';
 import { loadTierMovement } from './tierMovement.ts';
@@ -35,6 +36,7 @@ const sections: readonly ((context: ReportContext) => Promise<ReportSection>)[] 
   modelPerformanceSection,
   dataQualitySection,
   opportunitySection,
+  proactiveCareSection,
 ];
 
 /** Renders the whole report. The same database and input always give the same bytes. */

@@ -1,6 +1,7 @@
 // What the pipeline hands the cohort report besides the database, checked before any query runs.
 import { z } from 'zod';
 import type { DriftResult } from '../models/measureDrift.ts';
+import type { CarePlanEffect } from '../models/proactiveCare.ts';
 import { type ModelCard, modelCardSchema } from '../models/modelCard.ts';
 import { isIsoDate } from '../core/dates.ts';
 import { StrataError } from '../core/errors.ts';
@@ -26,6 +27,8 @@ export interface ReportInput {
   costPerBedDay?: number;
   /** What this run's quarantine.csv holds (pipeline/output/writeOutputs.ts); the data-quality section says when it was cut. */
   quarantineCsv?: QuarantineCsvSummary;
+  /** "Did proactive care work?" as run.json's proactive_care holds it (models/proactiveCare.ts); absent from older callers. */
+  proactiveCare?: CarePlanEffect;
 }
 
 /** quarantine.csv as run.json describes it: rows written of rows in the database, per source file, and the limits. */
@@ -63,6 +66,8 @@ export interface ResolvedReportInput {
   readonly costPerBedDay: number;
   /** Null when the caller wrote no quarantine.csv (a report rendered on its own). */
   readonly quarantineCsv: QuarantineCsvSummary | null;
+  /** Null when the caller gave no proactive-care comparison. */
+  readonly proactiveCare: CarePlanEffect | null;
 }
 
 const isoDate = z.string().refine(isIsoDate, 'must be a real date written YYYY-MM-DD');
@@ -104,6 +109,31 @@ const reportInputSchema = z.object({
       ),
     })
     .optional(),
+  proactiveCare: z
+    .object({
+      as_of: isoDate,
+      method: z.string(),
+      matched_on: z.array(z.string()),
+      warning: z.string(),
+      horizons: z.array(
+        z.object({
+          months: z.union([z.literal(3), z.literal(6), z.literal(12)]),
+          days: z.union([z.literal(91), z.literal(182), z.literal(365)]),
+          care_plans: z.number().int().min(0).nullable(),
+          matched: z.number().int().min(0).nullable(),
+          unmatched: z.number().int().min(0).nullable(),
+          observed: z.number().int().min(0).nullable(),
+          expected: z.number().min(0).nullable(),
+          observed_share: z.number().min(0).max(1).nullable(),
+          expected_share: z.number().min(0).max(1).nullable(),
+          ratio: z.number().min(0).nullable(),
+          ratio_lower: z.number().min(0).nullable(),
+          ratio_upper: z.number().min(0).nullable(),
+          suppressed: z.boolean(),
+        }),
+      ),
+    })
+    .optional(),
 });
 
 // The NHS "Kaiser pyramid" names for the default four tiers (domain notes, "Tiers").
@@ -133,6 +163,7 @@ export function resolveReportInput(input: ReportInput): ResolvedReportInput {
     preventableShare: parsed.preventableShare ?? defaultPreventableShare,
     costPerBedDay: parsed.costPerBedDay ?? defaultCostPerBedDay,
     quarantineCsv: parsed.quarantineCsv ?? null,
+    proactiveCare: parsed.proactiveCare ?? null,
   };
 }
 

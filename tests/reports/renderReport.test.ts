@@ -16,6 +16,7 @@ const sectionTitles = [
   'Model performance',
   'Data quality',
   'Opportunity',
+  'Did proactive care work?',
 ];
 
 let db: Database;

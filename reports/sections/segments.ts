@@ -223,7 +223,8 @@ interface SegmentFigures {
 
 /**
  * One sentence: the segment with the most people in tiers 1–2 and its share of them, and the segment with the
- * highest admission rate. Only published figures are compared, so a hidden cell never decides the answer.
+ * highest admission rate. Only published figures are compared; when a hidden figure could be larger, the sentence
+ * says it compares the published ones.
  */
 export function segmentFinding(segments: readonly string[], figures: SegmentFigures): string {
   const largest = (values: readonly { segment: string; figure: Figure }[]): { segment: string; value: number } | null => {
@@ -231,23 +232,34 @@ export function segmentFinding(segments: readonly string[], figures: SegmentFigu
     for (const { segment, figure } of values) if (figure.kind === 'value' && figure.value > 0 && (best === null || figure.value > best.value)) best = { segment, value: figure.value };
     return best;
   };
-  const top = largest(segments.map((segment) => ({ segment, figure: figures.people(segment, tier12Scope) })));
-  const highest = largest(segments.map((segment) => ({ segment, figure: figures.rate(segment, allScope) })));
+  const tier12 = segments.map((segment) => ({ segment, figure: figures.people(segment, tier12Scope) }));
+  const rates = segments.map((segment) => ({ segment, figure: figures.rate(segment, allScope) }));
+  const top = largest(tier12);
+  const highest = largest(rates);
+  // The hidden cells of tiers 1–2 add up to the total less the shown ones: the top shown segment is the top segment
+  // when that remainder is no larger than it.
+  const tier12Total = figures.people(null, tier12Scope);
+  const shownSum = tier12.reduce((sum, { figure }) => sum + (figure.kind === 'value' ? figure.value : 0), 0);
+  const topCertain = top !== null && tier12Total.kind === 'value' && tier12Total.value - shownSum <= top.value;
+  const someRateHidden = rates.some(({ figure }) => figure.kind === 'suppressed');
   const parts: string[] = [];
   if (top !== null) {
-    const share = rateOf({ kind: 'value', value: top.value }, figures.people(null, tier12Scope), 100);
+    const share = rateOf({ kind: 'value', value: top.value }, tier12Total, 100);
     parts.push(
-      `${segmentLabel(top.segment)} holds the most people in tiers 1–2` + (share.kind === 'value' ? ` (${formatPercent(share)} of them)` : ''),
+      `${topCertain ? '' : 'Of the segments whose counts are published, '}${segmentLabel(top.segment)} holds the most people in tiers 1–2` +
+        (share.kind === 'value' ? ` (${formatPercent(share)} of them)` : ''),
     );
   }
   if (highest !== null) {
+    const who = top !== null && highest.segment === top.segment ? 'it also has' : `${segmentLabel(highest.segment)} has`;
     parts.push(
-      `${top !== null && highest.segment === top.segment ? 'it also has' : `${segmentLabel(highest.segment)} has`} the highest rate of emergency ` +
-        `admissions, ${formatRate({ kind: 'value', value: highest.value })} per 1,000 people in the last 12 months`,
+      `${someRateHidden ? `of the segments whose rates are published, ${who}` : who} the highest rate of emergency admissions, ` +
+        `${formatRate({ kind: 'value', value: highest.value })} per 1,000 people in the last 12 months`,
     );
   }
   if (parts.length === 0) return 'The numbers of people in each segment are too small to publish which segment holds most of tiers 1–2.';
-  return `${parts.join('; ')}.`;
+  const sentence = parts.join('; ');
+  return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}.`;
 }
 
 async function heatMap(

@@ -151,5 +151,14 @@ describe('segments section: small numbers', () => {
     });
     expect(finding).toBe('Healthy holds the most people in tiers 1–2 (60.0% of them).');
     expect(segmentFinding(['healthy'], { people: () => hidden, rate: () => hidden })).toContain('too small to publish');
+    // 40 in tiers 1–2, 12 of them healthy: the hidden 28 could hold a larger segment, and a hidden rate a higher one.
+    const qualified = segmentFinding(['end_of_life', 'healthy'], {
+      people: (segment, scope) => (segment === null ? value(40) : scope.kind === 'tier12' && segment === 'end_of_life' ? hidden : value(12)),
+      rate: (segment) => (segment === 'healthy' ? value(250) : hidden),
+    });
+    expect(qualified).toBe(
+      'Of the segments whose counts are published, Healthy holds the most people in tiers 1–2 (30.0% of them); of the ' +
+        'segments whose rates are published, it also has the highest rate of emergency admissions, 250.0 per 1,000 people in the last 12 months.',
+    );
   });
 });

@@ -302,7 +302,7 @@ async function heatMap(
       encoding: {
         x: { field: 'tier', type: 'nominal', title: 'Risk tier', sort: tiers.map(tierLabel), scale: { domain: tiers.map(tierLabel) }, axis: { orient: 'top', labelAngle: 0 } },
         y: { field: 'segment', type: 'nominal', title: null, sort: segments.map(segmentLabel), scale: { domain: segments.map(segmentLabel) } },
-        color: { field: 'per1000', type: 'quantitative', title: 'Emergency admissions per 1,000 people', scale: { scheme: 'blues' } },
+        color: { field: 'per1000', type: 'quantitative', title: 'Per 1,000 people', scale: { scheme: 'blues', zero: true } },
       },
     },
   });

@@ -1,6 +1,8 @@
 // "Did proactive care work?" in words, for docs/model-card.md (beside the model cards, since a governance board asks
 // it of the lists the models make): the figures of run.json's proactive_care (models/proactiveCare.ts), rounded here
 // and nowhere earlier. A figure proactiveCare.ts withheld (null) is '*', with the small-number rule under the table.
+// The one-sentence finding is describeCarePlanEffect.ts, shared with the cohort report.
+import { describeCarePlanEffect } from './describeCarePlanEffect.ts';
 import type { CarePlanEffect, CarePlanHorizon } from './proactiveCare.ts';
 
 const shown = (x: number | null, format: (x: number) => string): string => (x === null ? '*' : format(x));
@@ -13,26 +15,6 @@ function ratioCell(h: CarePlanHorizon): string {
   return `${h.ratio.toFixed(2)}${interval}`;
 }
 
-/** What the comparison found, in one sentence a reader can act on. */
-function finding(effect: CarePlanEffect): string {
-  const year = effect.horizons.find((h) => h.months === 12 && h.ratio !== null) ?? effect.horizons.find((h) => h.ratio !== null);
-  if (year === undefined || year.ratio === null) {
-    return 'Too few care plans matched, or too few of them with or without an admission, to compare yet: the comparison is withheld.';
-  }
-  const span = `${year.months} months`;
-  if (year.ratio_lower === null || year.ratio_upper === null) return `In the ${span} after a care plan, ${percent(year.observed_share!)} had an emergency admission against ${percent(year.expected_share!)} expected from their matches.`;
-  const verdict =
-    year.ratio_upper < 1
-      ? 'fewer than their matches, beyond what chance explains'
-      : year.ratio_lower > 1
-        ? 'more than their matches, beyond what chance explains'
-        : 'no difference from their matches that chance cannot explain';
-  return (
-    `In the ${span} after a care plan, ${percent(year.observed_share!)} of the people with one had an emergency admission, ` +
-    `against ${percent(year.expected_share!)} expected from their matches: ${verdict}.`
-  );
-}
-
 export function renderCarePlanEffect(effect: CarePlanEffect, suppressionThreshold: number): string {
   const rows = effect.horizons.map(
     (h) =>
@@ -42,7 +24,7 @@ export function renderCarePlanEffect(effect: CarePlanEffect, suppressionThreshol
   return [
     '## Did proactive care work?',
     '',
-    `${finding(effect)} From \`run.json\` (\`proactive_care\`) of the same run, as of ${effect.as_of}.`,
+    `${describeCarePlanEffect(effect)} From \`run.json\` (\`proactive_care\`) of the same run, as of ${effect.as_of}.`,
     '',
     effect.method,
     '',

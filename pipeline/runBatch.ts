@@ -250,6 +250,7 @@ async function runStages(db: Database, config: RunConfig, context: StageContext)
         staleExtractDays: config.staleExtractDays,
         modelCards: models,
         drift,
+        proactiveCare,
         ...(quarantineCsv ? { quarantineCsv } : {}),
       });
       const written = writeFileAtomic(join(staging, 'report.html'), html);

@@ -16,9 +16,11 @@ import { modelPerformanceSection } from './sections/modelPerformance.ts';
 import { moversSection } from './sections/movers.ts';
 import { opportunitySection } from './sections/opportunity.ts';
 import { practicesSection } from './sections/practices.ts';
+import { proactiveCareSection } from './sections/proactiveCare.ts';
 import { riskPyramidSection } from './sections/riskPyramid.ts';
 import { summarySection } from './sections/summary.ts';
 import { dataFreshness, renderFreshnessBanner } from './dataFreshness.ts';
+import { segmentsSection } from './sections/segments.ts';
 import { loadTierMovement } from './tierMovement.ts';
 
 export type { ReportInput } from './reportInput.ts';
@@ -28,6 +30,7 @@ const sections: readonly ((context: ReportContext) => Promise<ReportSection>)[] 
   headlineSection,
   riskPyramidSection,
   practicesSection,
+  segmentsSection,
   inequalitiesSection,
   longTermConditionsSection,
   activityTrendsSection,
@@ -35,6 +38,7 @@ const sections: readonly ((context: ReportContext) => Promise<ReportSection>)[] 
   modelPerformanceSection,
   dataQualitySection,
   opportunitySection,
+  proactiveCareSection,
 ];
 
 /** Renders the whole report. The same database and input always give the same bytes. */

@@ -1,6 +1,7 @@
 // What the pipeline hands the cohort report besides the database, checked before any query runs.
 import { z } from 'zod';
 import type { DriftResult } from '../models/measureDrift.ts';
+import type { CarePlanEffect } from '../models/proactiveCare.ts';
 import { type ModelCard, modelCardSchema } from '../models/modelCard.ts';
 import { isIsoDate } from '../core/dates.ts';
 import { StrataError } from '../core/errors.ts';
@@ -32,6 +33,8 @@ export interface ReportInput {
   refusedExtracts?: string[];
   /** The report warns at the top when the newest extract is older than this many days on the run date. Default 3. */
   staleExtractDays?: number;
+  /** "Did proactive care work?" as run.json's proactive_care holds it (models/proactiveCare.ts); absent from older callers. */
+  proactiveCare?: CarePlanEffect;
 }
 
 /** quarantine.csv as run.json describes it: rows written of rows in the database, per source file, and the limits. */
@@ -73,6 +76,8 @@ export interface ResolvedReportInput {
   readonly runDate: string | null;
   readonly refusedExtracts: readonly string[];
   readonly staleExtractDays: number;
+  /** Null when the caller gave no proactive-care comparison. */
+  readonly proactiveCare: CarePlanEffect | null;
 }
 
 const isoDate = z.string().refine(isIsoDate, 'must be a real date written YYYY-MM-DD');
@@ -117,6 +122,31 @@ const reportInputSchema = z.object({
   runDate: isoDate.optional(),
   refusedExtracts: z.array(z.string().min(1)).optional(),
   staleExtractDays: z.number().int().min(0).optional(),
+  proactiveCare: z
+    .object({
+      as_of: isoDate,
+      method: z.string(),
+      matched_on: z.array(z.string()),
+      warning: z.string(),
+      horizons: z.array(
+        z.object({
+          months: z.union([z.literal(3), z.literal(6), z.literal(12)]),
+          days: z.union([z.literal(91), z.literal(182), z.literal(365)]),
+          care_plans: z.number().int().min(0).nullable(),
+          matched: z.number().int().min(0).nullable(),
+          unmatched: z.number().int().min(0).nullable(),
+          observed: z.number().int().min(0).nullable(),
+          expected: z.number().min(0).nullable(),
+          observed_share: z.number().min(0).max(1).nullable(),
+          expected_share: z.number().min(0).max(1).nullable(),
+          ratio: z.number().min(0).nullable(),
+          ratio_lower: z.number().min(0).nullable(),
+          ratio_upper: z.number().min(0).nullable(),
+          suppressed: z.boolean(),
+        }),
+      ),
+    })
+    .optional(),
 });
 
 // The NHS "Kaiser pyramid" names for the default four tiers (domain notes, "Tiers").
@@ -149,6 +179,7 @@ export function resolveReportInput(input: ReportInput): ResolvedReportInput {
     runDate: parsed.runDate ?? null,
     refusedExtracts: [...new Set(parsed.refusedExtracts ?? [])].sort(),
     staleExtractDays: parsed.staleExtractDays ?? defaultStaleExtractDays,
+    proactiveCare: parsed.proactiveCare ?? null,
   };
 }
 

@@ -9,6 +9,7 @@ import type { Category } from '../populationFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import { type Figure, rateOf } from '../suppressSmallNumbers.ts';
 import { todaysCalibration } from './modelPerformance.ts';
+import { describeCarePlanEffect } from '../../models/describeCarePlanEffect.ts';
 
 /** Practices smaller than this are not named as the highest share: a few dozen people make any share look extreme. */
 const smallestPracticeNamed = 500;
@@ -51,6 +52,7 @@ export async function summarySection(context: ReportContext, sections: readonly 
     deprivationGradient(context),
     whichScores(context),
     changeSinceLastRun(joined, left, movement.previousAsOf),
+    proactiveCare(context),
   ].filter((statement): statement is string => statement !== null);
 
   const findings = sections
@@ -127,6 +129,13 @@ function whichScores(context: ReportContext): string | null {
     `predicted ${today.predicted} of people would have an emergency admission and ${today.observed} did, so its risks can be read ` +
     'as chances (the model performance section compares this with the stricter test on a year it had not seen).'
   );
+}
+
+/** What the comparison of care plans with matched people found, when it found anything it may publish. */
+function proactiveCare(context: ReportContext): string | null {
+  const effect = context.input.proactiveCare;
+  if (effect === null || effect.horizons.every((h) => h.ratio === null)) return null;
+  return describeCarePlanEffect(effect);
 }
 
 function changeSinceLastRun(joined: Figure | null, left: Figure | null, previousAsOf: string | null): string | null {

@@ -64,8 +64,8 @@ describe('strata run on data-samples/', () => {
     expect(events.every((e) => e['run_id'] === runJson.run_id && typeof e['time'] === 'string')).toBe(true);
     const finished = events.filter((e) => e['event'] === 'stage_finished');
     // The scoring features are built beside the training, so those two may finish in either order.
-    expect(finished.map((e) => e['stage']).sort()).toEqual(['drift', 'features_scoring', 'load', 'outputs', 'report', 'score', 'train']);
-    expect(finished.map((e) => e['stage']).slice(-4)).toEqual(['score', 'drift', 'outputs', 'report']);
+    expect(finished.map((e) => e['stage']).sort()).toEqual(['drift', 'features_scoring', 'load', 'outputs', 'proactive_care', 'report', 'score', 'train']);
+    expect(finished.map((e) => e['stage']).slice(-5)).toEqual(['score', 'drift', 'proactive_care', 'outputs', 'report']);
     for (const e of finished) expect(e['duration_ms']).toEqual(expect.any(Number));
     expect(finished.find((e) => e['stage'] === 'load')!['rows']).toBe(runJson.files.reduce((sum, f) => sum + f.rows_read, 0));
     expect(events.filter((e) => e['event'] === 'file_loaded')).toHaveLength(runJson.files.length);

@@ -26,6 +26,8 @@ const notCounts: readonly string[] = [
   // the reading notes' scales
   '# is perfect', '# is ideal', 'below # the', 'above # too', 'above # fewer', 'below # the model', '# if it did', '# if not',
   '# or more', '# decimal place',
+  // observed / expected: 1 is "the same as the matches"
+  'ratio below #', 'ratio above #', 'ratio of #',
   // periods
   'last # months', '# months',
   // how many rows of the report are left out or exist: counts of bars, months, practices, registers, extracts

@@ -79,8 +79,8 @@ function rowHeaderFor(dimension: string, group: string | null): string {
 }
 
 describe('model performance: what the section shows', () => {
-  it('is section 9, "Model performance", with one block per model, emergency admission first', () => {
-    expect(html).toContain('>9. Model performance</h2>');
+  it('is section 10, "Model performance", with one block per model, emergency admission first', () => {
+    expect(html).toContain('>10. Model performance</h2>');
     expect(html.indexOf('<h3>Emergency admission model</h3>')).toBeLessThan(html.indexOf('<h3>New long-term condition model</h3>'));
   });
 

@@ -9,6 +9,7 @@ const sectionTitles = [
   'Headline',
   'Risk pyramid',
   'Practices and primary care networks',
+  'Population segments',
   'Inequalities',
   'Long-term conditions',
   'Activity trends',
@@ -16,6 +17,7 @@ const sectionTitles = [
   'Model performance',
   'Data quality',
   'Opportunity',
+  'Did proactive care work?',
 ];
 
 let db: Database;

@@ -25,6 +25,7 @@ describe('chart accessibility', () => {
     expect(charts.map((chart) => chart.id)).toEqual([
       'chart-risk-pyramid',
       'chart-practice-funnel',
+      'chart-segments-by-tier',
       'chart-imd',
       'chart-age-sex',
       'chart-ltc-prevalence',

@@ -27,7 +27,7 @@ CREATE TABLE scores (
   person_id VARCHAR, practice_code VARCHAR, pcn_code VARCHAR, age INTEGER, age_band VARCHAR, sex VARCHAR,
   ethnic_group VARCHAR, imd_decile INTEGER, ltc_count INTEGER, charlson_index INTEGER, frailty_score DOUBLE,
   emergency_admissions_12m INTEGER, emergency_bed_days_12m INTEGER, ae_attendances_12m INTEGER, ea_risk DOUBLE,
-  ea_tier INTEGER, ltc_risk DOUBLE, top_factors VARCHAR[], previous_ea_tier INTEGER
+  ea_tier INTEGER, ltc_risk DOUBLE, top_factors VARCHAR[], previous_ea_tier INTEGER, segment VARCHAR
 )`;
 
 // Practices by position: the first 40% A81001, the next third A81002, the next 20% B82001, the rest B82002.
@@ -73,7 +73,11 @@ SELECT
   CASE WHEN j <= tier1_people THEN 1 WHEN j <= round(size * tier12_share) THEN 2 WHEN j <= size * 0.45 THEN 3 ELSE 4 END AS ea_tier,
   0.05 AS ltc_risk,
   ['age', 'ltc_count'] AS top_factors,
-  NULL AS previous_ea_tier
+  NULL AS previous_ea_tier,
+  -- Segments from position, age and LTC count, in the contract's order: each segment has people in several tiers.
+  CASE WHEN i % 53 = 0 THEN 'end_of_life' WHEN age >= 85 THEN 'frailty_dementia' WHEN i % 31 = 0 THEN 'organ_failure'
+       WHEN i % 41 = 0 THEN 'disability' WHEN (i * 7) % 6 >= 2 THEN 'complex_multimorbidity'
+       WHEN (i * 7) % 6 = 1 THEN 'long_term_conditions' WHEN age = 0 THEN 'maternity_infant' ELSE 'healthy' END AS segment
 FROM tiered`;
 
 const insertPersonsSql = `

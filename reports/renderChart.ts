@@ -62,6 +62,8 @@ export interface ChartFigure {
   readonly dataTable: { readonly columns: readonly TableColumn[]; readonly rows: readonly TableRow[] };
   /** Shown under the chart, e.g. which bars were left out because their numbers are too small to publish. */
   readonly note?: string;
+  /** 'secondary': left out of the printed report, so each section prints on one page. */
+  readonly print?: 'secondary';
 }
 
 /**
@@ -85,7 +87,7 @@ export async function renderChart(chart: ChartFigure): Promise<string> {
   const note = chart.note ? `<p class="chart-note">${escapeHtml(chart.note)}</p>` : '';
   const table = renderTable({ caption: `Data table: ${caption}`, columns: chart.dataTable.columns, rows: chart.dataTable.rows, compact: true });
   return (
-    `<figure class="chart" id="${chart.id}" aria-labelledby="${chart.id}-caption">` +
+    `<figure class="chart" id="${chart.id}" aria-labelledby="${chart.id}-caption"${chart.print === 'secondary' ? ' data-print="secondary"' : ''}>` +
     `<figcaption id="${chart.id}-caption">${escapeHtml(caption)}</figcaption>` +
     `<p class="chart-description" id="${descriptionId}">${escapeHtml(description)}</p>` +
     `${accessible}${note}` +

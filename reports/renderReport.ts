@@ -82,6 +82,7 @@ function page(asOf: string, threshold: number, rendered: readonly ReportSection[
 <p>People registered with a GP practice, scored on ${escapeHtml(asOf)} for their risk of an emergency hospital admission.</p>
 </header>
 <main>
+<p class="print-only">Printed version: each section on one page, without the detailed tables of the page on screen. Counts from 1 to ${smallest} are shown as * to protect privacy, with any larger count that would give one away.</p>
 ${banner}
 ${first ?? ''}
 <div class="reading-notes">

@@ -22,6 +22,8 @@ export interface TableSpec {
   readonly note?: string;
   /** Wide tables get a smaller font. */
   readonly compact?: boolean;
+  /** 'secondary': left out of the printed report (a detail the web page keeps), so each section prints on one page. */
+  readonly print?: 'secondary';
 }
 
 export function renderTable(spec: TableSpec): string {
@@ -47,7 +49,7 @@ export function renderTable(spec: TableSpec): string {
     .join('\n');
   const note = spec.note ? `\n<p class="table-note">${escapeHtml(spec.note)}</p>` : '';
   return (
-    `<div class="table-wrap"><table${spec.compact ? ' class="compact"' : ''}>` +
+    `<div class="table-wrap"${spec.print === 'secondary' ? ' data-print="secondary"' : ''}><table${spec.compact ? ' class="compact"' : ''}>` +
     `<caption>${escapeHtml(spec.caption)}</caption>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table>${note}</div>`
   );
 }

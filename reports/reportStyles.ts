@@ -52,14 +52,35 @@ details.chart-data summary { cursor: pointer; color: var(--nhs-blue); }
 details.chart-data .table-wrap { margin: 8px 0 0; }
 details.chart-data caption { font-size: 14px; }
 footer.report-footer { border-top: 1px solid var(--rule); margin-top: 48px; padding-top: 12px; font-size: 14px; color: var(--muted); }
+.print-only { display: none; }
 @media print {
-  @page { size: A4; margin: 15mm; }
-  body { font-size: 11pt; }
+  @page { size: A4; margin: 12mm 15mm; }
+  body { font-size: 9pt; line-height: 1.3; }
+  [data-print="secondary"] { display: none; }
+  .print-only { display: block; }
+  h2 { font-size: 14pt; margin: 0 0 6pt; }
+  h3 { font-size: 11pt; margin: 8pt 0 4pt; }
+  h4 { font-size: 10pt; margin: 6pt 0 3pt; }
+  p { margin: 0 0 5pt; max-width: none; }
+  p.finding { font-size: 10pt; }
+  table, table.compact { font-size: 7.5pt; }
+  th, td { padding: 1pt 4pt; }
+  caption { font-size: 9pt; padding-bottom: 2pt; }
+  .table-wrap { margin: 4pt 0 6pt; }
+  .table-note, .chart-note, .chart-description { font-size: 7.5pt; margin: 2pt 0; }
+  figure.chart { margin: 6pt 0; }
+  figure.chart svg { max-height: 85mm; width: auto; max-width: 100%; }
+  figcaption { font-size: 9pt; }
+  dl.key-figures { margin: 6pt 0; gap: 6pt; }
+  dl.key-figures div { padding: 4pt 8pt; }
+  dl.key-figures dd { font-size: 12pt; }
+  .reading-notes { display: none; }
+  .banner { margin: 6pt 0; padding: 4pt 8pt; }
   header.report-header { background: none; color: var(--text); border-bottom: 3px solid var(--nhs-blue); padding: 0 0 8px; }
   main { max-width: none; padding: 0; }
   nav.contents { display: none; }
   section { break-before: page; margin-top: 0; }
-  section#headline { break-before: auto; }
+  section#summary { break-before: auto; }
   h2, h3, h4, caption, figcaption { break-after: avoid; }
   figure.chart, tr, .key-figures div { break-inside: avoid; }
   details.chart-data { display: none; }

@@ -17,6 +17,7 @@ export async function inequalitiesSection(context: ReportContext): Promise<Repor
   const table = (dimension: Dimension, caption: string, firstHeader: string): string =>
     renderTable({
       caption,
+      print: 'secondary',
       note: mergeNote(dimension, population.categories(dimension), context.input.suppressionThreshold),
       columns: [
         { header: firstHeader },

@@ -35,6 +35,7 @@ export async function longTermConditionsSection(context: ReportContext): Promise
 
   const registerTable = renderTable({
     caption: 'People on each GP long-term-condition register',
+    print: 'secondary',
     columns: [
       { header: 'Register' },
       { header: 'Code' },
@@ -88,6 +89,7 @@ export async function longTermConditionsSection(context: ReportContext): Promise
   ];
   const ageTable = renderTable({
     caption: 'Number of long-term conditions by age band',
+    print: 'secondary',
     columns: [
       { header: 'Age band' },
       { header: 'People', numeric: true },

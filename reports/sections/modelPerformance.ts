@@ -150,10 +150,8 @@ async function modelBlock(card: ModelCard, drift: DriftResult | undefined, input
           : `fitted for the scores of ${card.fitted_for_as_of} and used again for these scores of ${input.asOf}.`),
     ),
     whichModelParagraph(card, input),
-    trainingParagraph(card, figures, words),
-    ...variantParts(card),
-    signConstraintParagraph(card),
-    recalibrationParagraph(card, figures),
+    // How it was trained and chosen: on the page, not in print (each section prints on one page).
+    `<div data-print="secondary">${[trainingParagraph(card, figures, words), ...variantParts(card), signConstraintParagraph(card), recalibrationParagraph(card, figures)].join('\n')}</div>`,
   ];
   if (card.validation === null || figures.validation === null) {
     html.push(
@@ -167,7 +165,7 @@ async function modelBlock(card: ModelCard, drift: DriftResult | undefined, input
   } else {
     html.push(...(await validationParts(card, card.validation, figures.validation, words, input.suppressionThreshold)));
   }
-  html.push(...driftParts(card, drift));
+  html.push(`<div data-print="secondary">${driftParts(card, drift).join('\n')}</div>`);
   return html.join('\n');
 }
 
@@ -194,6 +192,7 @@ function variantParts(card: ModelCard): string[] {
     ),
     renderTable({
       caption: 'Versions of the model compared on the validation year',
+      print: 'secondary',
       columns: [
         { header: 'Version' },
         { header: 'Terms', numeric: true },
@@ -314,9 +313,12 @@ async function validationParts(
       ],
       note: calibration.intercept === null || calibration.slope === null ? 'A dash: the measure could not be estimated.' : undefined,
     }),
-    await calibrationChart(card, figures.calibration, threshold, words),
-    topSharesTable(figures, words),
-    ...fairnessParts(card, figures, words),
+    // The calibration plot, the top shares and the fairness tables: on the page, not in print.
+    `<div data-print="secondary">${[
+      await calibrationChart(card, figures.calibration, threshold, words),
+      topSharesTable(figures, words),
+      ...fairnessParts(card, figures, words),
+    ].join('\n')}</div>`,
   ];
 }
 
@@ -350,6 +352,7 @@ async function calibrationChart(card: ModelCard, points: readonly CalibrationPoi
   return renderChart({
     id: `chart-calibration-${card.target}`,
     caption: `${words.title}: calibration on the validation year`,
+    print: 'secondary',
     description:
       'Observed rate against average predicted risk, one point per tenth of people by predicted risk, lowest risk on ' +
       'the left. On the dashed line the predictions match what happened; points below it mean the model over-predicted. ' +
@@ -400,6 +403,7 @@ function topSharesTable(figures: ValidationFigures, words: TargetWords): string 
     ),
     renderTable({
       caption: 'Flagging the people at highest risk, validation year',
+      print: 'secondary',
       columns: [
         { header: 'People flagged' },
         { header: 'Number flagged', numeric: true },
@@ -443,6 +447,7 @@ function fairnessParts(card: ModelCard, figures: ValidationFigures, words: Targe
     parts.push(
       renderTable({
         caption: named.caption,
+        print: 'secondary',
         columns: [
           { header: named.header },
           { header: 'People', numeric: true },
@@ -563,6 +568,7 @@ function driftParts(card: ModelCard, drift: DriftResult | undefined): string[] {
     ...warnings,
     renderTable({
       caption: 'Today\'s population against the training rows',
+      print: 'secondary',
       columns: [{ header: 'Compared' }, { header: 'PSI', numeric: true }, { header: 'Reading' }],
       rows: ordered.map(([name, value]) => ({ cells: [label(name), formatNumber(value.psi, 3), capitalise(value.interpretation)] })),
     }),

@@ -76,6 +76,7 @@ export async function practicesSection(context: ReportContext): Promise<ReportSe
 
   const practiceTable = renderTable({
     caption: 'People in tiers 1–2 by GP practice',
+    print: 'secondary',
     columns: [
       { header: 'Practice' },
       { header: 'PCN' },

@@ -162,6 +162,7 @@ export async function segmentsSection(context: ReportContext): Promise<ReportSec
 
   const peopleByTier = renderTable({
     caption: 'People by population segment and risk tier',
+    print: 'secondary',
     columns: [{ header: 'Segment' }, ...tierColumns.map((column) => ({ header: column.header, numeric: true }))],
     rows: segmentRows((segment, scope) => formatCount(figures.people(segment, scope)), tierColumns),
     compact: true,
@@ -187,6 +188,7 @@ export async function segmentsSection(context: ReportContext): Promise<ReportSec
       const part = pcnChunks.length > 1 ? ` (PCNs ${chunk[0]! + 1} to ${chunk.at(-1)! + 1} of ${pcns.length})` : '';
       return renderTable({
         caption: `${caption}${part}`,
+        print: 'secondary',
         columns: [{ header: 'Segment' }, ...columns.map((column) => ({ header: column.header, numeric: true }))],
         rows: segmentRows(value, columns),
         note,

@@ -22,7 +22,10 @@ export interface TableSpec {
   readonly note?: string;
   /** Wide tables get a smaller font. */
   readonly compact?: boolean;
-  /** 'secondary': left out of the printed report (a detail the web page keeps), so each section prints on one page. */
+  /**
+   * 'secondary': a detail, folded under its caption on the page (one click opens it) and left out of the printed
+   * report, so the page reads quickly and each section prints on one page.
+   */
   readonly print?: 'secondary';
 }
 
@@ -48,9 +51,14 @@ export function renderTable(spec: TableSpec): string {
     })
     .join('\n');
   const note = spec.note ? `\n<p class="table-note">${escapeHtml(spec.note)}</p>` : '';
-  return (
-    `<div class="table-wrap"${spec.print === 'secondary' ? ' data-print="secondary"' : ''}><table${spec.compact ? ' class="compact"' : ''}>` +
-    `<caption>${escapeHtml(spec.caption)}</caption>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table>${note}</div>`
-  );
+  const table =
+    `<div class="table-wrap"><table${spec.compact ? ' class="compact"' : ''}>` +
+    `<caption>${escapeHtml(spec.caption)}</caption>\n<thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table>${note}</div>`;
+  return spec.print === 'secondary' ? foldedDetail(`Table: ${spec.caption}`, table) : table;
+}
+
+/** A detail folded under a one-line summary on the page, and left out of print. */
+export function foldedDetail(summary: string, html: string): string {
+  return `<details class="detail" data-print="secondary"><summary>${escapeHtml(summary)}</summary>\n${html}\n</details>`;
 }
 

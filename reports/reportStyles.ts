@@ -48,6 +48,8 @@ figure.chart svg { max-width: 100%; height: auto; display: block; }
 figcaption { font-size: 16px; font-weight: bold; margin: 0 0 4px; max-width: 72ch; }
 .chart-description { font-size: 14px; margin: 0 0 8px; }
 details.chart-data { margin: 8px 0 0; font-size: 14px; }
+details.detail { margin: 12px 0; border-left: 3px solid var(--rule); padding-left: 12px; }
+details.detail > summary { cursor: pointer; color: var(--nhs-blue); font-weight: bold; }
 details.chart-data summary { cursor: pointer; color: var(--nhs-blue); }
 details.chart-data .table-wrap { margin: 8px 0 0; }
 details.chart-data caption { font-size: 14px; }

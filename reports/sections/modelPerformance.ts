@@ -17,7 +17,7 @@ import type { ReportContext, ReportSection } from '../reportContext.ts';
 import type { ResolvedReportInput } from '../reportInput.ts';
 import { chartColours, renderChart } from '../renderChart.ts';
 import { paragraph } from '../renderParagraph.ts';
-import { renderTable } from '../renderTable.ts';
+import { foldedDetail, renderTable } from '../renderTable.ts';
 
 interface TargetWords {
   /** Heading, e.g. "Emergency admission model". */
@@ -150,8 +150,11 @@ async function modelBlock(card: ModelCard, drift: DriftResult | undefined, input
           : `fitted for the scores of ${card.fitted_for_as_of} and used again for these scores of ${input.asOf}.`),
     ),
     whichModelParagraph(card, input),
-    // How it was trained and chosen: on the page, not in print (each section prints on one page).
-    `<div data-print="secondary">${[trainingParagraph(card, figures, words), ...variantParts(card), signConstraintParagraph(card), recalibrationParagraph(card, figures)].join('\n')}</div>`,
+    // How it was trained and chosen: folded on the page, not in print (each section prints on one page).
+    foldedDetail(
+      'How it was trained and chosen',
+      [trainingParagraph(card, figures, words), ...variantParts(card), signConstraintParagraph(card), recalibrationParagraph(card, figures)].join('\n'),
+    ),
   ];
   if (card.validation === null || figures.validation === null) {
     html.push(
@@ -165,7 +168,7 @@ async function modelBlock(card: ModelCard, drift: DriftResult | undefined, input
   } else {
     html.push(...(await validationParts(card, card.validation, figures.validation, words, input.suppressionThreshold)));
   }
-  html.push(`<div data-print="secondary">${driftParts(card, drift).join('\n')}</div>`);
+  html.push(foldedDetail('Has the population changed since training?', driftParts(card, drift).join('\n')));
   return html.join('\n');
 }
 
@@ -314,11 +317,10 @@ async function validationParts(
       note: calibration.intercept === null || calibration.slope === null ? 'A dash: the measure could not be estimated.' : undefined,
     }),
     // The calibration plot, the top shares and the fairness tables: on the page, not in print.
-    `<div data-print="secondary">${[
-      await calibrationChart(card, figures.calibration, threshold, words),
-      topSharesTable(figures, words),
-      ...fairnessParts(card, figures, words),
-    ].join('\n')}</div>`,
+    foldedDetail(
+      'Calibration plot, the highest-risk shares, and whether it works as well for everyone',
+      [await calibrationChart(card, figures.calibration, threshold, words), topSharesTable(figures, words), ...fairnessParts(card, figures, words)].join('\n'),
+    ),
   ];
 }
 

@@ -3,7 +3,7 @@
 // from the network, no script, and readable at A4 print width. The same report is scanned for small numbers and
 // person ids. A full-page screenshot is kept in .tmp/artefacts/ (git-ignored) for a person to look at.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -109,6 +109,10 @@ describe.skipIf(chromiumPath === null)(browserTitle, () => {
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     await guardNetwork(page, offPageRequests);
     await page.goto(pathToFileURL(reportPath).href, { waitUntil: 'load' });
+    // The folded details (secondary tables, the models' calibration and fairness), opened as a reader would.
+    await page.$$eval('details.detail', (all) => {
+      for (const details of all) details.setAttribute("open", "");
+    });
   });
 
   afterAll(async () => {
@@ -181,6 +185,43 @@ describe.skipIf(chromiumPath === null)(browserTitle, () => {
         a4PrintableWidth,
       );
       expect(overflowing).toEqual([]);
+    } finally {
+      await printPage.close();
+    }
+  });
+
+  it('shows the summary on the first screen at 1280×800: its key figures and what they mean', async () => {
+    const screen = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await guardNetwork(screen, offPageRequests);
+      await screen.goto(pathToFileURL(reportPath).href, { waitUntil: 'load' });
+      const top = await screen.$eval('section#summary', (section) => {
+        const heading = section.querySelector('h2')!.getBoundingClientRect();
+        const figures = section.querySelector('dl.key-figures')!.getBoundingClientRect();
+        const statement = section.querySelector('ul.statements li')!.getBoundingClientRect();
+        return { heading: heading.top, figures: figures.bottom, statement: statement.top };
+      });
+      expect(top.heading).toBeLessThan(800);
+      expect(top.figures).toBeLessThanOrEqual(800);
+      expect(top.statement).toBeLessThan(800);
+    } finally {
+      await screen.close();
+    }
+  });
+
+  it('prints on A4 with at most one page per section', async () => {
+    const printPage = await browser.newPage();
+    try {
+      await guardNetwork(printPage, offPageRequests);
+      await printPage.goto(pathToFileURL(reportPath).href, { waitUntil: 'load' });
+      const sections = await printPage.$$eval('main section', (all) => all.length);
+      const pdf = await printPage.pdf({ format: 'A4', preferCSSPageSize: true });
+      mkdirSync(artefactFolder, { recursive: true });
+      writeFileSync(join(artefactFolder, 'report-sample.pdf'), pdf);
+      const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+      expect(sections).toBeGreaterThanOrEqual(13);
+      expect(pages).toBeGreaterThanOrEqual(sections);
+      expect(pages).toBeLessThanOrEqual(sections);
     } finally {
       await printPage.close();
     }

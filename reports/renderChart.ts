@@ -19,6 +19,14 @@ export const chartColours = {
 
 const fontFamily = 'Arial, Helvetica, sans-serif';
 
+/**
+ * The plotting width of a chart that spans the page: the report's column is 1,200 px wide less its margins, and a
+ * chart's axis labels and legend take the rest. Print scales every chart down to the A4 column.
+ */
+export const fullChartWidth = 960;
+/** Each of two panels side by side. */
+export const halfChartWidth = 440;
+
 const chartConfig = {
   // No ARIA on every bar and point: the chart is one image to assistive technology, named by its <title>, described
   // by its description, with the figures in the data table under it.

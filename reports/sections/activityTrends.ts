@@ -5,7 +5,7 @@ import { sqlFile } from '../../core/db/Database.ts';
 import { addDays, dateParam } from '../../core/dates.ts';
 import { formatCount, formatNumber } from '../formatFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
-import { chartColours, renderChart } from '../renderChart.ts';
+import { chartColours, fullChartWidth, renderChart } from '../renderChart.ts';
 import { paragraph } from '../renderParagraph.ts';
 import { type CountGroup, publishedValue, type SuppressedFigures, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
 
@@ -65,7 +65,7 @@ export async function activityTrendsSection(context: ReportContext): Promise<Rep
           },
           spec: {
             vconcat: series.map(({ measure, label, colour }) => ({
-              width: 560,
+              width: fullChartWidth,
               height: 120,
               title: { text: `${label} per month`, anchor: 'start', fontSize: 12 },
               data: { values: published(measure), format: { parse: { month: 'utc:"%Y-%m-%d"' } } },

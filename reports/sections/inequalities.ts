@@ -4,7 +4,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { formatCount, formatNumber, formatPercent, formatRate, roundTo } from '../formatFigures.ts';
 import { type Category, type Dimension, categoryLabel, sexLabel } from '../populationFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
-import { chartColours, renderChart } from '../renderChart.ts';
+import { chartColours, halfChartWidth, renderChart } from '../renderChart.ts';
 import { paragraph } from '../renderParagraph.ts';
 import { renderTable } from '../renderTable.ts';
 
@@ -161,7 +161,7 @@ interface ChartRow {
 function twoMeasureBars(values: readonly ChartRow[], groupTitle: string, order: readonly string[], bySex: boolean): TopLevelSpec {
   const sexes = [...new Set(values.map((row) => row.sex))];
   return {
-    width: 260,
+    width: halfChartWidth,
     height: 200,
     data: { values: [...values] },
     mark: { type: 'bar' },

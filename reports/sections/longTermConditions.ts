@@ -5,7 +5,7 @@ import { dateParam } from '../../core/dates.ts';
 import { formatCount, formatNumber, formatPercent, roundTo } from '../formatFigures.ts';
 import { type Category, type Measure, categoryLabel } from '../populationFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
-import { chartColours, renderChart } from '../renderChart.ts';
+import { chartColours, fullChartWidth, renderChart } from '../renderChart.ts';
 import { paragraph } from '../renderParagraph.ts';
 import { renderTable } from '../renderTable.ts';
 import { rateOf, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
@@ -72,7 +72,7 @@ export async function longTermConditionsSection(context: ReportContext): Promise
     },
     note: registerOmitted > 0 ? `${registerOmitted} register(s) left out: the numbers are too small to publish.` : undefined,
     spec: {
-      width: 480,
+      width: fullChartWidth,
       height: { step: 16 },
       data: { values: prevalenceData },
       mark: { type: 'bar', color: chartColours.blue },
@@ -158,7 +158,7 @@ export async function longTermConditionsSection(context: ReportContext): Promise
       rows: stackRows,
     },
     spec: {
-      width: 480,
+      width: fullChartWidth,
       height: { step: 20 },
       data: { values: stackData },
       mark: { type: 'bar' },

@@ -5,7 +5,7 @@ import { estimateOverdispersion, funnelGrid, funnelLimits, type Overdispersion }
 import { formatCount, formatNumber, formatRate, roundTo } from '../formatFigures.ts';
 import { type Category, categoryLabel } from '../populationFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
-import { chartColours, renderChart } from '../renderChart.ts';
+import { chartColours, fullChartWidth, renderChart } from '../renderChart.ts';
 import { paragraph } from '../renderParagraph.ts';
 import { renderTable } from '../renderTable.ts';
 import { publishedValue } from '../suppressSmallNumbers.ts';
@@ -245,7 +245,7 @@ async function funnelChart(
   }));
 
   // Axes fitted to the practices, not from zero: x from just below the smallest practice to just above the
-  // largest, y over the points and the limits across that range.
+  // largest, y over the points and the limits from the median practice size up.
   const sizes = plotted.map((practice) => practice.people);
   const smallest = Math.min(...sizes);
   const largest = Math.max(...sizes);
@@ -265,7 +265,11 @@ async function funnelChart(
       limitLines.push({ people: n, per1000: roundTo(value * 1000, 2), limit, side });
     }
   }
-  const yValues = [...points.map((point) => point.per1000), ...limitLines.map((line) => line.per1000)];
+  // The y axis covers every practice and the limits from the median practice size up: towards the smallest sizes the
+  // limits widen fast, and following them would squash the practices into a band (they run off the plot there).
+  const ordered = [...sizes].sort((a, b) => a - b);
+  const medianSize = ordered[Math.floor((ordered.length - 1) / 2)] ?? xLow;
+  const yValues = [...points.map((point) => point.per1000), ...limitLines.filter((line) => line.people >= medianSize).map((line) => line.per1000)];
   const yLow = Math.min(...yValues);
   const yHigh = Math.max(...yValues);
   const yMargin = Math.max(0.5, (yHigh - yLow) * 0.05);
@@ -297,7 +301,7 @@ async function funnelChart(
       ' Neither axis starts at zero.' +
       (omitted > 0 ? ` ${omitted} practice(s) not shown: their numbers are too small to publish.` : ''),
     spec: {
-      width: 560,
+      width: fullChartWidth,
       height: 340,
       layer: [
         {

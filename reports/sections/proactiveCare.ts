@@ -5,7 +5,7 @@ import { describeCarePlanEffect } from '../../models/describeCarePlanEffect.ts';
 import type { CarePlanHorizon } from '../../models/proactiveCare.ts';
 import { formatCount, formatNumber, formatPercent, roundTo, suppressedMark } from '../formatFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
-import { chartColours, renderChart } from '../renderChart.ts';
+import { chartColours, halfChartWidth, renderChart } from '../renderChart.ts';
 import { paragraph } from '../renderParagraph.ts';
 import { renderTable } from '../renderTable.ts';
 import type { Figure } from '../suppressSmallNumbers.ts';
@@ -117,7 +117,7 @@ async function ratioChart(horizons: readonly CarePlanHorizon[]): Promise<string>
       rows: horizons.map((h) => ({ cells: [label(h), decimals(h.ratio, 2), intervalText(h)] })),
     },
     spec: {
-      width: 480,
+      width: halfChartWidth,
       height: { step: 30 },
       layer: [
         {

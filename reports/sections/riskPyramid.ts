@@ -3,7 +3,7 @@
 import { loadTierActivityFigures } from '../emergencyActivityByTier.ts';
 import { formatCount, formatPercent, formatRate, roundTo } from '../formatFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
-import { chartColours, renderChart } from '../renderChart.ts';
+import { chartColours, fullChartWidth, renderChart } from '../renderChart.ts';
 import { paragraph } from '../renderParagraph.ts';
 import { renderTable } from '../renderTable.ts';
 import { type Figure, rateOf } from '../suppressSmallNumbers.ts';
@@ -82,7 +82,7 @@ export async function riskPyramidSection(context: ReportContext): Promise<Report
       rows: dataRows,
     },
     spec: {
-      width: 520,
+      width: fullChartWidth,
       height: { step: 14 },
       data: { values: chartData },
       mark: { type: 'bar' },

@@ -3,7 +3,7 @@
 // table, and a count hidden in one table cannot be recovered from a table it nests in (practice within PCN,
 // age band and sex within age band, tiers 1 and 2 within "tiers 1-2").
 import { listValue } from '@duckdb/node-api';
-import { type Database, sqlFile } from '../core/db/Database.ts';
+import { type Database, fillSqlSlots, sqlFile } from '../core/db/Database.ts';
 import { mergeSmallCategories } from './mergeSmallCategories.ts';
 import { type CountGroup, type Figure, type SuppressedFigures, suppressSmallNumbers } from './suppressSmallNumbers.ts';
 import type { TierDefinition } from './reportInput.ts';
@@ -62,7 +62,7 @@ const measuresShown: Readonly<Record<Dimension, readonly Measure[]>> = {
 };
 
 // One pass over scores, each person counted once in every dimension (scores holds only scored, non-opted-out people).
-const populationCountsSql = sqlFile('report/population_counts.sql');
+const populationCountsSql = fillSqlSlots(sqlFile('report/population_counts.sql'), { practice_pcn: sqlFile('report/practice_pcn.sql') });
 
 type CountsRow = { dimension: Dimension; key1: string | null; key2: string | null } & Record<Measure, number>;
 

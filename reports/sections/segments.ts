@@ -2,7 +2,7 @@
 // network: how many people each segment has in each tier, and their emergency admissions of the last 12 months per
 // 1,000 people (the risk pyramid's window and admissions). Counts come from sql/report/segments_by_tier.sql and are
 // suppressed here in two passes, people then admissions, with the tier and PCN totals other sections publish fixed.
-import { type Database, sqlFile } from '../../core/db/Database.ts';
+import { type Database, fillSqlSlots, sqlFile } from '../../core/db/Database.ts';
 import { dateParam } from '../../core/dates.ts';
 import { emergencyActivityCell, readEmergencyActivityByTier, suppressEmergencyActivity } from '../emergencyActivityByTier.ts';
 import { formatCount, formatPercent, formatRate, roundTo } from '../formatFigures.ts';
@@ -28,7 +28,7 @@ const segmentOrder = Object.keys(segmentLabels);
 /** PCN columns in one table: more would not fit a printed A4 page. */
 const pcnsPerTable = 5;
 
-const segmentsByTierSql = sqlFile('report/segments_by_tier.sql');
+const segmentsByTierSql = fillSqlSlots(sqlFile('report/segments_by_tier.sql'), { practice_pcn: sqlFile('report/practice_pcn.sql') });
 
 interface SegmentRow {
   segment: string | null;

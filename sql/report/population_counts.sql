@@ -8,16 +8,8 @@
 -- A practice belongs to one PCN: the PCN recorded for most of its people (the lowest code on a tie). Its people with
 -- no PCN, or another one, on their own record are counted in that PCN, so each practice is one row of the report and
 -- the practices of a PCN add up to it. A practice none of whose people has a PCN recorded is in no PCN.
-WITH practice_pcn_people AS (
-  SELECT practice_code, pcn_code, count(*) AS people
-  FROM scores
-  WHERE pcn_code IS NOT NULL
-  GROUP BY practice_code, pcn_code
-),
-practice_pcn AS (
-  SELECT practice_code, pcn_code
-  FROM practice_pcn_people
-  QUALIFY row_number() OVER (PARTITION BY practice_code ORDER BY people DESC, pcn_code) = 1
+WITH practice_pcn AS (
+  {{practice_pcn}}
 ),
 people AS (
   SELECT s.practice_code, p.pcn_code AS practice_pcn_code, s.ea_tier, s.ltc_count, s.imd_decile, s.age_band, s.sex, s.ethnic_group

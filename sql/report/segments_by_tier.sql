@@ -7,16 +7,8 @@
 -- Grain: one row per segment, tier, practice PCN (null: a practice with no PCN recorded) with scored people.
 -- Inputs: scores, inpatient_spells, ref_admission_methods (sql/reference/admission_methods.csv).
 -- Parameters: $as_of.
-WITH practice_pcn_people AS (
-  SELECT practice_code, pcn_code, count(*) AS people
-  FROM scores
-  WHERE pcn_code IS NOT NULL
-  GROUP BY practice_code, pcn_code
-),
-practice_pcn AS (
-  SELECT practice_code, pcn_code
-  FROM practice_pcn_people
-  QUALIFY row_number() OVER (PARTITION BY practice_code ORDER BY people DESC, pcn_code) = 1
+WITH practice_pcn AS (
+  {{practice_pcn}}
 ),
 emergency_admissions AS (
   SELECT sp.person_id, count(*) AS admissions

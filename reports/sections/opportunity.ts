@@ -4,12 +4,12 @@
 // tier's people admitted in the last 12 months had several spells each in the high tiers, so expected admissions are
 // that sum times the tier's spells per person admitted, and bed days those times its average length of stay.
 // Modelled estimates, rounded so they do not look more exact than they are.
-import { readEmergencyActivityByTier } from '../emergencyActivityByTier.ts';
+import { emergencyActivityCell, readEmergencyActivityByTier, suppressEmergencyActivity } from '../emergencyActivityByTier.ts';
 import { formatCount, formatNumber, formatProportion, suppressedMark } from '../formatFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import { paragraph } from '../renderParagraph.ts';
 import { renderTable } from '../renderTable.ts';
-import { type CountGroup, type Figure, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
+import type { Figure } from '../suppressSmallNumbers.ts';
 
 
 export interface OpportunityRow {
@@ -78,22 +78,12 @@ export async function opportunitySection(context: ReportContext): Promise<Report
   };
   const top: string[] = tiers.filter((tier) => tier === '1' || tier === '2');
 
-  // The spell counts behind each mean length of stay are suppressed like the risk pyramid's admissions (the same
-  // spells), so a mean built on 1 to 7 spells is hidden; so are the counts of people admitted behind each tier's
-  // spells per person, which is never shown for 1 to 7 people (with the spells shown, it would tell their number).
-  const spellCell = (scope: string): string => `spells|${scope}`;
-  const admittedCell = (scope: string): string => `admitted|${scope}`;
-  const counts = new Map<string, number>();
-  for (const [cell, of] of [[spellCell, (row: OpportunityRow) => row.spells], [admittedCell, (row: OpportunityRow) => row.admittedPeople]] as const) {
-    for (const tier of tiers) counts.set(cell(tier), of(rowFor(tier)));
-    counts.set(cell('all'), tiers.reduce((sum, tier) => sum + of(rowFor(tier)), 0));
-    counts.set(cell('1-2'), top.reduce((sum, tier) => sum + of(rowFor(tier)), 0));
-  }
-  const groups: CountGroup[] = [spellCell, admittedCell].flatMap((cell) => [
-    { parts: tiers.map(cell), total: cell('all') },
-    { parts: top.map(cell), total: cell('1-2') },
-  ]);
-  const spells = suppressSmallNumbers({ counts, groups, threshold: input.suppressionThreshold });
+  // The spell counts behind each mean length of stay are the risk pyramid's admissions, suppressed as it suppresses them
+  // (one function), so a mean built on 1 to 7 spells is hidden; so are the counts of people admitted behind each
+  // tier's spells per person, which is never shown for 1 to 7 people (with the spells shown, it would tell their number).
+  const spellCell = (scope: string): string => emergencyActivityCell('admissions', scope);
+  const admittedCell = (scope: string): string => emergencyActivityCell('people_admitted', scope);
+  const spells = suppressEmergencyActivity(rows, tiers, input.suppressionThreshold);
 
   const tierPeople = (tier: string): Figure => population.count('people', 'tier', { key1: tier, key2: null });
   // A scope is hidden when its people, its spells or its people admitted are: its risks would describe 1 to 7 people,

@@ -111,7 +111,8 @@ export async function inequalitiesSection(context: ReportContext): Promise<Repor
     table('ageSex', 'By age band and sex', 'Age band, sex'),
     table('ethnic', 'By ethnic group', 'Ethnic group'),
   ].join('\n');
-  return { id: 'inequalities', title: 'Inequalities', html };
+  const finding = deprivationGradient(context);
+  return { id: 'inequalities', title: 'Inequalities', html, ...(finding ? { finding } : {}) };
 }
 
 /** Under a table whose breakdown merges categories: which, and why. */
@@ -193,4 +194,21 @@ function twoMeasureBars(values: readonly ChartRow[], groupTitle: string, order: 
     },
     resolve: { scale: { y: 'independent' } },
   };
+}
+
+/** How much likelier people in the most deprived tenth are to be in tiers 1-2 than the least deprived; null when hidden. */
+export function deprivationGradient(context: ReportContext): string | null {
+  const { population } = context;
+  const decile = (key: string): Category | undefined => population.categories('imd').find((category) => category.key1 === key);
+  const most = decile('1');
+  const least = decile('10');
+  if (most === undefined || least === undefined) return null;
+  const mostShare = population.rate('tier12', 'people', 100, 'imd', most);
+  const leastShare = population.rate('tier12', 'people', 100, 'imd', least);
+  if (mostShare.kind !== 'value' || leastShare.kind !== 'value' || leastShare.value === 0) return null;
+  const ratio = mostShare.value / leastShare.value;
+  return (
+    `People in the most deprived tenth of areas are ${formatNumber(ratio, 1)} times as likely to be in tiers 1–2 as people in the ` +
+    `least deprived tenth (${formatPercent(mostShare)} against ${formatPercent(leastShare)}).`
+  );
 }

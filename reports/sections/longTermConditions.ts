@@ -194,5 +194,12 @@ export async function longTermConditionsSection(context: ReportContext): Promise
     ageChart,
     ageTable,
   ].join('\n');
-  return { id: 'long-term-conditions', title: 'Long-term conditions', html };
+  const multimorbid = population.rate('multimorbid', 'people', 100, 'all');
+  const common = ranked[0];
+  const finding =
+    multimorbid.kind === 'value' && common !== undefined
+      ? `${formatPercent(multimorbid)} of people scored have 2 or more long-term conditions; the most common register is ` +
+        `${common.register} (${formatNumber(common.value, 1)}% of people).`
+      : undefined;
+  return { id: 'long-term-conditions', title: 'Long-term conditions', html, ...(finding ? { finding } : {}) };
 }

@@ -72,5 +72,9 @@ export async function moversSection(context: ReportContext): Promise<ReportSecti
         `${formatCount(left)} were in tiers 1–2 on ${previousAsOf} and are now in tier 3 or 4. ` +
         'People joining are new to their practice’s case-finding list and may need a first review.'
       : `The tables compare the tier of each person scored today with their tier on ${previousAsOf}. Some movements are too small to publish.`;
-  return { id, title, html: [paragraph(intro), table, summary].join('\n') };
+  const finding =
+    joined.kind === 'value' && left.kind === 'value'
+      ? `Since ${previousAsOf}, ${formatCount(joined)} people joined tiers 1–2 and ${formatCount(left)} left them.`
+      : undefined;
+  return { id, title, html: [paragraph(intro), table, summary].join('\n'), ...(finding ? { finding } : {}) };
 }

@@ -192,5 +192,10 @@ export async function opportunitySection(context: ReportContext): Promise<Report
       'scale of the emergency bed use that proactive care in tiers 1–2 could reduce: the funding question a ' +
       'commissioner asks.',
   );
-  return { id: 'opportunity', title: 'Opportunity', html: [intro, table, prevention].join('\n') };
+  const finding =
+    tier12Hidden || freed.bedDays === null || freed.admissions === null
+      ? undefined
+      : `If ${shareText} of tiers 1–2’s expected emergency admissions were prevented, that would be about ${formatAdmissions(freed.admissions)} ` +
+        `admissions and ${formatNumber(roundBedDays(freed.bedDays))} bed days in a year (modelled, at the assumptions below).`;
+  return { id: 'opportunity', title: 'Opportunity', html: [intro, table, prevention].join('\n'), ...(finding ? { finding } : {}) };
 }

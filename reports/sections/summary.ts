@@ -5,9 +5,9 @@ import { escapeHtml } from '../escapeHtml.ts';
 import { dataFreshness } from '../dataFreshness.ts';
 import { loadTierActivityFigures } from '../emergencyActivityByTier.ts';
 import { formatCount, formatNumber, formatPercent, formatRate } from '../formatFigures.ts';
-import type { Category } from '../populationFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import { type Figure, rateOf } from '../suppressSmallNumbers.ts';
+import { deprivationGradient } from './inequalities.ts';
 import { todaysCalibration } from './modelPerformance.ts';
 import { describeCarePlanEffect } from '../../models/describeCarePlanEffect.ts';
 
@@ -53,7 +53,10 @@ export async function summarySection(context: ReportContext, sections: readonly 
     whichScores(context),
     changeSinceLastRun(joined, left, movement.previousAsOf),
     proactiveCare(context),
-  ].filter((statement): statement is string => statement !== null);
+  ]
+    .filter((statement): statement is string => statement !== null)
+    // Three to five statements: the first five that the figures allow.
+    .slice(0, 5);
 
   const findings = sections
     .filter((section) => section.finding !== undefined)
@@ -100,22 +103,6 @@ function highestPractice(context: ReportContext, overall: Figure): string | null
   return (
     `Practice ${best.code} has the largest share of its people in tiers 1–2 (${formatNumber(best.share, 1)}%, against ` +
     `${formatPercent(overall)} across the area): its team has the most proactive care to plan for its size.`
-  );
-}
-
-function deprivationGradient(context: ReportContext): string | null {
-  const { population } = context;
-  const decile = (key: string): Category | undefined => population.categories('imd').find((category) => category.key1 === key);
-  const most = decile('1');
-  const least = decile('10');
-  if (most === undefined || least === undefined) return null;
-  const mostShare = population.rate('tier12', 'people', 100, 'imd', most);
-  const leastShare = population.rate('tier12', 'people', 100, 'imd', least);
-  if (mostShare.kind !== 'value' || leastShare.kind !== 'value' || leastShare.value === 0) return null;
-  const ratio = mostShare.value / leastShare.value;
-  return (
-    `People in the most deprived tenth of areas are ${formatNumber(ratio, 1)} times as likely to be in tiers 1–2 as people in the ` +
-    `least deprived tenth (${formatPercent(mostShare)} against ${formatPercent(leastShare)}).`
   );
 }
 

@@ -67,7 +67,8 @@ export async function summarySection(context: ReportContext, sections: readonly 
     `<dl class="key-figures">${keyFiguresHtml}</dl>`,
     '<h3>What this means</h3>',
     `<ul class="statements">${statements.map((statement) => `<li>${escapeHtml(statement)}</li>`).join('')}</ul>`,
-    findings === '' ? '' : `<h3>In each section</h3><ul class="findings">${findings}</ul>`,
+    // In print each section opens with its own finding on its own page, so the list is left out there.
+    findings === '' ? '' : `<div data-print="secondary"><h3>In each section</h3><ul class="findings">${findings}</ul></div>`,
   ].join('\n');
   return {
     id: 'summary',

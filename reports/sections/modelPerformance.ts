@@ -69,12 +69,13 @@ const driftQuantityWords: Readonly<Record<string, string>> = {
 
 export async function modelPerformanceSection(context: ReportContext): Promise<ReportSection> {
   const { input } = context;
+  // The guide to the section stays on screen: in print the section must fit one page.
   const parts = [
-    paragraph(
+    `<div data-print="secondary">${paragraph(
       'Two models turn each person\'s record into a score. For each, this section says what it predicts and what it ' +
         'was trained on; how well it did when checked on a later year it was not trained on; whether it works as well ' +
         'for different groups of people; and whether the people scored today still look like the people it was trained on.',
-    ),
+    )}</div>`,
   ];
   if (input.modelCards.length === 0) parts.push(paragraph('No model card was supplied for this run.', 'callout'));
   for (const card of input.modelCards) {

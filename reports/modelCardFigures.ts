@@ -7,7 +7,7 @@
 // counts are rebuilt here and suppressed with the rest, so that no percentage shown gives a count from 1 to 7 away.
 import type { DecileCalibration, SubgroupResult } from '../models/evaluatePredictions.ts';
 import type { ModelCard } from '../models/modelCard.ts';
-import { type MergePlan, mergeSmallCategories } from './mergeSmallCategories.ts';
+import { isSmallCategory, type MergePlan, mergeSmallCategories } from './mergeSmallCategories.ts';
 import { type CountGroup, type Figure, suppressSmallNumbers } from './suppressSmallNumbers.ts';
 
 export interface TrainingFigures {
@@ -41,6 +41,8 @@ export interface SubgroupFigures {
   readonly events: Figure;
   /** Null when the card gives none (a suppressed group). */
   readonly auroc: number | null;
+  /** For a sex joined with "Not recorded": that sex's own AUROC from the card, which the merged row cannot show. */
+  readonly memberAuroc: { readonly group: string; readonly auroc: number } | null;
   /** Percentages, 0-100, for the people on the lists (the population's top list_share by risk). */
   readonly ppvListed: Figure;
   readonly sensitivityListed: Figure;
@@ -74,12 +76,14 @@ export interface ModelCardFigures {
 /** Builds one suppression request from every count the card shows or implies. */
 export function suppressModelCardFigures(card: ModelCard, threshold: number): ModelCardFigures {
   // Merging small groups (mergeSubgroups) is kept for a dimension only where it shows more of its figures than
-  // blanking alone: a merge removes rows, so merging a group that hides little can show less.
+  // blanking alone: a merge removes rows, so merging a group that hides little can show less. By sex, the figures
+  // counted are the men's and women's: a small "Not recorded" joins a sex where that shows more of them.
   const blanked = suppressWithMerges(card, threshold, new Set());
   if (card.validation === null) return blanked;
   const merging = new Set<string>();
   for (const dimension of Object.keys(card.validation.metrics.by_subgroup)) {
-    if (shownFigures(suppressWithMerges(card, threshold, new Set([dimension])), dimension) > shownFigures(blanked, dimension)) merging.add(dimension);
+    const score = dimension === 'sex' ? shownMaleOrFemaleFigures : shownFigures;
+    if (score(suppressWithMerges(card, threshold, new Set([dimension])), dimension) > score(blanked, dimension)) merging.add(dimension);
   }
   return merging.size === 0 ? blanked : suppressWithMerges(card, threshold, merging);
 }
@@ -91,6 +95,18 @@ function shownFigures(figures: ModelCardFigures, dimension: string): number {
   return rows.reduce(
     (sum, row) =>
       sum + shown(row.people) + shown(row.events) + (row.suppressed ? 0 : (row.auroc === null ? 0 : 1) + shown(row.ppvListed) + shown(row.sensitivityListed)),
+    0,
+  );
+}
+
+/** The figures the table by sex shows for men and women, a joined row's included, and a sex's AUROC given beneath. */
+function shownMaleOrFemaleFigures(figures: ModelCardFigures, dimension: string): number {
+  const rows = (figures.validation?.subgroups.get(dimension) ?? []).filter((row) => row.members.includes('1') || row.members.includes('2'));
+  const shown = (figure: Figure): number => (figure.kind === 'value' ? 1 : 0);
+  return rows.reduce(
+    (sum, row) =>
+      sum + shown(row.people) + shown(row.events) +
+      (row.suppressed ? 0 : (row.auroc === null && row.memberAuroc === null ? 0 : 1) + shown(row.ppvListed) + shown(row.sensitivityListed)),
     0,
   );
 }
@@ -157,6 +173,7 @@ function suppressWithMerges(card: ModelCard, threshold: number, merging: Readonl
               people: count(row.people),
               events: count(row.events),
               auroc: row.auroc,
+              memberAuroc: row.memberAuroc,
               ppvListed: row.ppvKnown ? percent(row.truePositives, row.flagged) : row.nobodyFlagged ? noFigure : suppressedFigure,
               sensitivityListed: percent(row.truePositives, row.events),
             }),
@@ -242,6 +259,7 @@ interface SubgroupCounts {
   /** The card withheld its metrics (too few outcomes or non-outcomes), or a merged row has too few. */
   readonly suppressed: boolean;
   readonly auroc: number | null;
+  readonly memberAuroc: { readonly group: string; readonly auroc: number } | null;
   readonly people: number | null;
   readonly events: number | null;
   readonly truePositives: number | null;
@@ -273,6 +291,7 @@ function countsOf(result: SubgroupResult): SubgroupCounts {
     mergedBecause: null,
     suppressed: result.suppressed || !known,
     auroc: !result.suppressed && result.auroc !== undefined ? result.auroc : null,
+    memberAuroc: null,
     people: result.n,
     events,
     truePositives,
@@ -326,6 +345,7 @@ export function mergeSubgroups(
     if (notRecorded.length > 0) {
       const merged = sumRows(notRecorded, sexNotRecorded, 'recorded', threshold);
       rows = [...rows.filter((row) => !notRecorded.includes(row)), merged];
+      if (mergeSmall) rows = joinSmallNotRecorded(completeBySubtraction(rows, totals), totals, threshold);
     }
   }
   const plan = mergeSmall ? mergePlanFor(dimension) : null;
@@ -352,6 +372,32 @@ export function mergeSubgroups(
   );
 }
 
+const sexWords: Readonly<Record<string, string>> = { '1': 'Male', '2': 'Female' };
+
+/**
+ * Sex "Not recorded" with a figure from 1 to threshold-1 (or one not known) forces a male or female figure beside it
+ * to be hidden, since the three add up to the total: it joins the sex with more people, whose figures it changes
+ * least, as "Female or not recorded". Here every count the row gives takes part, those of the people on the lists
+ * too: the row is never a group the card's fairness checks compare.
+ */
+function joinSmallNotRecorded(rows: readonly SubgroupCounts[], totals: SubgroupTotals, threshold: number): SubgroupCounts[] {
+  const notRecorded = rows.find((row) => row.mergedBecause === 'recorded');
+  const sexes = rows.filter((row) => row.group === '1' || row.group === '2');
+  if (notRecorded === undefined || sexes.length === 0) return [...rows];
+  const { people, events, truePositives, flagged } = notRecorded;
+  const minus = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a - b);
+  const counts = [people, events, minus(people, events)];
+  if (totals.truePositives !== null && totals.flagged !== null) counts.push(truePositives, flagged, minus(flagged, truePositives), minus(events, truePositives));
+  if (!isSmallCategory(counts, threshold)) return [...rows];
+  const larger = sexes.reduce((best, row) => ((row.people ?? 0) > (best.people ?? 0) ? row : best));
+  const label = `${sexWords[larger.group as string] as string} or not recorded`;
+  const joined: SubgroupCounts = {
+    ...sumRows([larger, notRecorded], label, 'small', threshold),
+    memberAuroc: larger.auroc === null ? null : { group: larger.group as string, auroc: larger.auroc },
+  };
+  return rows.filter((row) => row !== notRecorded).map((row) => (row === larger ? joined : row));
+}
+
 /**
  * What makes a subgroup small enough to merge: its people, outcomes or people without the outcome from 1 to
  * threshold-1 (or not known). A few of a large group's people flagged is not: merging two large groups to protect
@@ -373,6 +419,7 @@ function sumRows(rows: readonly SubgroupCounts[], label: string, because: 'recor
     mergedBecause: because,
     suppressed: events === null || people === null || events < threshold || people - events < threshold,
     auroc: null,
+    memberAuroc: null,
     people,
     events,
     truePositives: sum('truePositives'),
@@ -399,6 +446,7 @@ function subgroupCounts(row: SubgroupCounts, id: string, put: Put, groups: Count
     mergedBecause: row.mergedBecause,
     suppressed: row.suppressed,
     auroc: row.auroc,
+    memberAuroc: row.memberAuroc,
     people: put(`${id}|people`, row.people),
     events: put(`${id}|events`, events),
     truePositives: put(`${id}|true-positives`, truePositives),

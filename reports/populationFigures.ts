@@ -4,7 +4,7 @@
 // age band and sex within age band, tiers 1 and 2 within "tiers 1-2").
 import { listValue } from '@duckdb/node-api';
 import { type Database, fillSqlSlots, sqlFile } from '../core/db/Database.ts';
-import { mergeSmallCategories } from './mergeSmallCategories.ts';
+import { isSmallCategory, mergeSmallCategories } from './mergeSmallCategories.ts';
 import { type CountGroup, type Figure, type SuppressedFigures, suppressSmallNumbers } from './suppressSmallNumbers.ts';
 import type { TierDefinition } from './reportInput.ts';
 
@@ -18,6 +18,12 @@ export const sexLabels: Readonly<Record<string, string>> = { '1': 'Male', '2': '
  */
 const otherSexKey = '9 or X';
 const otherSexLabel = 'Not recorded';
+/**
+ * Where "Not recorded" is small enough in an age band to force a male or female figure beside it to be hidden, it
+ * joins the sex with more people, in every band so the chart keeps two series: "Female or not recorded". Joining
+ * the larger group changes its figures least.
+ */
+const sexOrNotRecordedKey = (sex: string): string => `${sex} or ${otherSexKey}`;
 /** Small ethnic groups merge into this one (mergeSmallCategories.ts), formed from "Other", "Not stated" and no group. */
 export const otherOrNotStated = 'Other or not stated';
 /** The NHS 5+1 ethnic groups. */
@@ -35,6 +41,8 @@ export interface Category {
   readonly key2: string | null;
   /** For a merged category: the key1 of each category counted in it, in display order. */
   readonly members?: readonly (string | null)[];
+  /** For a merged sex (age band and sex): the sex keys counted in it. */
+  readonly members2?: readonly (string | null)[];
 }
 
 export interface PopulationFigures {
@@ -87,17 +95,19 @@ export async function loadPopulationFigures(
     ['practice', present('practice').map(({ key1, key2 }) => ({ key1, key2 })).sort(comparePractices)],
     ['imd', withExtras(Array.from({ length: 10 }, (_unused, index) => String(index + 1)), present('imd'))],
     ['age', withExtras(ageBands, present('age'))],
-    ['ageSex', ageSexCategories(present('ageSex'))],
   ]);
 
   const rowFor = new Map(rows.map((row) => [categoryKey(row.dimension, row), row]));
-  const countOf = (dimension: Dimension, category: Category, measure: Measure): number =>
-    (category.members ?? [category.key1]).reduce(
-      (sum, key1) => sum + (rowFor.get(categoryKey(dimension, { key1, key2: category.key2 }))?.[measure] ?? 0),
-      0,
-    );
-  const suppressWith = (ethnic: Category[]): SuppressedFigures => {
+  const countOf = (dimension: Dimension, category: Category, measure: Measure): number => {
+    let sum = 0;
+    for (const key1 of category.members ?? [category.key1]) {
+      for (const key2 of category.members2 ?? [category.key2]) sum += rowFor.get(categoryKey(dimension, { key1, key2 }))?.[measure] ?? 0;
+    }
+    return sum;
+  };
+  const suppressWith = (ethnic: Category[], ageSex: Category[]): SuppressedFigures => {
     categories.set('ethnic', ethnic);
+    categories.set('ageSex', ageSex);
     const counts = new Map<string, number>();
     for (const [dimension, list] of categories) {
       for (const category of list) {
@@ -106,17 +116,26 @@ export async function loadPopulationFigures(
     }
     return suppressSmallNumbers({ counts, groups: populationGroups(categories), threshold });
   };
-  // Small ethnic groups merge only where that shows more of the table than blanking alone: a merge removes rows.
-  const unmerged = withExtras(ethnicGroups, present('ethnic'));
-  const merged = mergeEthnicGroups(unmerged, (category, measure) => countOf('ethnic', category, measure), threshold);
-  const shownEthnic = (figures: SuppressedFigures, list: readonly Category[]): number =>
-    list.reduce((sum, category) => sum + measuresShown.ethnic.filter((measure) => !figures.isSuppressed(cellId(measure, 'ethnic', category))).length, 0);
-  const blanked = suppressWith(unmerged);
-  const figures = merged.length === unmerged.length ? blanked : (() => {
-    const trial = suppressWith(merged);
-    if (shownEthnic(trial, merged) > shownEthnic(blanked, unmerged)) return trial;
-    return suppressWith(unmerged);
-  })();
+  // A merge removes rows, so it is kept only where it shows more of its table than blanking alone: small ethnic groups
+  // into "Other or not stated", then a small "Not recorded" sex into the larger sex (counting male and female figures).
+  const shownCells = (figures: SuppressedFigures, dimension: Dimension, list: readonly Category[]): number =>
+    list.reduce((sum, category) => sum + measuresShown[dimension].filter((measure) => !figures.isSuppressed(cellId(measure, dimension, category))).length, 0);
+  let ethnic = withExtras(ethnicGroups, present('ethnic'));
+  let ageSex = ageSexCategories(present('ageSex'));
+  let figures = suppressWith(ethnic, ageSex);
+  const ethnicMerged = mergeEthnicGroups(ethnic, (category, measure) => countOf('ethnic', category, measure), threshold);
+  if (ethnicMerged.length !== ethnic.length) {
+    const trial = suppressWith(ethnicMerged, ageSex);
+    if (shownCells(trial, 'ethnic', ethnicMerged) > shownCells(figures, 'ethnic', ethnic)) [ethnic, figures] = [ethnicMerged, trial];
+  }
+  const sexMerged = mergeSexNotRecorded(ageSex, (category, measure) => countOf('ageSex', category, measure), threshold);
+  if (sexMerged !== null) {
+    const maleOrFemale = (list: readonly Category[]): Category[] => list.filter((category) => category.key2 !== otherSexKey);
+    const trial = suppressWith(ethnic, sexMerged);
+    if (shownCells(trial, 'ageSex', maleOrFemale(sexMerged)) > shownCells(figures, 'ageSex', maleOrFemale(ageSex))) [ageSex, figures] = [sexMerged, trial];
+  }
+  // The figures are those suppressed with the categories shown.
+  if (categories.get('ethnic') !== ethnic || categories.get('ageSex') !== ageSex) figures = suppressWith(ethnic, ageSex);
   const categoriesOf = (dimension: Dimension): readonly Category[] => categories.get(dimension) ?? [];
   return {
     figures,
@@ -163,6 +182,25 @@ function mergeEthnicGroups(list: readonly Category[], countOf: (category: Catego
     if (!category.isCatchAll) return { key1: members[0] ?? null, key2: null };
     return { key1: otherOrNotStated, key2: null, members };
   });
+}
+
+/**
+ * Age band by sex with "Not recorded" joined to the sex with more people, in every band; null when no band's "Not
+ * recorded" has a figure from 1 to threshold-1 among those shown (or the people not in them), so nothing needs it.
+ */
+function mergeSexNotRecorded(list: readonly Category[], countOf: (category: Category, measure: Measure) => number, threshold: number): Category[] | null {
+  const notRecorded = list.filter((category) => category.key2 === otherSexKey);
+  const small = notRecorded.some((category) => {
+    const people = countOf(category, 'people');
+    const shown = measuresShown.ageSex.map((measure) => countOf(category, measure));
+    return isSmallCategory([...shown, ...shown.map((count) => people - count)], threshold);
+  });
+  if (!small) return null;
+  const peopleOf = (sex: string): number => list.filter((category) => category.key2 === sex).reduce((sum, category) => sum + countOf(category, 'people'), 0);
+  const larger = peopleOf('2') > peopleOf('1') ? '2' : '1';
+  return list
+    .filter((category) => category.key2 !== otherSexKey)
+    .map((category) => (category.key2 === larger ? { key1: category.key1, key2: sexOrNotRecordedKey(larger), members2: [larger, otherSexKey] } : category));
 }
 
 /** The fixed list in its own order, then anything else the data holds (unexpected codes, null last). */
@@ -261,5 +299,6 @@ export function categoryLabel(dimension: Dimension, category: Category): string 
 export function sexLabel(code: string | null): string {
   if (code === null) return 'not recorded';
   if (code === otherSexKey) return otherSexLabel;
+  for (const sex of ['1', '2']) if (code === sexOrNotRecordedKey(sex)) return `${sexLabels[sex]} or not recorded`;
   return sexLabels[code] ?? `code ${code}`;
 }

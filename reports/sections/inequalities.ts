@@ -121,6 +121,15 @@ function mergeNote(dimension: Dimension, categories: readonly Category[], thresh
   if (dimension === 'ageSex' && categories.some((category) => sexLabel(category.key2) === 'Not recorded')) {
     sentences.push('Not recorded combines the sex codes for indeterminate (9) and not known (X), and records with no code.');
   }
+  const sexMerged = dimension === 'ageSex' ? categories.find((category) => category.members2 !== undefined) : undefined;
+  if (sexMerged !== undefined) {
+    const label = sexLabel(sexMerged.key2);
+    sentences.push(
+      `${label} combines people recorded as ${label.split(' ')[0]?.toLowerCase()} with those whose sex is recorded as indeterminate (9) or ` +
+        `not known (X), or not at all, in every age band: on their own, those people had a figure from 1 to ${threshold - 1} in at least one band, which ` +
+        'would have forced a male or female figure to be hidden. They join the sex with more people, whose figures they change least.',
+    );
+  }
   for (const category of categories) {
     if (category.members === undefined) continue;
     const names = category.members.map((member) => member ?? 'no group recorded');

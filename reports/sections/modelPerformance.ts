@@ -495,9 +495,13 @@ function mergeNote(dimension: string, groups: readonly SubgroupFigures[], thresh
           'which would have forced larger figures beside it to be hidden.',
       );
     }
+
   }
   if (sentences.length === 0) return undefined;
-  return `${sentences.join(' ')} A combined group has no AUROC (–): the model card gives it for each group on its own.`;
+  const alone = groups.flatMap((group) =>
+    group.memberAuroc === null ? [] : [` The AUROC for ${groupLabel(dimension, group.memberAuroc.group)} alone is ${formatNumber(group.memberAuroc.auroc, 3)}.`],
+  );
+  return `${sentences.join(' ')} A combined group has no AUROC (–): the model card gives it for each group on its own.${alone.join('')}`;
 }
 
 function listWords(names: readonly string[]): string {

@@ -62,11 +62,13 @@ const fairnessCaptions: Record<string, string> = {
 const sexRowHeaders: Record<string, string> = { '1': 'Male', '2': 'Female', '9': 'Indeterminate', X: 'Not known' };
 
 /**
- * The report merges groups (issue 17): sex codes 9 and X are always "Not recorded". (Merging 85+ into 75-84 here
- * would show fewer figures than blanking, so the report does not.) A merged row is the sum of its groups.
+ * The report merges groups (issue 17): sex codes 9 and X are always "Not recorded", and here, 7 people in all, that
+ * group joins the larger sex, "Male or not recorded" (1,497 men against 1,496 women), so no male or female figure
+ * is hidden to protect it. (Merging 85+ into 75-84 here would show fewer figures than blanking, so the report does
+ * not.) A merged row is the sum of its groups.
  */
 const mergedRowHeaders: Record<string, Record<string, string>> = {
-  sex: { '9': 'Not recorded', X: 'Not recorded' },
+  sex: { '1': 'Male or not recorded', '9': 'Male or not recorded', X: 'Male or not recorded' },
 };
 const isMerged = (dimension: string, group: string | null): boolean => mergedRowHeaders[dimension]?.[group as string] !== undefined;
 
@@ -130,8 +132,12 @@ describe('model performance: what the section shows', () => {
   it('labels sex codes and the most deprived IMD quintile', () => {
     const block = modelBlock(html, 'Emergency admission model');
     // Codes 9 and X are one group (issue 17), and the note under the table says so.
-    expect(tableRows(block, 'By sex').map((cells) => cells[0])).toEqual(['Male', 'Female', 'Not recorded', 'All people']);
-    expect(block).toContain('Not recorded combines Indeterminate (code 9) and Not known (code X)');
+    expect(tableRows(block, 'By sex').map((cells) => cells[0])).toEqual(['Male or not recorded', 'Female', 'All people']);
+    expect(block).toContain('Male or not recorded combines Male, Indeterminate (code 9) and Not known (code X)');
+    // The joined row has no AUROC of its own; the note gives the men's.
+    expect(row(block, 'By sex', 'Male or not recorded')[3]).toBe('–');
+    const men = metrics.by_subgroup.sex!.find((group) => group.group === '1')!;
+    expect(block).toContain(`The AUROC for Male alone is ${men.auroc!.toFixed(3)}.`);
     expect(tableRows(block, fairnessCaptions.imd_quintile!)[0]![0]).toBe('1 (most deprived)');
   });
 });
@@ -149,8 +155,8 @@ describe('model performance: small numbers', () => {
     }
     // 85+ (20 people) keeps its size: only its outcomes and metrics are hidden.
     expect(row(block, 'By age band', '85+')).toEqual(['85+', '20', '*', '*', '*', '*']);
-    // Not recorded (codes 9 and X) has too few outcomes still, so its metrics are hidden.
-    expect(row(block, 'By sex', 'Not recorded').slice(2)).toEqual(['0', '*', '*', '*']);
+    // Not recorded (codes 9 and X, 7 people) joins the men, so neither sex has a figure hidden for it.
+    expect(tableRows(block, 'By sex').flat()).not.toContain('*');
     expect(checked).toBeGreaterThanOrEqual(2);
   });
 
@@ -163,7 +169,9 @@ describe('model performance: small numbers', () => {
     indeterminate.n = 5;
     const page = await renderReport(db, inputWith([card, unvalidatedCard()]));
     const block = modelBlock(page, 'Emergency admission model');
-    expect(row(block, 'By sex', 'Not recorded')[1]).toBe('*');
+    // Joined with the men: the 7 are inside a row of 1,504, and no row shows them.
+    const men = sex.find((group) => group.group === '1')!;
+    expect(row(block, 'By sex', 'Male or not recorded')[1]).toBe((men.n! + 7).toLocaleString('en-GB'));
     // What the hidden groups of a column add up to (the total less the groups shown) is 0 or at least 8.
     for (const caption of Object.values(fairnessCaptions)) {
       const rows = tableRows(block, caption);

@@ -2,6 +2,7 @@
 // extract older than the configured number of days on the run date, a model whose inputs have drifted. The banner
 // at the top of the report says each in one line; the summary repeats the freshness (reports/sections/summary.ts).
 import { escapeHtml } from './escapeHtml.ts';
+import { inWords } from './formatFigures.ts';
 import type { ResolvedReportInput } from './reportInput.ts';
 
 export interface DataFreshness {
@@ -14,9 +15,6 @@ export interface DataFreshness {
   readonly warnings: readonly string[];
 }
 
-const numberWords = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
-/** Small whole numbers in words: a digit from 1 to 7 in the report's text reads like a count someone could be. */
-const inWords = (n: number): string => numberWords[n] ?? String(n);
 const dayNumber = (iso: string): number => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
 const targetNames: Readonly<Record<string, string>> = { ea: 'emergency-admission', ltc: 'new long-term condition' };
 

@@ -45,3 +45,9 @@ export function formatProportion(proportion: number): string {
 export function roundTo(value: number, decimals: number): number {
   return Number(value.toFixed(decimals));
 }
+
+const numberWords = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
+/** Small whole numbers in words: a digit from 1 to 7 in the report's text reads like a count someone could be. */
+export function inWords(n: number): string {
+  return numberWords[n] ?? formatNumber(n);
+}

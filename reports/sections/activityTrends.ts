@@ -92,7 +92,50 @@ export async function activityTrendsSection(context: ReportContext): Promise<Rep
     ),
     chart,
   ].join('\n');
-  return { id: 'activity-trends', title: 'Activity trends', html };
+  const finding = admissionsTrendFinding(months.map((row) => ({ month: row.month, value: publishedValue(figures.count(cell('emergency_admissions', row.month))) })));
+  return { id: 'activity-trends', title: 'Activity trends', html, finding };
+}
+
+/** How many of the latest complete months are compared with the same months a year earlier ("three" in the words). */
+export const comparedMonths = 3;
+/** A change smaller than this share is not called a change, however many admissions: see admissionsTrendFinding. */
+export const smallestChange = 0.05;
+
+/**
+ * The section's finding: emergency admissions in the latest comparedMonths complete months against the same months a
+ * year earlier (the same months, so the season is the same). A change is called a rise or a fall only when both:
+ * - the 95% interval of the ratio of the two counts, as Poisson counts (log ratio ± 1.96 √(1/a + 1/b)), leaves out 1;
+ * - the ratio is at least smallestChange away from 1. Admissions cluster in the same people, so the Poisson interval
+ *   is too narrow on its own at large counts; the size rule keeps a trivial change from being called one.
+ * Only published months are used: where one is hidden, the finding says the months are too few to compare.
+ */
+export function admissionsTrendFinding(months: readonly { month: string; value: number | null }[]): string {
+  if (months.length < comparedMonths) return 'Fewer than three complete months of activity are loaded, too few to show a trend.';
+  const latest = months.slice(-comparedMonths);
+  const span = `the three complete months to ${monthLabel(latest[latest.length - 1]!.month)}`;
+  if (latest.some((row) => row.value === null)) return `Emergency admissions in ${span} are too few to publish for every month.`;
+  const recent = latest.reduce((sum, row) => sum + (row.value as number), 0);
+  const lead = `People scored today had ${formatNumber(recent)} emergency admissions in ${span}`;
+  const yearBefore = latest.map((row) => months.find((earlier) => earlier.month === shiftYears(row.month, -1)));
+  if (yearBefore.some((row) => row === undefined)) return `${lead}; the history loaded does not reach the same months a year earlier.`;
+  if (yearBefore.some((row) => row!.value === null)) return `${lead}; the same months a year earlier are too few to publish, so they are not compared.`;
+  const before = yearBefore.reduce((sum, row) => sum + (row!.value as number), 0);
+  if (before === 0 || recent === 0) return `${lead}, against ${formatNumber(before)} in the same months a year earlier.`;
+  const ratio = recent / before;
+  const halfWidth = 1.96 * Math.sqrt(1 / recent + 1 / before);
+  const clear = (Math.log(ratio) - halfWidth > 0 || Math.log(ratio) + halfWidth < 0) && Math.abs(ratio - 1) >= smallestChange;
+  const earlier = formatNumber(before);
+  // People who have since died or moved away are left out of earlier months, which therefore undercount.
+  const caveat = 'earlier months leave out people who have since died or moved away, so they undercount';
+  if (!clear) return `${lead}, not clearly different from the same months a year earlier (${earlier}); ${caveat}.`;
+  const percent = formatNumber(Math.abs(ratio - 1) * 100, 1);
+  if (ratio > 1) return `${lead}, ${percent}% more than in the same months a year earlier (${earlier}); ${caveat}, which accounts for part of any rise.`;
+  return `${lead}, ${percent}% fewer than in the same months a year earlier (${earlier}); ${caveat}, so the fall may be larger.`;
+}
+
+/** "2026-03-01" and -1 → "2025-03-01". */
+function shiftYears(isoMonthStart: string, years: number): string {
+  return `${Number(isoMonthStart.slice(0, 4)) + years}${isoMonthStart.slice(4)}`;
 }
 
 /**

@@ -21,12 +21,12 @@ import { listValue } from '@duckdb/node-api';
 import { type Database, fillSqlSlots, type Params, quoteIdentifier, sqlFile } from '../../core/db/Database.ts';
 import { dateParam } from '../../core/dates.ts';
 import { extractTables } from '../../core/extractTables.ts';
-import { formatCount } from '../formatFigures.ts';
+import { formatCount, formatNumber, inWords } from '../formatFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import type { QuarantineCsvSummary } from '../reportInput.ts';
 import { paragraph } from '../renderParagraph.ts';
 import { renderTable } from '../renderTable.ts';
-import { type CountGroup, type SuppressedFigures, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
+import { type CountGroup, publishedValue, type SuppressedFigures, suppressSmallNumbers } from '../suppressSmallNumbers.ts';
 
 const filesSql = sqlFile('report/data_quality_files.sql');
 
@@ -191,7 +191,39 @@ export async function dataQualitySection(context: ReportContext): Promise<Report
     reasonsTable,
     ...(input.quarantineCsv ? [quarantineCsvParagraph(input.quarantineCsv, csvSourceFiles, figures)] : []),
   ].join('\n');
-  return { id: 'data-quality', title: 'Data quality', html };
+  const finding = dataQualityFinding(
+    files.length,
+    input.extractDates.length,
+    publishedValue(figures.count('quarantined|all')),
+    reasonCodes.map((reason) => ({ name: reasonNames[reason] ?? reason, rows: publishedValue(figures.count(`reason|${reason}`)) })),
+  );
+  return { id: 'data-quality', title: 'Data quality', html, finding };
+}
+
+/**
+ * The section's finding: how many rows were quarantined and the commonest reason. The commonest is named outright
+ * only when no reason's count is hidden, or it is at least what the hidden counts add up to (so the words tell
+ * nothing about a hidden count the table does not); otherwise it is the commonest of those published.
+ */
+export function dataQualityFinding(
+  fileCount: number,
+  extractCount: number,
+  quarantined: number | null,
+  reasons: readonly { name: string; rows: number | null }[],
+): string {
+  const files = `${inWords(fileCount)} file${fileCount === 1 ? '' : 's'} of ${extractCount === 1 ? 'this extract' : `these ${inWords(extractCount)} extracts`}`;
+  if (fileCount === 0) return 'No files are recorded for the extracts in this report.';
+  if (quarantined === 0) return `Every row read from the ${files} was loaded: none was quarantined.`;
+  if (quarantined === null) return `Some rows of the ${files} were quarantined; their number is too small to publish.`;
+  const published = reasons.filter((reason): reason is { name: string; rows: number } => reason.rows !== null);
+  const lead = `${formatNumber(quarantined)} row${quarantined === 1 ? ' was' : 's were'} quarantined from the ${files} (quarantine.csv lists them for the senders)`;
+  if (published.length === 0) return `${lead}; the count for each reason is too small to publish.`;
+  // First of equal counts, in the table's order, so the words depend only on the data.
+  const commonest = published.reduce((best, reason) => (reason.rows > best.rows ? reason : best));
+  const hiddenSum = quarantined - published.reduce((sum, reason) => sum + reason.rows, 0);
+  const outright = published.length === reasons.length || commonest.rows >= hiddenSum;
+  const which = outright ? 'the commonest reason' : 'of the reasons whose counts are published, the commonest';
+  return `${lead}; ${which} is ${commonest.name} (${formatNumber(commonest.rows)} row${commonest.rows === 1 ? '' : 's'}).`;
 }
 
 /**

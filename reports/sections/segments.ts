@@ -5,7 +5,7 @@
 import { type Database, fillSqlSlots, sqlFile } from '../../core/db/Database.ts';
 import { dateParam } from '../../core/dates.ts';
 import { emergencyActivityCell, readEmergencyActivityByTier, suppressEmergencyActivity } from '../emergencyActivityByTier.ts';
-import { formatCount, formatPercent, formatRate, roundTo } from '../formatFigures.ts';
+import { formatCount, formatNumber, formatPercent, formatRate, roundTo } from '../formatFigures.ts';
 import { categoryLabel } from '../populationFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import { renderChart } from '../renderChart.ts';
@@ -224,19 +224,27 @@ interface SegmentFigures {
   rate(segment: SegmentKey, scope: Scope): Figure;
 }
 
+/** A segment's admission rate is compared in the finding only when it has at least this many people. */
+export const segmentRateMinimumPeople = 100;
+
 /**
  * One sentence: the segment with the most people in tiers 1–2 and its share of them, and the segment with the
- * highest admission rate. Only published figures are compared; when a hidden figure could be larger, the sentence
- * says it compares the published ones.
+ * highest admission rate among those of at least minimumPeople people (a rate on a handful of people is mostly
+ * chance, and not what a commissioner plans from). Only published figures are compared; when a hidden figure could
+ * be larger, the sentence says it compares the published ones.
  */
-export function segmentFinding(segments: readonly string[], figures: SegmentFigures): string {
+export function segmentFinding(segments: readonly string[], figures: SegmentFigures, minimumPeople = segmentRateMinimumPeople): string {
   const largest = (values: readonly { segment: string; figure: Figure }[]): { segment: string; value: number } | null => {
     let best: { segment: string; value: number } | null = null;
     for (const { segment, figure } of values) if (figure.kind === 'value' && figure.value > 0 && (best === null || figure.value > best.value)) best = { segment, value: figure.value };
     return best;
   };
   const tier12 = segments.map((segment) => ({ segment, figure: figures.people(segment, tier12Scope) }));
-  const rates = segments.map((segment) => ({ segment, figure: figures.rate(segment, allScope) }));
+  const sizes = segments.map((segment) => ({ segment, people: figures.people(segment, allScope) }));
+  const largeEnough = sizes.filter(({ people }) => people.kind === 'value' && people.value >= minimumPeople).map(({ segment }) => segment);
+  // A segment with nobody in it has no rate to leave out.
+  const someTooSmall = sizes.some(({ segment, people }) => !largeEnough.includes(segment) && !(people.kind === 'value' && people.value === 0));
+  const rates = largeEnough.map((segment) => ({ segment, figure: figures.rate(segment, allScope) }));
   const top = largest(tier12);
   const highest = largest(rates);
   // The hidden cells of tiers 1–2 add up to the total less the shown ones: the top shown segment is the top segment
@@ -255,10 +263,13 @@ export function segmentFinding(segments: readonly string[], figures: SegmentFigu
   }
   if (highest !== null) {
     const who = top !== null && highest.segment === top.segment ? 'it also has' : `${segmentLabel(highest.segment)} has`;
+    const among = [someTooSmall ? `of ${formatNumber(minimumPeople)} people or more` : '', someRateHidden ? 'whose rates are published' : ''].filter(Boolean).join(' and ');
     parts.push(
-      `${someRateHidden ? `of the segments whose rates are published, ${who}` : who} the highest rate of emergency admissions, ` +
+      `${among === '' ? who : `of the segments ${among}, ${who}`} the highest rate of emergency admissions, ` +
         `${formatRate({ kind: 'value', value: highest.value })} per 1,000 people in the last 12 months`,
     );
+  } else if (rates.length === 0 && sizes.some(({ people }) => people.kind === 'value' && people.value > 0)) {
+    parts.push(`no segment has the ${formatNumber(minimumPeople)} people or more this report needs to compare admission rates`);
   }
   if (parts.length === 0) return 'The numbers of people in each segment are too small to publish which segment holds most of tiers 1–2.';
   const sentence = parts.join('; ');

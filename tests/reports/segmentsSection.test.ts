@@ -108,8 +108,9 @@ describe('segments section: a population worked by hand', () => {
     const section = /<section id="segments"[^>]*>(.*?)<\/section>/s.exec(html)?.[1] ?? '';
     const first = textOf(/<p[^>]*>(.*?)<\/p>/s.exec(section)?.[1] ?? '');
     expect(first).toBe(
-      'Complex multimorbidity (2 or more LTCs) holds the most people in tiers 1–2 (54.5% of them); Frailty and dementia ' +
-        'has the highest rate of emergency admissions, 1,200.0 per 1,000 people in the last 12 months.',
+      // The hand-worked population's segments are 10 to 40 people: too few to compare their admission rates.
+      'Complex multimorbidity (2 or more LTCs) holds the most people in tiers 1–2 (54.5% of them); no segment has the ' +
+        '100 people or more this report needs to compare admission rates.',
     );
   });
 
@@ -149,16 +150,32 @@ describe('segments section: small numbers', () => {
       people: (segment, scope) => (segment === null ? value(20) : scope.kind === 'tier12' && segment === 'end_of_life' ? hidden : value(12)),
       rate: () => hidden,
     });
-    expect(finding).toBe('Healthy holds the most people in tiers 1–2 (60.0% of them).');
+    expect(finding).toBe('Healthy holds the most people in tiers 1–2 (60.0% of them); no segment has the 100 people or more this report needs to compare admission rates.');
     expect(segmentFinding(['healthy'], { people: () => hidden, rate: () => hidden })).toContain('too small to publish');
     // 40 in tiers 1–2, 12 of them healthy: the hidden 28 could hold a larger segment, and a hidden rate a higher one.
     const qualified = segmentFinding(['end_of_life', 'healthy'], {
       people: (segment, scope) => (segment === null ? value(40) : scope.kind === 'tier12' && segment === 'end_of_life' ? hidden : value(12)),
       rate: (segment) => (segment === 'healthy' ? value(250) : hidden),
-    });
+    }, 10);
     expect(qualified).toBe(
       'Of the segments whose counts are published, Healthy holds the most people in tiers 1–2 (30.0% of them); of the ' +
         'segments whose rates are published, it also has the highest rate of emergency admissions, 250.0 per 1,000 people in the last 12 months.',
+    );
+  });
+
+  it('compares admission rates only of segments of 100 people or more', () => {
+    const value = (v: number) => ({ kind: 'value', value: v }) as const;
+    const sizes: Record<string, number> = { end_of_life: 40, frailty_dementia: 150, healthy: 500 };
+    const rates: Record<string, number> = { end_of_life: 900, frailty_dementia: 400, healthy: 200 };
+    // In tiers 1–2: 100 people, 60 of them healthy.
+    const finding = segmentFinding(['end_of_life', 'frailty_dementia', 'healthy'], {
+      people: (segment, scope) =>
+        scope.kind === 'tier12' ? value(segment === null ? 100 : segment === 'healthy' ? 60 : 20) : value(segment === null ? 690 : sizes[segment]!),
+      rate: (segment) => value(rates[segment as string]!),
+    });
+    expect(finding).toBe(
+      'Healthy holds the most people in tiers 1–2 (60.0% of them); of the segments of 100 people or more, Frailty and ' +
+        'dementia has the highest rate of emergency admissions, 400.0 per 1,000 people in the last 12 months.',
     );
   });
 });

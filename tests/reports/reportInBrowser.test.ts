@@ -1,7 +1,9 @@
-// The cohort report from a real run on the sample inbox, as a commissioner gets it: opened from disk in headless
-// Chromium (Debian's `chromium`, never a browser a test tool downloads), every chart drawn at a size, nothing fetched
-// from the network, no script, and readable at A4 print width. The same report is scanned for small numbers and
-// person ids. A full-page screenshot is kept in .tmp/artefacts/ (git-ignored) for a person to look at.
+// The cohort report from real runs, on the sample inbox and on a generated 20,000-person inbox, as a commissioner
+// gets it: opened from disk in headless Chromium (Debian's `chromium`, never a browser a test tool downloads), every
+// chart drawn at a size, nothing fetched from the network, no script, the summary on the first screen, readable at A4
+// print width and printed on at most one page per section. Both reports are scanned for small numbers, the sample's
+// for person ids too. A full-page screenshot and the PDF of each are kept in .tmp/artefacts/ (git-ignored) for a person
+// to look at: report-sample.png and .pdf, report-20k.png and .pdf.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,6 +42,23 @@ beforeAll(() => {
   reportPath = join(out, asOf, 'report.html');
   html = readFileSync(reportPath, 'utf8');
 });
+
+/** A 20,000-person inbox generated and run once, for the tests that ask for it (seed 3, as in the bench). */
+let generated: { reportPath: string; html: string } | undefined;
+function generatedReport(): { reportPath: string; html: string } {
+  if (generated !== undefined) return generated;
+  const folder = temporaryFolder('strata-report-20k-');
+  const inbox = join(folder, 'inbox');
+  const out = join(folder, 'out');
+  const generate = runCli(['generate', '--persons', '20000', '--seed', '3', '--out', inbox]);
+  if (generate.status !== 0) throw new Error(`strata generate failed (${generate.status}): ${generate.stderr}`);
+  const run = runCli(['run', '--inbox', inbox, '--out', out]);
+  if (run.status !== 0) throw new Error(`strata run failed (${run.status}): ${run.stderr}`);
+  const latest = readdirSync(inbox).sort().at(-1) as string;
+  const path = join(out, latest, 'report.html');
+  generated = { reportPath: path, html: readFileSync(path, 'utf8') };
+  return generated;
+}
 
 describe('the report from a run on the sample inbox', () => {
   it('shows no count from 1 to 7 anywhere, and no hidden count a total gives back', () => {
@@ -81,11 +100,26 @@ describe('the report from a run on the sample inbox', () => {
   });
 });
 
+describe('the report from a run on a generated 20,000-person inbox', () => {
+  it('shows no count from 1 to 7 anywhere, no hidden count a total gives back, and words for every chart', () => {
+    const { html: page } = generatedReport();
+    expect(findUnsuppressedSmallCounts(page)).toEqual([]);
+    expect(findHiddenSumsFromTotals(page)).toEqual([]);
+    expect(chartAccessibilityProblems(page)).toEqual([]);
+  });
+});
+
 const browserTitle = chromiumPath
   ? `report.html in headless Chromium (${chromiumPath})`
   : 'report.html in headless Chromium: SKIPPED, no `chromium` on PATH (install Debian chromium; .ci/run does)';
 
-describe.skipIf(chromiumPath === null)(browserTitle, () => {
+const subjects = [
+  { name: 'sample', report: () => ({ reportPath, html }) },
+  { name: '20k', report: generatedReport },
+] as const;
+
+for (const { name, report } of subjects) describe.skipIf(chromiumPath === null)(`${browserTitle}: the ${name} report`, () => {
+  let target: { reportPath: string; html: string };
   let browser: Browser;
   let page: Page;
   const offPageRequests: string[] = [];
@@ -106,9 +140,10 @@ describe.skipIf(chromiumPath === null)(browserTitle, () => {
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
     });
+    target = report();
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     await guardNetwork(page, offPageRequests);
-    await page.goto(pathToFileURL(reportPath).href, { waitUntil: 'load' });
+    await page.goto(pathToFileURL(target.reportPath).href, { waitUntil: 'load' });
     // The folded details (secondary tables, the models' calibration and fairness), opened as a reader would.
     await page.$$eval('details.detail', (all) => {
       for (const details of all) details.setAttribute("open", "");
@@ -126,7 +161,7 @@ describe.skipIf(chromiumPath === null)(browserTitle, () => {
         return { id: svg.closest('figure')?.id ?? '', width: box.width, height: box.height, right: box.right };
       }),
     );
-    expect(boxes.length).toBe((html.match(/<svg[\s>]/g) ?? []).length);
+    expect(boxes.length).toBe((target.html.match(/<svg[\s>]/g) ?? []).length);
     expect(boxes.length).toBeGreaterThanOrEqual(9);
     const mainRight = await page.$eval('main', (main) => main.getBoundingClientRect().right);
     for (const box of boxes) {
@@ -175,7 +210,7 @@ describe.skipIf(chromiumPath === null)(browserTitle, () => {
     try {
       await guardNetwork(printPage, offPageRequests);
       await printPage.emulateMedia({ media: 'print' });
-      await printPage.goto(pathToFileURL(reportPath).href, { waitUntil: 'load' });
+      await printPage.goto(pathToFileURL(target.reportPath).href, { waitUntil: 'load' });
       const overflowing = await printPage.$$eval(
         'main table, main figure svg',
         (elements, width) =>
@@ -194,7 +229,7 @@ describe.skipIf(chromiumPath === null)(browserTitle, () => {
     const screen = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     try {
       await guardNetwork(screen, offPageRequests);
-      await screen.goto(pathToFileURL(reportPath).href, { waitUntil: 'load' });
+      await screen.goto(pathToFileURL(target.reportPath).href, { waitUntil: 'load' });
       const top = await screen.$eval('section#summary', (section) => {
         const heading = section.querySelector('h2')!.getBoundingClientRect();
         const figures = section.querySelector('dl.key-figures')!.getBoundingClientRect();
@@ -213,11 +248,11 @@ describe.skipIf(chromiumPath === null)(browserTitle, () => {
     const printPage = await browser.newPage();
     try {
       await guardNetwork(printPage, offPageRequests);
-      await printPage.goto(pathToFileURL(reportPath).href, { waitUntil: 'load' });
+      await printPage.goto(pathToFileURL(target.reportPath).href, { waitUntil: 'load' });
       const sections = await printPage.$$eval('main section', (all) => all.length);
       const pdf = await printPage.pdf({ format: 'A4', preferCSSPageSize: true });
       mkdirSync(artefactFolder, { recursive: true });
-      writeFileSync(join(artefactFolder, 'report-sample.pdf'), pdf);
+      writeFileSync(join(artefactFolder, `report-${name}.pdf`), pdf);
       const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
       expect(sections).toBeGreaterThanOrEqual(13);
       expect(pages).toBeGreaterThanOrEqual(sections);
@@ -229,7 +264,7 @@ describe.skipIf(chromiumPath === null)(browserTitle, () => {
 
   it('keeps a full-page screenshot as a test artefact', async () => {
     mkdirSync(artefactFolder, { recursive: true });
-    const path = join(artefactFolder, 'report-sample.png');
+    const path = join(artefactFolder, `report-${name}.png`);
     const png = await page.screenshot({ path, fullPage: true });
     // A PNG of the whole page: taller than many screens.
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');

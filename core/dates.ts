@@ -1,5 +1,5 @@
-// Converting ISO date strings to and from DuckDB values, so dates are bound as DATE, never pasted.
-import { dateValue, type DuckDBDateValue } from '@duckdb/node-api';
+// ISO calendar dates (YYYY-MM-DD): checking, adding days, today's local date. No database here: binding a date as a
+// DuckDB DATE is core/db/dateParam.ts, so that the command line can check dates without loading DuckDB.
 
 const isoDatePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -10,12 +10,6 @@ export function isIsoDate(text: string): boolean {
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
-export function dateParam(isoDate: string): DuckDBDateValue {
-  if (!isIsoDate(isoDate)) throw new Error(`not a YYYY-MM-DD date: ${isoDate}`);
-  const [year, month, day] = isoDate.split('-').map(Number) as [number, number, number];
-  return dateValue({ year, month, day });
 }
 
 /** Adds whole days to an ISO date. */

@@ -3,7 +3,7 @@
 import type { Database } from '../core/db/Database.ts';
 import { quoteIdentifier, sqlFile } from '../core/db/Database.ts';
 import { sampleByHash } from '../core/db/duckdbDialect.ts';
-import { dateParam } from '../core/dates.ts';
+import { dateParam } from '../core/db/dateParam.ts';
 import type { ProgressFactory } from '../core/logging/Logger.ts';
 
 /** Feature tables in build order; person_features joins them. segment_features reads three of the earlier ones. */

@@ -2,7 +2,7 @@
 // and written beside each run's outputs as a card and a coefficients CSV.
 import { join } from 'node:path';
 import type { Database } from '../core/db/Database.ts';
-import { dateParam } from '../core/dates.ts';
+import { dateParam } from '../core/db/dateParam.ts';
 import { StrataError } from '../core/errors.ts';
 import { stringifyMasked } from '../core/privacy/maskDirectIdentifiers.ts';
 import { writeFileAtomic } from '../core/files/writeFileAtomic.ts';

@@ -2,7 +2,7 @@
 // recorded drivers of risk at the same date who were not reviewed, as observed / expected with a cluster-robust
 // interval. The rows stay in DuckDB (sql/report/proactive_care_*.sql); only per-horizon sums come to JavaScript.
 import { type Database, sqlFile } from '../core/db/Database.ts';
-import { dateParam } from '../core/dates.ts';
+import { dateParam } from '../core/db/dateParam.ts';
 
 export interface CarePlanHorizon {
   months: 3 | 6 | 12;

@@ -4,7 +4,7 @@
 // (models/terms.ts), looked up by the term ids a model card names, filling the file's three slots.
 import type { Database, Params } from '../core/db/Database.ts';
 import { fillSqlSlots, quoteIdentifier, sqlFile } from '../core/db/Database.ts';
-import { dateParam } from '../core/dates.ts';
+import { dateParam } from '../core/db/dateParam.ts';
 import { linearPredictorSql } from './linearPredictor.ts';
 import { type ModelCard, resolveTerms } from './modelCard.ts';
 import { factors } from './terms.ts';

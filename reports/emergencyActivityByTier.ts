@@ -1,7 +1,7 @@
 // Each tier's expected people admitted and its emergency admissions of the last 12 months, for the risk pyramid
 // (section 2) and the opportunity section (10): one query (sql/report/emergency_activity_by_tier.sql), one window.
 import { type Database, sqlFile } from '../core/db/Database.ts';
-import { dateParam } from '../core/dates.ts';
+import { dateParam } from '../core/db/dateParam.ts';
 import { type CountGroup, type SuppressedFigures, suppressSmallNumbers } from './suppressSmallNumbers.ts';
 
 const emergencyActivitySql = sqlFile('report/emergency_activity_by_tier.sql');

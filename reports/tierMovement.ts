@@ -4,7 +4,7 @@
 // the reason (died, left the register, opted out): an objection then reads exactly like a departure, or like a
 // person whose rows never arrived. The flow counts, their margins and the tier 1-2 joiners and leavers are
 // suppressed as one set, so the headline's previous-run counts and the movers table show every figure the same way.
-import { dateParam } from '../core/dates.ts';
+import { dateParam } from '../core/db/dateParam.ts';
 import { type Database, sqlFile } from '../core/db/Database.ts';
 import type { PopulationFigures } from './populationFigures.ts';
 import { type CountGroup, type SuppressedFigures, suppressSmallNumbers } from './suppressSmallNumbers.ts';

@@ -3,7 +3,7 @@
 // from the figures the loader carried. Runs inside the folder's transaction, so a mismatch publishes nothing.
 import type { Database } from '../../core/db/Database.ts';
 import { quoteIdentifier } from '../../core/db/Database.ts';
-import { dateParam } from '../../core/dates.ts';
+import { dateParam } from '../../core/db/dateParam.ts';
 import { ExitCode, StrataError } from '../../core/errors.ts';
 import type { ExtractTableName } from '../../core/extractTables.ts';
 

@@ -8,7 +8,7 @@
 import { rmSync } from 'node:fs';
 import type { Database } from '../../core/db/Database.ts';
 import { quoteIdentifier, sqlFile } from '../../core/db/Database.ts';
-import { dateParam } from '../../core/dates.ts';
+import { dateParam } from '../../core/db/dateParam.ts';
 import { ExitCode, ExtractRejectedError, StrataError } from '../../core/errors.ts';
 import { extractTables } from '../../core/extractTables.ts';
 import { markDuplicateKeys } from './markDuplicateKeys.ts';

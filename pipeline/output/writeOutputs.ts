@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Database, fillSqlSlots, sqlFile } from '../../core/db/Database.ts';
 import { copyToCsv } from '../../core/db/duckdbDialect.ts';
-import { dateParam } from '../../core/dates.ts';
+import { dateParam } from '../../core/db/dateParam.ts';
 import { scoreColumnDescriptions } from './outputColumns.ts';
 import { writeArrowFile, writeArrowFilesByGroup } from './writeArrowFile.ts';
 import { sha256File } from '../ingest/verifyManifest.ts';

@@ -2,7 +2,8 @@
 // over the loaded history, for the people scored today only.
 import type { TopLevelSpec } from 'vega-lite';
 import { sqlFile } from '../../core/db/Database.ts';
-import { addDays, dateParam } from '../../core/dates.ts';
+import { addDays } from '../../core/dates.ts';
+import { dateParam } from '../../core/db/dateParam.ts';
 import { formatCount, formatNumber } from '../formatFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';
 import { chartColours, fullChartWidth, renderChart } from '../renderChart.ts';

@@ -19,7 +19,7 @@
 //   rows it holds (the database keeps them all), suppressed with the files' quarantined counts.
 import { listValue } from '@duckdb/node-api';
 import { type Database, fillSqlSlots, type Params, quoteIdentifier, sqlFile } from '../../core/db/Database.ts';
-import { dateParam } from '../../core/dates.ts';
+import { dateParam } from '../../core/db/dateParam.ts';
 import { extractTables } from '../../core/extractTables.ts';
 import { formatCount, formatNumber, inWords } from '../formatFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';

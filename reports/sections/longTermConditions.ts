@@ -1,7 +1,7 @@
 // Section 5: long-term conditions. How many scored people are on each GP (QOF) register, and how multimorbidity
 // builds up with age.
 import { sqlFile } from '../../core/db/Database.ts';
-import { dateParam } from '../../core/dates.ts';
+import { dateParam } from '../../core/db/dateParam.ts';
 import { formatCount, formatNumber, formatPercent, roundTo } from '../formatFigures.ts';
 import { type Category, type Measure, categoryLabel } from '../populationFigures.ts';
 import type { ReportContext, ReportSection } from '../reportContext.ts';

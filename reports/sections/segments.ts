@@ -3,7 +3,7 @@
 // 1,000 people (the risk pyramid's window and admissions). Counts come from sql/report/segments_by_tier.sql and are
 // suppressed here in two passes, people then admissions, with the tier and PCN totals other sections publish fixed.
 import { type Database, fillSqlSlots, sqlFile } from '../../core/db/Database.ts';
-import { dateParam } from '../../core/dates.ts';
+import { dateParam } from '../../core/db/dateParam.ts';
 import { emergencyActivityCell, readEmergencyActivityByTier, suppressEmergencyActivity } from '../emergencyActivityByTier.ts';
 import { formatCount, formatNumber, formatPercent, formatRate, roundTo } from '../formatFigures.ts';
 import { categoryLabel } from '../populationFigures.ts';

@@ -5,6 +5,7 @@ import { relative, resolve, isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../core/errors.ts';
 import { parseIsoDate } from './formatIsoDate.ts';
+import { generateDefaults } from './generateDefaults.ts';
 
 export interface GenerateSettings {
   /** Inbox folder to write (absolute). */
@@ -25,7 +26,7 @@ export interface GenerateSettings {
   carePlanEffect: number;
 }
 
-export const generateDefaults = { persons: 10_000, seed: 1, asOf: '2026-11-22', extracts: 3, carePlanEffect: 1 } as const;
+export { generateDefaults } from './generateDefaults.ts';
 
 /** Largest population accepted: per-person state is streamed, but ids are 32-bit and output grows ~2 GB per million. */
 export const maxPersons = 20_000_000;

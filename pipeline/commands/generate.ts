@@ -1,6 +1,6 @@
 // `strata generate`: writes a synthetic England-like inbox (and optionally the truth and planted-row lists).
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { carePlanTruthPath, generateInbox, generateDefaults, parseGenerateSettings, tableNames } from '../../synthetic/index.ts';
+import { generateDefaults } from '../../synthetic/generateDefaults.ts';
 
 interface GenerateArgs {
   out?: string;
@@ -35,6 +35,8 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
         describe: 'Hazard ratio of emergency admission for 12 months after a care plan at a team meeting (1: no effect; recorded in the truth files)',
       }),
   handler: async (argv: ArgumentsCamelCase<GenerateArgs>): Promise<void> => {
+    // Loaded only now, so `strata --help` and bad usage answer at once.
+    const { carePlanTruthPath, generateInbox, parseGenerateSettings, tableNames } = await import('../../synthetic/index.ts');
     const settings = parseGenerateSettings({
       out: argv.out,
       persons: argv.persons,

@@ -16,7 +16,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (args) => {
     const logger = Logger.create(args['log-format'] ?? 'auto');
     try {
-      const { config, configFile } = runConfigFromFlags(args);
+      const { config, configFile } = await runConfigFromFlags(args);
       // Loaded only now, so `strata --help` and bad usage answer at once.
       const { runBatch } = await import('../runBatch.ts');
       const summary = await runBatch(config, { logger, configFile, command: process.argv.slice(1).join(' ') });

@@ -1,7 +1,7 @@
 // The flags that shape a batch run, shared by `strata run` and `strata schedule`. Each overrides the
 // same key of strata.config.json; a flag left out keeps the file's value, then the default.
 import type { Argv } from 'yargs';
-import { resolveRunConfig, type RunConfig } from '../config.ts';
+import type { RunConfig } from '../config.ts';
 
 export interface RunFlags {
   inbox?: string;
@@ -34,7 +34,9 @@ export function withRunFlags<T>(yargs: Argv<T>) {
 }
 
 /** The validated configuration for these flags over strata.config.json (or --config). */
-export function runConfigFromFlags(args: RunFlags): { config: RunConfig; configFile: string | null } {
+export async function runConfigFromFlags(args: RunFlags): Promise<{ config: RunConfig; configFile: string | null }> {
+  // The schema is loaded only when a command runs, so `strata --help` answers at once.
+  const { resolveRunConfig } = await import('../config.ts');
   return resolveRunConfig(
     {
       inbox: args.inbox,

@@ -3,7 +3,6 @@
 import type { CommandModule } from 'yargs';
 import { ExitCode, UsageError } from '../../core/errors.ts';
 import { exitWithError } from '../exitWithError.ts';
-import { listExtractFolders } from '../ingest/loadInbox.ts';
 import { Logger, type LogFormat } from '../../core/logging/Logger.ts';
 import { checkRunPaths } from '../runs/checkRunPaths.ts';
 import { type RunFlags, runConfigFromFlags, withRunFlags } from './runOptions.ts';
@@ -29,10 +28,12 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
     try {
       // Everything is checked now, not at 2am: settings, the cron pattern and the inbox.
       if (args['as-of'] !== undefined) throw new UsageError('--as-of makes no sense for a schedule: each run scores as of its newest extract');
-      const { config, configFile } = runConfigFromFlags(args);
-      const [{ parseCronPattern }, { runSchedule }] = await Promise.all([
+      const { config, configFile } = await runConfigFromFlags(args);
+      // Loaded only now, so `strata --help` and bad usage answer at once.
+      const [{ parseCronPattern }, { runSchedule }, { listExtractFolders }] = await Promise.all([
         import('../schedule/BatchScheduler.ts'),
         import('../schedule/runSchedule.ts'),
+        import('../ingest/loadInbox.ts'),
       ]);
       parseCronPattern(args.cron);
       checkRunPaths(config);

@@ -4,7 +4,6 @@ import { UsageError } from '../../core/errors.ts';
 import { exitWithError } from '../exitWithError.ts';
 import { maskDirectIdentifiers, stringifyMasked } from '../../core/privacy/maskDirectIdentifiers.ts';
 import { formatStatus } from '../status/formatStatus.ts';
-import { readStatus } from '../status/readStatus.ts';
 
 interface StatusArgs {
   db: string;
@@ -23,6 +22,8 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
   handler: async (args) => {
     try {
       if (!Number.isInteger(args.runs) || args.runs < 1) throw new UsageError(`--runs must be a whole number of at least 1, not ${args.runs}`);
+      // Loaded only now (it opens DuckDB), so `strata --help` and bad usage answer at once.
+      const { readStatus } = await import('../status/readStatus.ts');
       const status = await readStatus(args.db, { runs: args.runs });
       // A run's message, the database path, a file name: whatever it holds, no NHS number is printed.
       process.stdout.write(args.json ? `${stringifyMasked(status, 2)}\n` : maskDirectIdentifiers(formatStatus(status)));

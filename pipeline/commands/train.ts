@@ -6,7 +6,6 @@ import { newRunId } from '../runs/newRunId.ts';
 import { RunLock } from '../runs/RunLock.ts';
 import { isIsoDate } from '../../core/dates.ts';
 import { StrataError, UsageError } from '../../core/errors.ts';
-import { resolveTrainConfig } from '../config.ts';
 import { maskDirectIdentifiers } from '../../core/privacy/maskDirectIdentifiers.ts';
 
 interface TrainArgs {
@@ -33,6 +32,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   handler: async (args) => {
     if (args['as-of'] !== undefined && !isIsoDate(args['as-of'])) throw new UsageError(`--as-of must be a real date written YYYY-MM-DD, not ${args['as-of']}`);
     // The same configuration file and DuckDB limits as a run, checked before any work.
+    const { resolveTrainConfig } = await import('../config.ts');
     const { config } = resolveTrainConfig(
       { db: args.db, memoryLimit: args['memory-limit'], threads: args.threads, tempDirectory: args['temp-directory'] },
       args.config,

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { measureStartUp, startUpLines } from './startUpBench.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(repoRoot, 'bin', 'strata.js');
@@ -339,6 +340,7 @@ entry.push(
     `(${thousands(inputRows / (floor.countMs / 1000))} rows/s); the same scan parsing every column: ${seconds(floor.everyColumnMs)} s.`,
 );
 if (dbBytes > 0) entry.push('', `Database file after the last run: ${(dbBytes / 1e9).toFixed(2)} GB.`);
+entry.push('', ...startUpLines(measureStartUp()));
 
 console.log(entry.join('\n'));
 if (!args['no-record']) {

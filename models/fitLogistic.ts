@@ -48,6 +48,11 @@ export interface FitOptions {
   standardiseInPlace?: boolean;
   /** Per term: true when its coefficient must be 0 or above (a sign-constrained fit). */
   nonNegative?: readonly boolean[];
+  /**
+   * Sum the Hessian over the terms' non-zero values only (see SparseRows): default when fewer than a third of the
+   * values are non-zero. The answer is the same to rounding either way; false or true forces the choice (tests).
+   */
+  sparseHessian?: boolean;
 }
 
 /** columns[j][i] is term j for row i; y[i] is 0 or 1. With `nonNegative`, the sign-constrained fit. */
@@ -86,6 +91,46 @@ interface Design {
   ridge: number;
   /** Added to every row's linear predictor (zeros without an offset). */
   offset: Float64Array;
+  /** The terms as given (before centring and scaling), row by row, zeros left out; null when too few are zero. */
+  sparse: SparseRows | null;
+}
+
+/**
+ * The design's terms row by row, only the non-zero ones (compressed sparse rows): row i's entries are
+ * term[start[i]..start[i+1]) with value[...], terms in increasing order. Most terms (conditions, activity counts,
+ * interactions) are 0 for most people, so the Hessian's sums over these are a few dozen products a row rather than
+ * thousands; centring (which makes every value non-zero) is applied to the sums afterwards.
+ */
+interface SparseRows {
+  start: Int32Array;
+  term: Int32Array;
+  value: Float64Array;
+}
+
+/** Below this share of non-zero values the Hessian is summed over the sparse rows. */
+const sparseShare = 0.35;
+
+function sparseRows(columns: readonly Float64Array[], n: number, choice: boolean | undefined): SparseRows | null {
+  if (choice === false || columns.length === 0) return null;
+  let nonZero = 0;
+  for (const column of columns) for (let i = 0; i < n; i++) if (column[i] !== 0) nonZero++;
+  if (choice === undefined && nonZero > sparseShare * n * columns.length) return null;
+  const start = new Int32Array(n + 1);
+  for (const column of columns) for (let i = 0; i < n; i++) if (column[i] !== 0) start[i + 1]!++;
+  for (let i = 0; i < n; i++) start[i + 1]! += start[i]!;
+  const next = Int32Array.from(start.subarray(0, n));
+  const term = new Int32Array(nonZero);
+  const value = new Float64Array(nonZero);
+  columns.forEach((column, j) => {
+    for (let i = 0; i < n; i++) {
+      const v = column[i]!;
+      if (v === 0) continue;
+      const at = next[i]!++;
+      term[at] = j;
+      value[at] = v;
+    }
+  });
+  return { start, term, value };
 }
 
 function prepareDesign(columns: Float64Array[], y: Uint8Array, options: FitOptions): Design {
@@ -100,12 +145,14 @@ function prepareDesign(columns: Float64Array[], y: Uint8Array, options: FitOptio
     const sd = Math.sqrt(weightedMean(col.map((v) => (v - means[j]!) ** 2), caseWeight));
     return sd > 0 ? sd : 1;
   });
+  // Taken before standardising, which may overwrite the columns.
+  const sparse = sparseRows(columns, n, options.sparseHessian);
   const z = columns.map((col, j) => {
     const out = options.standardiseInPlace ? col : new Float64Array(col.length);
     for (let i = 0; i < col.length; i++) out[i] = (col[i]! - means[j]!) / scales[j]!;
     return out;
   });
-  return { n, k: columns.length, columns: [new Float64Array(n).fill(1), ...z], y, caseWeight, means, scales, ridge: options.ridge ?? 1, offset };
+  return { n, k: columns.length, columns: [new Float64Array(n).fill(1), ...z], y, caseWeight, means, scales, ridge: options.ridge ?? 1, offset, sparse };
 }
 
 /** Where Newton's method starts, on the standardised scale (intercept first). */
@@ -209,58 +256,23 @@ function newton(design: Design, free: readonly boolean[], start: Float64Array, o
   const w = new Float64Array(n);
   const residual = new Float64Array(n);
   const weighted = new Float64Array(n);
+  const trial = new Float64Array(n);
+  // The linear predictor of the free columns' coefficients: over the non-zero values only when the design is sparse.
+  const predict = (coefficients: Float64Array, out: Float64Array): Float64Array =>
+    design.sparse ? sparseLinearPredictor(design, design.sparse, positions, coefficients, heldPart, out) : linearPredictor(coefficients, columns, heldPart, out);
   for (; iterations < maxIterations && !converged; iterations++) {
     const hessian = new Float64Array(p * p);
     const gradient = new Float64Array(p);
-    linearPredictor(beta, columns, heldPart, eta);
+    predict(beta, eta);
     for (let i = 0; i < n; i++) {
       const mu = 1 / (1 + Math.exp(-eta[i]!));
       w[i] = caseWeight[i]! * Math.max(mu * (1 - mu), 1e-12);
       residual[i] = caseWeight[i]! * (y[i]! - mu);
     }
-    // Rows in blocks that stay in cache; every sum carries over from block to block, so its terms are
-    // still added in row order. Four sums run side by side in the innermost loop.
-    for (let start = 0; start < n; start += rowBlock) {
-      const end = Math.min(n, start + rowBlock);
-      for (let a = 0; a < p; a++) {
-        const columnA = columns[a]!;
-        let g = gradient[a]!;
-        for (let i = start; i < end; i++) {
-          const ra = columnA[i]!;
-          g += ra * residual[i]!;
-          weighted[i] = w[i]! * ra;
-        }
-        gradient[a] = g;
-        const rowA = a * p;
-        let b = 0;
-        for (; b + 3 <= a; b += 4) {
-          const c0 = columns[b]!;
-          const c1 = columns[b + 1]!;
-          const c2 = columns[b + 2]!;
-          const c3 = columns[b + 3]!;
-          let h0 = hessian[rowA + b]!;
-          let h1 = hessian[rowA + b + 1]!;
-          let h2 = hessian[rowA + b + 2]!;
-          let h3 = hessian[rowA + b + 3]!;
-          for (let i = start; i < end; i++) {
-            const wi = weighted[i]!;
-            h0 += wi * c0[i]!;
-            h1 += wi * c1[i]!;
-            h2 += wi * c2[i]!;
-            h3 += wi * c3[i]!;
-          }
-          hessian[rowA + b] = h0;
-          hessian[rowA + b + 1] = h1;
-          hessian[rowA + b + 2] = h2;
-          hessian[rowA + b + 3] = h3;
-        }
-        for (; b <= a; b++) {
-          const columnB = columns[b]!;
-          let h = hessian[rowA + b]!;
-          for (let i = start; i < end; i++) h += weighted[i]! * columnB[i]!;
-          hessian[rowA + b] = h;
-        }
-      }
+    if (design.sparse) {
+      sparseHessianAndGradient(design, design.sparse, positions, w, residual, hessian, gradient);
+    } else {
+      denseHessianAndGradient(columns, w, residual, weighted, hessian, gradient);
     }
     for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) hessian[b * p + a] = hessian[a * p + b]!;
     for (let a = 1; a < p; a++) {
@@ -277,10 +289,11 @@ function newton(design: Design, free: readonly boolean[], start: Float64Array, o
       // Step halving: a full Newton step can overshoot on small or sparse data, so take the longest step
       // (1, 1/2, 1/4, ...) that does not lower the penalised log-likelihood by more than its rounding (relative
       // 1e-12: a sum over many rows is no more exact than that, and a step whose gain is below it is not an overshoot).
-      const current = penalisedLogLikelihood(beta, columns, heldPart, y, caseWeight, ridge);
+      // eta is this iteration's predictor, of beta.
+      const current = penalisedLogLikelihood(eta, beta, y, caseWeight, ridge);
       const slack = 1e-12 + 1e-12 * Math.abs(current);
       let scale = 1;
-      for (let halvings = 0; halvings < 30 && !(penalisedLogLikelihood(next, columns, heldPart, y, caseWeight, ridge) >= current - slack); halvings++) {
+      for (let halvings = 0; halvings < 30 && !(penalisedLogLikelihood(predict(next, trial), next, y, caseWeight, ridge) >= current - slack); halvings++) {
         scale /= 2;
         halved = true;
         next = beta.map((b, a) => b + scale * step[a]!);
@@ -297,6 +310,154 @@ function newton(design: Design, free: readonly boolean[], start: Float64Array, o
   return { beta: full, iterations, converged };
 }
 
+
+/**
+ * The Hessian's lower triangle (X'WX on the standardised columns, intercept first) and the gradient X'r, summed
+ * column by column over every row. Rows in blocks that stay in cache; every sum carries over from block to block,
+ * so its terms are still added in row order. Four sums run side by side in the innermost loop.
+ */
+function denseHessianAndGradient(
+  columns: readonly Float64Array[], w: Float64Array, residual: Float64Array, weighted: Float64Array, hessian: Float64Array, gradient: Float64Array,
+): void {
+  const n = w.length;
+  const p = columns.length;
+  for (let start = 0; start < n; start += rowBlock) {
+    const end = Math.min(n, start + rowBlock);
+    for (let a = 0; a < p; a++) {
+      const columnA = columns[a]!;
+      let g = gradient[a]!;
+      for (let i = start; i < end; i++) {
+        const ra = columnA[i]!;
+        g += ra * residual[i]!;
+        weighted[i] = w[i]! * ra;
+      }
+      gradient[a] = g;
+      const rowA = a * p;
+      let b = 0;
+      for (; b + 3 <= a; b += 4) {
+        const c0 = columns[b]!;
+        const c1 = columns[b + 1]!;
+        const c2 = columns[b + 2]!;
+        const c3 = columns[b + 3]!;
+        let h0 = hessian[rowA + b]!;
+        let h1 = hessian[rowA + b + 1]!;
+        let h2 = hessian[rowA + b + 2]!;
+        let h3 = hessian[rowA + b + 3]!;
+        for (let i = start; i < end; i++) {
+          const wi = weighted[i]!;
+          h0 += wi * c0[i]!;
+          h1 += wi * c1[i]!;
+          h2 += wi * c2[i]!;
+          h3 += wi * c3[i]!;
+        }
+        hessian[rowA + b] = h0;
+        hessian[rowA + b + 1] = h1;
+        hessian[rowA + b + 2] = h2;
+        hessian[rowA + b + 3] = h3;
+      }
+      for (; b <= a; b++) {
+        const columnB = columns[b]!;
+        let h = hessian[rowA + b]!;
+        for (let i = start; i < end; i++) h += weighted[i]! * columnB[i]!;
+        hessian[rowA + b] = h;
+      }
+    }
+  }
+}
+
+/**
+ * The same lower triangle and gradient from the sparse rows of the terms as given: the sums S0 = sum w,
+ * S1_a = sum w x_a, S2_ab = sum w x_a x_b, R0 = sum r and R1_a = sum r x_a run over non-zero values only, and
+ * centring and scaling follow from them:
+ *   H_00 = S0, H_a0 = (S1_a - m_a S0) / s_a, H_ab = (S2_ab - m_a S1_b - m_b S1_a + m_a m_b S0) / (s_a s_b),
+ *   g_0 = R0, g_a = (R1_a - m_a R0) / s_a,
+ * which are sum w z_a z_b and sum r z_a for z = (x - m) / s, added in another order (equal to rounding).
+ * `positions` are the intercept (0) and the free terms (term j at j + 1), in increasing order.
+ */
+function sparseHessianAndGradient(
+  design: Design, sparse: SparseRows, positions: readonly number[], w: Float64Array, residual: Float64Array, hessian: Float64Array, gradient: Float64Array,
+): void {
+  const p = positions.length;
+  const at = freeIndex(design.k, positions);
+  const s1 = new Float64Array(p);
+  const s2 = new Float64Array(p * p);
+  const r1 = new Float64Array(p);
+  let s0 = 0;
+  let r0 = 0;
+  const { start, term, value } = sparse;
+  for (let i = 0; i < design.n; i++) {
+    const wi = w[i]!;
+    const ri = residual[i]!;
+    s0 += wi;
+    r0 += ri;
+    const end = start[i + 1]!;
+    for (let e = start[i]!; e < end; e++) {
+      const a = at[term[e]!]!;
+      if (a < 0) continue;
+      const x = value[e]!;
+      const wx = wi * x;
+      s1[a]! += wx;
+      r1[a]! += ri * x;
+      const row = a * p;
+      for (let f = start[i]!; f <= e; f++) {
+        const b = at[term[f]!]!;
+        if (b >= 0) s2[row + b]! += wx * value[f]!;
+      }
+    }
+  }
+  const mean = (a: number): number => design.means[positions[a]! - 1]!;
+  const scale = (a: number): number => design.scales[positions[a]! - 1]!;
+  hessian[0] = s0;
+  gradient[0] = r0;
+  for (let a = 1; a < p; a++) {
+    const ma = mean(a);
+    const sa = scale(a);
+    hessian[a * p] = (s1[a]! - ma * s0) / sa;
+    gradient[a] = (r1[a]! - ma * r0) / sa;
+    for (let b = 1; b <= a; b++) {
+      const mb = mean(b);
+      hessian[a * p + b] = (s2[a * p + b]! - ma * s1[b]! - mb * s1[a]! + ma * mb * s0) / (sa * scale(b));
+    }
+  }
+}
+
+/**
+ * eta = fixed + b_0 + sum_a b_a (x_a - m_a) / s_a over the free columns, as fixed + (b_0 - sum_a b_a m_a / s_a) +
+ * sum_a (b_a / s_a) x_a over the non-zero values: the dense predictor to rounding.
+ */
+function sparseLinearPredictor(
+  design: Design, sparse: SparseRows, positions: readonly number[], beta: Float64Array, fixed: Float64Array, eta: Float64Array,
+): Float64Array {
+  const at = freeIndex(design.k, positions);
+  const perValue = new Float64Array(design.k);
+  let constant = beta[0]!;
+  for (let a = 1; a < positions.length; a++) {
+    const j = positions[a]! - 1;
+    perValue[j] = beta[a]! / design.scales[j]!;
+    constant -= perValue[j]! * design.means[j]!;
+  }
+  const { start, term, value } = sparse;
+  for (let i = 0; i < design.n; i++) {
+    let sum = fixed[i]! + constant;
+    const end = start[i + 1]!;
+    for (let e = start[i]!; e < end; e++) {
+      const j = term[e]!;
+      if (at[j]! >= 0) sum += perValue[j]! * value[e]!;
+    }
+    eta[i] = sum;
+  }
+  return eta;
+}
+
+/** For each term, its index among `positions` (intercept first), or -1 when it is held. */
+function freeIndex(k: number, positions: readonly number[]): Int32Array {
+  const at = new Int32Array(k).fill(-1);
+  positions.forEach((position, index) => {
+    if (position > 0) at[position - 1] = index;
+  });
+  return at;
+}
+
 /** d(log-likelihood)/d(beta_a) for every column at `beta` (the ridge term is 0 for a coefficient held at 0). */
 function likelihoodGradient(design: Design, beta: Float64Array): Float64Array {
   const eta = linearPredictor(beta, design.columns, design.offset, new Float64Array(design.n));
@@ -309,10 +470,8 @@ function likelihoodGradient(design: Design, beta: Float64Array): Float64Array {
   });
 }
 
-function penalisedLogLikelihood(
-  beta: Float64Array, columns: Float64Array[], fixed: Float64Array, y: Uint8Array, weights: Float64Array, ridge: number,
-): number {
-  const eta = linearPredictor(beta, columns, fixed, new Float64Array(y.length));
+/** At the linear predictor `eta` of the coefficients `beta`. */
+function penalisedLogLikelihood(eta: Float64Array, beta: Float64Array, y: Uint8Array, weights: Float64Array, ridge: number): number {
   let total = 0;
   for (let i = 0; i < y.length; i++) {
     const e = eta[i]!;

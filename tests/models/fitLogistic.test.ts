@@ -247,3 +247,55 @@ describe('fitLogistic with an offset (the recalibrations)', () => {
     expect(() => fitLogistic([], new Uint8Array(3), { offset: new Float64Array(2) })).toThrow(/offset/);
   });
 });
+
+describe('fitLogistic: the Hessian summed over non-zero values only', () => {
+  /** Like Strata's features: a dense age, and many terms that are 0 for most people (flags, counts, products). */
+  function sparseDesign(n: number, seed: number) {
+    const random = seeded(seed);
+    const terms = 24;
+    const columns = Array.from({ length: terms }, () => new Float64Array(n));
+    const y = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      columns[0]![i] = 20 + random() * 70;
+      for (let j = 1; j < terms; j++) {
+        const present = random() < 0.02 + 0.01 * (j % 5);
+        columns[j]![i] = present ? (j % 3 === 0 ? 1 + Math.floor(random() * 4) : 1) : 0;
+      }
+      // Two interactions: products of a flag and age, and of two flags.
+      columns[terms - 2]![i] = columns[1]![i]! * columns[0]![i]!;
+      columns[terms - 1]![i] = columns[2]![i]! * columns[3]![i]!;
+      let eta = -4 + 0.02 * (columns[0]![i]! - 50);
+      for (let j = 1; j < terms - 2; j++) eta += (j % 4 === 0 ? -0.3 : 0.4) * columns[j]![i]!;
+      y[i] = random() < 1 / (1 + Math.exp(-eta)) ? 1 : 0;
+    }
+    return { columns, y };
+  }
+
+  it('chooses itself on a sparse design and gives the dense fit to rounding: unconstrained, sign-constrained, weighted, warm-started', () => {
+    const { columns, y } = sparseDesign(40_000, 31);
+    const nonNegative = columns.map((_column, j) => j > 0 && j % 4 === 0);
+    const weights = Float64Array.from(y, (event, i) => (event ? 1 : 1 + (i % 3)));
+    for (const options of [{ ridge: 1 }, { ridge: 0.5, nonNegative }, { ridge: 1, weights }, { ridge: 1, standardise: false }]) {
+      const dense = fitLogistic(columns.map((c) => Float64Array.from(c)), y, { ...options, sparseHessian: false });
+      const auto = fitLogistic(columns.map((c) => Float64Array.from(c)), y, options);
+      const sparse = fitLogistic(columns.map((c) => Float64Array.from(c)), y, { ...options, sparseHessian: true });
+      for (const fit of [auto, sparse]) {
+        expect(fit.converged).toBe(true);
+        expect(fit.heldAtZero).toEqual(dense.heldAtZero);
+        expect(Math.abs(fit.intercept - dense.intercept)).toBeLessThan(1e-9);
+        fit.coefficients.forEach((c, j) => expect(Math.abs(c - dense.coefficients[j]!), `term ${j}`).toBeLessThan(1e-9));
+      }
+    }
+    // The constrained fit did hold some terms at 0, so the active set's sub-Hessians were exercised.
+    expect(fitLogistic(columns, y, { ridge: 0.5, nonNegative }).heldAtZero.length).toBeGreaterThan(0);
+  });
+
+  it('is not used on a dense design unless asked, and gives the same fit when asked', () => {
+    const { x1, x2, y } = simulate(20_000, 5);
+    const dense = fitLogistic([x1, x2], y, { ridge: 1, sparseHessian: false });
+    expect(fitLogistic([x1, x2], y, { ridge: 1 })).toEqual(dense);
+    const forced = fitLogistic([x1, x2], y, { ridge: 1, sparseHessian: true });
+    expect(Math.abs(forced.intercept - dense.intercept)).toBeLessThan(1e-9);
+    forced.coefficients.forEach((c, j) => expect(Math.abs(c - dense.coefficients[j]!)).toBeLessThan(1e-9));
+  });
+});

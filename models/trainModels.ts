@@ -132,7 +132,8 @@ export async function trainModels(
       evaluations.push({
         variant,
         fits,
-        nonNegative: { fit: nonNegative, metrics: await evaluateOn(db, 'training_features', spec, nonNegative, evaluation) },
+        // Compared on overall figures only: the kept form is evaluated again below, by group.
+        nonNegative: { fit: nonNegative, metrics: await evaluateOn(db, 'training_features', spec, nonNegative, evaluation, 'none') },
       });
     }
     let kept = evaluations[0]!;
@@ -143,14 +144,14 @@ export async function trainModels(
     const unconstrainedFit =
       kept.fits.find((f) => !f.sign_constrained) ??
       (await fitModels(db, [{ spec, variant: kept.variant, form: 'unconstrained', start: kept.nonNegative.fit }], 'validation_fit_features', validationFitIndex, trainingIndex, options))[0]![0]!;
-    const unconstrained = { fit: unconstrainedFit, metrics: await evaluateOn(db, 'training_features', spec, unconstrainedFit, evaluation) };
+    const unconstrained = { fit: unconstrainedFit, metrics: await evaluateOn(db, 'training_features', spec, unconstrainedFit, evaluation, 'none') };
     const constrained = !((unconstrained.metrics.auroc ?? 0) >= (kept.nonNegative.metrics.auroc ?? 0) + clearGainInAuroc);
     const form = constrained ? kept.nonNegative : unconstrained;
     // The kept form again, with the smoothed calibration overall and by group (a spline fit each: only for this one).
     const validated = await evaluateOn(db, 'training_features', spec, form.fit, { ...evaluation, smoothedCalibration: 'overall and groups' });
     const baseline =
       spec === baselineSpec && baselineFit
-        ? compareWithBaseline(baselineFit, await evaluateOn(db, 'training_features', spec, baselineFit, evaluation), form.metrics)
+        ? compareWithBaseline(baselineFit, await evaluateOn(db, 'training_features', spec, baselineFit, evaluation, 'none'), form.metrics)
         : null;
     chosen.push({
       variant: kept.variant,
@@ -319,32 +320,38 @@ function capturedOnLists(metrics: ModelEvaluation): number {
   throw new Error(`the listed share ${metrics.list_share} is not one of the evaluated tier cut-offs`);
 }
 
-/** Predictions of `model` on a feature table with outcomes, evaluated with subgroups. */
-async function evaluateOn(db: Database, table: string, spec: ModelSpec, model: FittedModel, options: EvaluationOptions): Promise<ModelEvaluation> {
+/**
+ * Predictions of `model` on a feature table with outcomes, evaluated with subgroups; with `subgroups` 'none', the
+ * whole population only, for a comparison that keeps only overall figures (a variant, a form, the baseline).
+ */
+async function evaluateOn(
+  db: Database, table: string, spec: ModelSpec, model: FittedModel, options: EvaluationOptions, subgroups: 'by group' | 'none' = 'by group',
+): Promise<ModelEvaluation> {
   const params: Params = {};
+  const groupColumns = subgroups === 'none' ? [] : subgroupColumns;
   // Each subgroup comes back as a code into its few distinct values (0 for null), so a million rows
   // make no million strings.
   const dictionaries: string[][] = [];
-  const codes = await Promise.all(subgroupColumns.map((c) => distinctValues(db, table, c))).then((all) =>
+  const codes = await Promise.all(groupColumns.map((c) => distinctValues(db, table, c))).then((all) =>
     all.map((values, i) => {
       dictionaries.push(values);
       const cases = values.map((_, v) => {
         params[`g${i}_${v}`] = values[v]!;
         return `WHEN $g${i}_${v} THEN ${v + 1}`;
       });
-      return `CAST(CASE CAST(${quoteIdentifier(subgroupColumns[i]!)} AS VARCHAR) ${cases.join(' ')} ELSE 0 END AS DOUBLE)`;
+      return `CAST(CASE CAST(${quoteIdentifier(groupColumns[i]!)} AS VARCHAR) ${cases.join(' ')} ELSE 0 END AS DOUBLE)`;
     }),
   );
   const columns = await readDoubleColumns(
     db.connection,
-    `SELECT CAST(${riskSql(withSql(model), 'm', params)} AS DOUBLE) AS risk, CAST(${quoteIdentifier(spec.outcome)} AS DOUBLE) AS y, ${codes.join(', ')}
+    `SELECT ${[`CAST(${riskSql(withSql(model), 'm', params)} AS DOUBLE) AS risk`, `CAST(${quoteIdentifier(spec.outcome)} AS DOUBLE) AS y`, ...codes].join(', ')}
      FROM ${quoteIdentifier(table)} ORDER BY person_id`,
     params,
   );
-  const subgroups = Object.fromEntries(
-    subgroupColumns.map((c, i) => [c, Array.from(columns[i + 2]!, (code) => (code === 0 ? null : dictionaries[i]![code - 1]!))]),
+  const byGroup = Object.fromEntries(
+    groupColumns.map((c, i) => [c, Array.from(columns[i + 2]!, (code) => (code === 0 ? null : dictionaries[i]![code - 1]!))]),
   );
-  return evaluatePredictions(columns[0]!, Uint8Array.from(columns[1]!), subgroups, options);
+  return evaluatePredictions(columns[0]!, Uint8Array.from(columns[1]!), byGroup, options);
 }
 
 async function distinctValues(db: Database, table: string, column: string): Promise<string[]> {

@@ -8,8 +8,10 @@ import type { SubgroupResult } from './evaluatePredictions.ts';
 import type { CarePlanEffect } from './proactiveCare.ts';
 import { renderCarePlanEffect } from './renderCarePlanEffect.ts';
 
-const fixed = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined ? 'n/a' : x.toFixed(digits));
-const percent = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined ? 'n/a' : `${(100 * x).toFixed(digits)}%`);
+/** x to `digits` places; a value that rounds to 0 is "0.000", never "-0.000" (a last-digit sign says nothing). */
+const toFixedUnsignedZero = (x: number, digits: number): string => x.toFixed(digits).replace(/^-(?=0(\.0*)?$)/, '');
+const fixed = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined ? 'n/a' : toFixedUnsignedZero(x, digits));
+const percent = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined ? 'n/a' : `${toFixedUnsignedZero(100 * x, digits)}%`);
 const whole = (x: number | null | undefined): string => (x === null || x === undefined ? 'n/a' : x.toLocaleString('en-GB'));
 const withInterval = (value: number | null | undefined, interval: { lower: number; upper: number } | null | undefined, show = fixed): string =>
   interval ? `${show(value)} (${show(interval.lower)} to ${show(interval.upper)})` : show(value);

@@ -52,4 +52,13 @@ describe('renderModelCard', () => {
       expect(row.includes('| * |')).toBe(revealing);
     }
   });
+
+  it('writes a figure that rounds to 0 as 0.000, never -0.000, whatever the sign of its last digits', () => {
+    const card = validatedCard();
+    const metrics = card.validation!.metrics;
+    metrics.calibration.intercept = -1e-17;
+    const text = renderModelCard(card);
+    expect(text).toMatch(/\| calibration in the large \(0 is ideal; Wald interval\) \| 0\.000 \(/);
+    expect(text).not.toMatch(/-0\.0+\b(?!\d)/);
+  });
 });

@@ -49,8 +49,9 @@ export interface FitOptions {
   /** Per term: true when its coefficient must be 0 or above (a sign-constrained fit). */
   nonNegative?: readonly boolean[];
   /**
-   * Sum the Hessian over the terms' non-zero values only (see SparseRows): default when fewer than a third of the
-   * values are non-zero. The answer is the same to rounding either way; false or true forces the choice (tests).
+   * Sum the Hessian, gradient and linear predictor over the terms' non-zero values only (see SparseRows): the default
+   * when under 35% of the values are non-zero. The answer is the same to rounding either way; false or true forces the
+   * choice (tests).
    */
   sparseHessian?: boolean;
 }

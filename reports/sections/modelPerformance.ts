@@ -495,7 +495,6 @@ function mergeNote(dimension: string, groups: readonly SubgroupFigures[], thresh
           'which would have forced larger figures beside it to be hidden.',
       );
     }
-
   }
   if (sentences.length === 0) return undefined;
   const alone = groups.flatMap((group) =>

@@ -7,10 +7,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, listValue } from '@duckdb/node-api';
+import { extractTables } from '../../core/extractTables.ts';
 import { measureStartUp, startUpLines } from './startUpBench.ts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -227,6 +228,53 @@ async function scanFloor(files: InboxFile[]): Promise<Floor> {
   }
 }
 
+/**
+ * The second floor (issue 18): a plain typed import of every input file into a DuckDB database file, with the
+ * contract's types from sql/schema/tables.sql (a list column read as the text it is in the file), no validation, then
+ * CHECKPOINT: `CREATE TABLE t AS SELECT * FROM read_csv([its files], columns = {...})` for each table, in a fresh
+ * database file with the same thread count.
+ */
+async function typedImportFloor(files: InboxFile[], workDir: string): Promise<{ ms: number; rows: number }> {
+  const dbPath = join(workDir, 'typed-import.duckdb');
+  rmSync(dbPath, { force: true });
+  const options: Record<string, string> = {};
+  if (args.threads) options['threads'] = args.threads;
+  if (args['memory-limit']) options['memory_limit'] = args['memory-limit'];
+  const instance = await DuckDBInstance.create(dbPath, options);
+  const connection = await instance.connect();
+  try {
+    // The contract's types: the Strata tables created in a scratch schema and read back.
+    await connection.run('CREATE SCHEMA contract; SET schema = contract');
+    await connection.run(readFileSync(join(repoRoot, 'sql', 'schema', 'tables.sql'), 'utf8'));
+    const types = new Map<string, string>();
+    for (const row of (await connection.runAndReadAll(
+      "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'contract'",
+    )).getRowObjectsJS()) {
+      types.set(`${row['table_name']}.${row['column_name']}`, String(row['data_type']).endsWith('[]') ? 'VARCHAR' : String(row['data_type']));
+    }
+    await connection.run('SET schema = main');
+    const t0 = performance.now();
+    let rows = 0;
+    for (const table of extractTables) {
+      const paths = files.filter((f) => basename(f.path).replace(/\.csv(\.gz)?$/, '') === table.name).map((f) => f.path);
+      if (paths.length === 0) continue;
+      const columns = table.columns.map((column) => `'${column}': '${types.get(`${table.name}.${column}`) ?? 'VARCHAR'}'`).join(', ');
+      await connection.run(
+        `CREATE TABLE ${table.name} AS SELECT * FROM read_csv($paths, header = true, columns = {${columns}})`,
+        { paths: listValue(paths) },
+      );
+      rows += Number((await connection.runAndReadAll(`SELECT count(*) FROM ${table.name}`)).getRowsJS()[0]![0]);
+    }
+    await connection.run('CHECKPOINT');
+    return { ms: performance.now() - t0, rows };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    rmSync(dbPath, { force: true });
+    rmSync(`${dbPath}.wal`, { force: true });
+  }
+}
+
 function scanOf(path: string): string {
   return path.endsWith('.parquet') ? 'read_parquet($path)' : 'read_csv($path, header = true, all_varchar = true)';
 }
@@ -310,6 +358,10 @@ console.log('\nfloor: one DuckDB scan of every input file ...');
 const loadBeforeFloor = loadavg();
 const floor = await scanFloor(files);
 if (floor.rows !== inputRows) fail(`the floor scan counted ${floor.rows} rows, the manifests ${inputRows}`);
+console.log('floor: a plain typed import of every input file into a database file ...');
+const loadBeforeTyped = loadavg();
+const typed = await typedImportFloor(files, args.cache!);
+if (typed.rows !== inputRows) fail(`the typed import loaded ${typed.rows} rows, the manifests ${inputRows}`);
 
 const now = new Date();
 const entry: string[] = [
@@ -331,13 +383,23 @@ for (const m of measures) {
     ...stageTable(m),
     '',
     `Load per table: ${loadFiles(m).join('; ') || 'nothing new'}.`,
-    ...(m.label === 'full' ? ['', `Total / scan floor: ${ratio.toFixed(2)}.`] : []),
+    ...(m.label === 'full'
+      ? [
+          '',
+          `Total / scan floor: ${ratio.toFixed(2)}. Against the typed-import floor (${seconds(typed.ms)} s): load ` +
+            `${((m.runJson.stage_timings_ms['load'] ?? 0) / typed.ms).toFixed(2)}× (target 1.5×), whole run ${(m.wallMs / typed.ms).toFixed(2)}× (target 2×).`,
+        ]
+      : []),
   );
 }
 entry.push(
   '',
   `Scan floor (load average ${loadBeforeFloor.map((l) => l.toFixed(2)).join(', ')}): \`count(*)\` over every file, one query per file: ${seconds(floor.countMs)} s ` +
     `(${thousands(inputRows / (floor.countMs / 1000))} rows/s); the same scan parsing every column: ${seconds(floor.everyColumnMs)} s.`,
+  '',
+  `Typed-import floor (load average ${loadBeforeTyped.map((l) => l.toFixed(2)).join(', ')}): every file into a DuckDB database ` +
+    `file with the contract's types, one \`CREATE TABLE ... AS SELECT * FROM read_csv(...)\` per table, then CHECKPOINT: ${seconds(typed.ms)} s ` +
+    `(${thousands(inputRows / (typed.ms / 1000))} rows/s).`,
 );
 if (dbBytes > 0) entry.push('', `Database file after the last run: ${(dbBytes / 1e9).toFixed(2)} GB.`);
 entry.push('', ...startUpLines(measureStartUp()));

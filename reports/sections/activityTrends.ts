@@ -114,12 +114,12 @@ export function admissionsTrendFinding(months: readonly { month: string; value: 
   if (months.length < comparedMonths) return 'Fewer than three complete months of activity are loaded, too few to show a trend.';
   const latest = months.slice(-comparedMonths);
   const span = `the three complete months to ${monthLabel(latest[latest.length - 1]!.month)}`;
-  if (latest.some((row) => row.value === null)) return `Emergency admissions in ${span} are too few to publish for every month.`;
+  if (latest.some((row) => row.value === null)) return `Emergency admissions in ${span} are not published for every month: small numbers, and any figure that would give one away, are hidden.`;
   const recent = latest.reduce((sum, row) => sum + (row.value as number), 0);
   const lead = `People scored today had ${formatNumber(recent)} emergency admissions in ${span}`;
   const yearBefore = latest.map((row) => months.find((earlier) => earlier.month === shiftYears(row.month, -1)));
   if (yearBefore.some((row) => row === undefined)) return `${lead}; the history loaded does not reach the same months a year earlier.`;
-  if (yearBefore.some((row) => row!.value === null)) return `${lead}; the same months a year earlier are too few to publish, so they are not compared.`;
+  if (yearBefore.some((row) => row!.value === null)) return `${lead}; the same months a year earlier are not all published (small numbers are hidden), so they are not compared.`;
   const before = yearBefore.reduce((sum, row) => sum + (row!.value as number), 0);
   if (before === 0 || recent === 0) return `${lead}, against ${formatNumber(before)} in the same months a year earlier.`;
   const ratio = recent / before;

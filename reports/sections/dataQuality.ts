@@ -214,10 +214,10 @@ export function dataQualityFinding(
   const files = `${inWords(fileCount)} file${fileCount === 1 ? '' : 's'} of ${extractCount === 1 ? 'this extract' : `these ${inWords(extractCount)} extracts`}`;
   if (fileCount === 0) return 'No files are recorded for the extracts in this report.';
   if (quarantined === 0) return `Every row read from the ${files} was loaded: none was quarantined.`;
-  if (quarantined === null) return `Some rows of the ${files} were quarantined; their number is too small to publish.`;
+  if (quarantined === null) return `Some rows of the ${files} were quarantined; their number is not published (small numbers, and any figure that would give one away, are hidden).`;
   const published = reasons.filter((reason): reason is { name: string; rows: number } => reason.rows !== null);
   const lead = `${formatNumber(quarantined)} row${quarantined === 1 ? ' was' : 's were'} quarantined from the ${files} (quarantine.csv lists them for the senders)`;
-  if (published.length === 0) return `${lead}; the count for each reason is too small to publish.`;
+  if (published.length === 0) return `${lead}; no reason's count is published (small numbers, and any figure that would give one away, are hidden).`;
   // First of equal counts, in the table's order, so the words depend only on the data.
   const commonest = published.reduce((best, reason) => (reason.rows > best.rows ? reason : best));
   const hiddenSum = quarantined - published.reduce((sum, reason) => sum + reason.rows, 0);

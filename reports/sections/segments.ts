@@ -244,6 +244,8 @@ export function segmentFinding(segments: readonly string[], figures: SegmentFigu
   const largeEnough = sizes.filter(({ people }) => people.kind === 'value' && people.value >= minimumPeople).map(({ segment }) => segment);
   // A segment with nobody in it has no rate to leave out.
   const someTooSmall = sizes.some(({ segment, people }) => !largeEnough.includes(segment) && !(people.kind === 'value' && people.value === 0));
+  // A hidden size (secondary suppression) may be large: the words then speak of the published sizes only.
+  const sizeHidden = sizes.some(({ people }) => people.kind === 'suppressed');
   const rates = largeEnough.map((segment) => ({ segment, figure: figures.rate(segment, allScope) }));
   const top = largest(tier12);
   const highest = largest(rates);
@@ -263,13 +265,14 @@ export function segmentFinding(segments: readonly string[], figures: SegmentFigu
   }
   if (highest !== null) {
     const who = top !== null && highest.segment === top.segment ? 'it also has' : `${segmentLabel(highest.segment)} has`;
-    const among = [someTooSmall ? `of ${formatNumber(minimumPeople)} people or more` : '', someRateHidden ? 'whose rates are published' : ''].filter(Boolean).join(' and ');
+    const published = [sizeHidden ? 'sizes' : '', someRateHidden ? 'rates' : ''].filter(Boolean).join(' and ');
+    const among = [someTooSmall ? `of ${formatNumber(minimumPeople)} people or more` : '', published ? `whose ${published} are published` : ''].filter(Boolean).join(' ');
     parts.push(
       `${among === '' ? who : `of the segments ${among}, ${who}`} the highest rate of emergency admissions, ` +
         `${formatRate({ kind: 'value', value: highest.value })} per 1,000 people in the last 12 months`,
     );
   } else if (rates.length === 0 && sizes.some(({ people }) => people.kind === 'value' && people.value > 0)) {
-    parts.push(`no segment has the ${formatNumber(minimumPeople)} people or more this report needs to compare admission rates`);
+    parts.push(`no segment${sizeHidden ? ' whose size is published' : ''} has the ${formatNumber(minimumPeople)} people or more this report needs to compare admission rates`);
   }
   if (parts.length === 0) return 'The numbers of people in each segment are too small to publish which segment holds most of tiers 1–2.';
   const sentence = parts.join('; ');

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { max, median, min } from 'simple-statistics';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cli = join(repoRoot, 'bin', 'strata.js');
@@ -38,9 +39,8 @@ export function measureStartUp(runs = 20): { timings: StartUpTiming[]; loadAvera
     [['run', '--bogus'], 2],
   ] as const).map(([args, expectedStatus]) => {
     timeOnce(args, expectedStatus);
-    const times = Array.from({ length: runs }, () => timeOnce(args, expectedStatus)).sort((a, b) => a - b);
-    const median = runs % 2 === 1 ? times[(runs - 1) / 2]! : (times[runs / 2 - 1]! + times[runs / 2]!) / 2;
-    return { command: `strata ${args.join(' ')}`, runs, min: times[0]!, median, max: times[runs - 1]!, expectedStatus };
+    const times = Array.from({ length: runs }, () => timeOnce(args, expectedStatus));
+    return { command: `strata ${args.join(' ')}`, runs, min: min(times), median: median(times), max: max(times), expectedStatus };
   });
   return { timings, loadAverage };
 }

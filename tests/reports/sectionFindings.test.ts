@@ -41,10 +41,11 @@ describe('activity trends: the finding', () => {
   it('says what it cannot compare: hidden months, a short history, too few months', () => {
     expect(admissionsTrendFinding(months([100, null, 100], [120, 120, 120]))).toBe(
       'People scored today had 360 emergency admissions in the three complete months to October 2026; the same months a ' +
-        'year earlier are too few to publish, so they are not compared.',
+        'year earlier are not all published (small numbers are hidden), so they are not compared.',
     );
     expect(admissionsTrendFinding(months([100, 100, 100], [120, null, 120]))).toBe(
-      'Emergency admissions in the three complete months to October 2026 are too few to publish for every month.',
+      'Emergency admissions in the three complete months to October 2026 are not published for every month: small numbers, ' +
+        'and any figure that would give one away, are hidden.',
     );
     expect(admissionsTrendFinding(months([100, 100, 100], [120, 120, 120]).slice(2))).toContain(
       'the history loaded does not reach the same months a year earlier',
@@ -69,9 +70,10 @@ describe('data quality: the finding', () => {
     expect(dataQualityFinding(21, 3, 75, reasons)).toContain('of the reasons whose counts are published, the commonest is a date that cannot be read (30 rows)');
     expect(dataQualityFinding(7, 1, 0, [])).toBe('Every row read from the seven files of this extract was loaded: none was quarantined.');
     expect(dataQualityFinding(7, 1, null, [{ name: 'a date that cannot be read', rows: null }])).toBe(
-      'Some rows of the seven files of this extract were quarantined; their number is too small to publish.',
+      'Some rows of the seven files of this extract were quarantined; their number is not published (small numbers, and any ' +
+        'figure that would give one away, are hidden).',
     );
-    expect(dataQualityFinding(7, 1, 20, [{ name: 'x', rows: null }, { name: 'y', rows: null }])).toContain('the count for each reason is too small to publish');
+    expect(dataQualityFinding(7, 1, 20, [{ name: 'x', rows: null }, { name: 'y', rows: null }])).toContain("no reason's count is published");
     expect(dataQualityFinding(0, 1, 0, [])).toBe('No files are recorded for the extracts in this report.');
   });
 });

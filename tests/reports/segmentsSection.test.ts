@@ -177,5 +177,19 @@ describe('segments section: small numbers', () => {
       'Healthy holds the most people in tiers 1–2 (60.0% of them); of the segments of 100 people or more, Frailty and ' +
         'dementia has the highest rate of emergency admissions, 400.0 per 1,000 people in the last 12 months.',
     );
+    // End of life's size hidden (as secondary suppression can hide a large one): the words speak of published sizes.
+    const hiddenSize = segmentFinding(['end_of_life', 'frailty_dementia', 'healthy'], {
+      people: (segment, scope) =>
+        scope.kind === 'tier12'
+          ? value(segment === null ? 100 : segment === 'healthy' ? 60 : 20)
+          : segment === 'end_of_life' ? { kind: 'suppressed' } : value(segment === null ? 690 : sizes[segment]!),
+      rate: (segment) => value(rates[segment as string]!),
+    });
+    expect(hiddenSize).toContain('of the segments of 100 people or more whose sizes are published, Frailty and dementia has the highest rate');
+    const noneLarge = segmentFinding(['end_of_life', 'healthy'], {
+      people: (segment, scope) => (scope.kind === 'tier12' ? value(segment === null ? 30 : 15) : segment === 'end_of_life' ? { kind: 'suppressed' } : value(40)),
+      rate: () => value(100),
+    });
+    expect(noneLarge).toContain('no segment whose size is published has the 100 people or more');
   });
 });

@@ -11,13 +11,19 @@ import { keyHash } from '../../core/db/duckdbDialect.ts';
 export async function markDuplicateKeys(db: Database, stagedTable: string, key: readonly string[]): Promise<number> {
   const staged = quoteIdentifier(stagedTable);
   const keys = key.map(quoteIdentifier).join(', ');
-  // One pass groups the valid rows by a 64-bit hash of the key, cheaper to group than the strings (4.6 s
-  // rather than 5.8 s for 28M prescription ids). Only when some hash is seen twice, usually never, are the
-  // keys with those hashes grouped by value, so that a hash collision never marks a row; the ordering window
-  // then runs only on the keys that really repeat.
+  // One pass sorts a 64-bit hash of the valid rows' keys and keeps each hash equal to the one before it. Sorting
+  // the hashes beats grouping them once the file's own tables fill DuckDB's memory: for 28M prescription ids,
+  // 2.2 s against 13.6 s with the parsed and staged copies held under the default memory limit (5.1 s without
+  // them), and the strings themselves are slower still. Only when some hash is seen twice, usually never, are
+  // the keys with those hashes grouped by value, so that a hash collision never marks a row; the ordering
+  // window then runs only on the keys that really repeat.
   await db.run(
     `CREATE OR REPLACE TEMP TABLE repeated_hashes AS
-     SELECT ${keyHash(key)} AS key_hash FROM ${staged} WHERE reason IS NULL GROUP BY key_hash HAVING count(*) > 1`,
+     SELECT DISTINCT key_hash FROM (
+       SELECT key_hash, lag(key_hash) OVER (ORDER BY key_hash) AS previous_hash
+       FROM (SELECT ${keyHash(key)} AS key_hash FROM ${staged} WHERE reason IS NULL)
+     )
+     WHERE key_hash = previous_hash`,
   );
   let repeated = await db.value<bigint>('SELECT count(*) FROM repeated_hashes');
   if (repeated > 0n) {

@@ -55,6 +55,15 @@ describe('CsvRecordScanner', () => {
     expect(result.counts).toEqual({ recordsWritten: 3, recordsRejected: 0, blankLines: 2 });
   });
 
+  it('writes every line number right across digit boundaries, and records short and long copied whole', () => {
+    const records = Array.from({ length: 1_000_010 }, (_, i) => (i % 250_000 === 7 ? 'x'.repeat(300 + i % 5000) : String(i % 10)));
+    const file = Buffer.from(`a\n${records.join('\n')}\n`, 'latin1');
+    const copy = JSON.parse(scan(file, () => 1 << 20)).copy as string;
+    const expected = records.map((record, i) => `${i + 2},${record}\n`).join('');
+    expect(copy.length).toBe(expected.length);
+    expect(copy === expected).toBe(true);
+  });
+
   it('rejects a record with more fields than the header, an empty extra field (a trailing comma) included', () => {
     const file = 'a,"b,c",d\n1,2,\n1,2,,\r\n1,2,3,""\n"1",2,\n"1",2,,\n1,2,3,4\n';
     for (const size of [1 << 20, 1]) {
